@@ -1,0 +1,43 @@
+# servicelevel — every target the README names lives here.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck importlint check bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: set up and run the product against the demo calendar, agreement and tickets
+run: $(STAMP)
+	$(BIN)/slm calendar show --calendar examples/calendars/beijing-office.yaml --year 2025 --month 10
+	$(BIN)/slm evaluate --agreement examples/agreements/demo-sla.yaml \
+		--tickets examples/tickets/demo-tickets.csv --outages examples/outages/demo-outages.csv \
+		--period 2025-03
+
+## test: set up and run the whole test suite with the static checks
+test: $(STAMP) lint typecheck importlint
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+importlint: $(STAMP)
+	$(BIN)/lint-imports
+
+## bench: the engine benchmark; results go to docs/performance.md by hand
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

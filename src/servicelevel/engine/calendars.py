@@ -1,0 +1,270 @@
+"""Service-hours calendars and their compilation to UTC working intervals.
+
+A calendar is a time zone, a weekly pattern of shifts in wall-clock time, a source of public
+holidays and adjusted working days (调休), custom holidays and extra working days, and closures.
+Everything the clocks need is derived from one compiled form: sorted, disjoint, half-open UTC
+working intervals ``[open, close)`` in epoch seconds with the cumulative working seconds before
+each interval. Elapsed business time is then ``F(b) - F(a)`` and a deadline an inverse lookup
+(see :mod:`servicelevel.engine.business_time`).
+
+This module is pure: holiday data reaches it through the :class:`HolidaySource` protocol, so the
+engine never imports a data package or touches a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from numpy.typing import NDArray
+
+DAY = 86_400
+I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True, order=True)
+class Shift:
+    """A working span in wall-clock seconds after the local midnight of the day it starts.
+
+    ``end`` may exceed 86 400: an overnight shift 22:00–06:00 is ``Shift(79200, 108000)`` and
+    belongs to the day on which it starts (a holiday on that day removes it).
+    """
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < DAY:
+            raise ValueError(f"shift start {self.start}s is not within one day")
+        if not self.start < self.end <= self.start + DAY:
+            raise ValueError("a shift must end after it starts and last at most 24 hours")
+
+
+@dataclass(frozen=True)
+class Closure:
+    """An absolute span ``[start, end)`` (UTC epoch seconds) during which nobody works."""
+
+    start: int
+    end: int
+    reason: str = ""
+
+
+class HolidaySource(Protocol):
+    """Where public holidays and adjusted working days come from (e.g. the `holidays` package)."""
+
+    def days_off(self, first_year: int, last_year: int) -> frozenset[dt.date]:
+        """Public holidays and substituted days off in the given years."""
+        ...
+
+    def working_days(self, first_year: int, last_year: int) -> frozenset[dt.date]:
+        """Days that would be off by the weekly pattern but are declared working days (调休)."""
+        ...
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """Everything that defines a calendar, before compilation.
+
+    Day rule, most specific first: an explicit extra working day; a custom holiday; an adjusted
+    working day from the source (worked with ``substitute_shifts``); a source holiday; the weekly
+    pattern. Closures are then cut out of whatever working time remains.
+    """
+
+    timezone: str
+    week: tuple[tuple[Shift, ...], ...]
+    name: str = ""
+    holidays: HolidaySource | None = None
+    custom_holidays: frozenset[dt.date] = frozenset()
+    extra_working_days: Mapping[dt.date, tuple[Shift, ...]] = field(default_factory=dict)
+    closures: tuple[Closure, ...] = ()
+    substitute_shifts: tuple[Shift, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.week) != 7:
+            raise ValueError("a week has seven days of shifts, Monday first")
+        ZoneInfo(self.timezone)  # raises for an unknown zone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def workday_shifts(self) -> tuple[Shift, ...]:
+        """Shifts worked on an adjusted working day: explicit, else the most common weekday's."""
+        if self.substitute_shifts is not None:
+            return self.substitute_shifts
+        weekdays = [s for s in self.week[:5] if s]
+        if not weekdays:
+            return ()
+        return max(weekdays, key=weekdays.count)
+
+
+def always_open(timezone: str = "UTC", name: str = "24x7") -> CalendarSpec:
+    """The 24×7 calendar: every second is working time."""
+    whole_day = (Shift(0, DAY),)
+    return CalendarSpec(timezone=timezone, week=(whole_day,) * 7, name=name)
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """The shifts worked on one local date after all day rules."""
+
+    date: dt.date
+    shifts: tuple[Shift, ...]
+
+
+def plan_days(spec: CalendarSpec, first: dt.date, last: dt.date) -> list[DayPlan]:
+    """Apply the day rule to every local date in ``[first, last]``."""
+    source = spec.holidays
+    off: frozenset[dt.date] = frozenset()
+    adjusted: frozenset[dt.date] = frozenset()
+    if source is not None:
+        off = source.days_off(first.year, last.year)
+        adjusted = source.working_days(first.year, last.year)
+    substitute = spec.workday_shifts()
+    plans = []
+    day = first
+    while day <= last:
+        if day in spec.extra_working_days:
+            shifts = spec.extra_working_days[day]
+        elif day in spec.custom_holidays:
+            shifts = ()
+        elif day in adjusted:
+            shifts = substitute
+        elif day in off:
+            shifts = ()
+        else:
+            shifts = spec.week[day.weekday()]
+        plans.append(DayPlan(day, shifts))
+        day += dt.timedelta(days=1)
+    return plans
+
+
+def wall_to_epoch(day: dt.date, seconds: int, zone: ZoneInfo) -> int:
+    """UTC epoch seconds of a wall-clock time ``seconds`` after local midnight of ``day``.
+
+    A wall time skipped by a DST jump is read with fold=0 (PEP 495): as if the clock had not
+    jumped, which lands after the jump; a repeated wall time is its first occurrence.
+    """
+    naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+    return int(naive.replace(tzinfo=zone).timestamp())
+
+
+def _merge(starts: I64, ends: I64) -> tuple[I64, I64]:
+    """Union of half-open intervals: sorted, disjoint, touching spans joined."""
+    if starts.size == 0:
+        return starts, ends
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    running_end = np.maximum.accumulate(ends)
+    new_block = np.empty(starts.size, dtype=bool)
+    new_block[0] = True
+    new_block[1:] = starts[1:] > running_end[:-1]
+    block_ids = np.cumsum(new_block) - 1
+    merged_starts = starts[new_block]
+    merged_ends = np.zeros(merged_starts.size, dtype=np.int64)
+    np.maximum.at(merged_ends, block_ids, running_end)
+    return merged_starts, merged_ends
+
+
+def _subtract(starts: I64, ends: I64, closures: Iterable[Closure]) -> tuple[I64, I64]:
+    """Cut closures out of disjoint sorted intervals."""
+    cut_s = [c.start for c in closures]
+    cut_e = [c.end for c in closures]
+    if not cut_s:
+        return starts, ends
+    cs, ce = _merge(np.array(cut_s, dtype=np.int64), np.array(cut_e, dtype=np.int64))
+    out_s: list[int] = []
+    out_e: list[int] = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        lo = int(np.searchsorted(ce, s, side="right"))
+        cursor = s
+        for k in range(lo, cs.size):
+            if cs[k] >= e:
+                break
+            if cs[k] > cursor:
+                out_s.append(cursor)
+                out_e.append(int(cs[k]))
+            cursor = max(cursor, int(ce[k]))
+        if cursor < e:
+            out_s.append(cursor)
+            out_e.append(e)
+    return np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class CompiledCalendar:
+    """Working intervals of a calendar over a span of local years.
+
+    ``opens``/``closes`` are sorted disjoint UTC epoch seconds; ``cum[i]`` is the working time
+    before ``opens[i]`` counted from ``origin``. ``day_starts``/``day_dates`` list, for every
+    working local date, the UTC instant of its local midnight, for business-day arithmetic.
+    """
+
+    spec: CalendarSpec
+    first_year: int
+    last_year: int
+    opens: I64
+    closes: I64
+    cum: I64
+    origin: int
+    horizon: int
+    working_dates: I64  # proleptic ordinals of local dates that have working shifts
+
+    @property
+    def cum_end(self) -> I64:
+        return self.cum + (self.closes - self.opens)
+
+    @property
+    def total(self) -> int:
+        return int(self.cum_end[-1]) if self.cum.size else 0
+
+
+def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> CompiledCalendar:
+    """Compile ``spec`` for the local years ``first_year..last_year`` inclusive.
+
+    The previous day is planned too, so that an overnight shift from 31 December reaches into
+    the range. Instants outside ``[origin, horizon)`` are not covered by the result.
+    """
+    zone = spec.zone
+    first = dt.date(first_year, 1, 1)
+    last = dt.date(last_year, 12, 31)
+    origin = wall_to_epoch(first, 0, zone)
+    horizon = wall_to_epoch(last + dt.timedelta(days=1), 0, zone)
+    starts: list[int] = []
+    ends: list[int] = []
+    working_dates: list[int] = []
+    for plan in plan_days(spec, first - dt.timedelta(days=1), last):
+        for shift in plan.shifts:
+            s = wall_to_epoch(plan.date, shift.start, zone)
+            e = wall_to_epoch(plan.date, shift.end, zone)
+            if e > s:
+                starts.append(s)
+                ends.append(e)
+        if plan.shifts and plan.date >= first:
+            working_dates.append(plan.date.toordinal())
+    s_arr, e_arr = _merge(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+    s_arr, e_arr = _subtract(s_arr, e_arr, spec.closures)
+    s_arr = np.clip(s_arr, origin, horizon)
+    e_arr = np.clip(e_arr, origin, horizon)
+    keep = e_arr > s_arr
+    s_arr, e_arr = s_arr[keep], e_arr[keep]
+    lengths = e_arr - s_arr
+    cum = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    return CompiledCalendar(
+        spec=spec,
+        first_year=first_year,
+        last_year=last_year,
+        opens=s_arr,
+        closes=e_arr,
+        cum=cum if lengths.size else np.zeros(0, dtype=np.int64),
+        origin=origin,
+        horizon=horizon,
+        working_dates=np.array(working_dates, dtype=np.int64),
+    )

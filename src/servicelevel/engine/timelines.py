@@ -1,0 +1,140 @@
+"""Tickets as event timelines, held column-wise so that a million tickets are a few arrays.
+
+Events of one ticket are contiguous and in the order they happened (``offsets`` is a CSR index:
+ticket ``j`` owns events ``offsets[j]:offsets[j+1]``). Each event carries the ticket's state
+*after* the event and, optionally, the name of what happened (``created``, ``responded``,
+``reopened``…); both are integer codes into the vocabularies ``states`` and ``events``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from servicelevel.engine.calendars import I64
+
+I32 = NDArray[np.int32]
+NO_EVENT = -1
+
+
+@dataclass(frozen=True)
+class Timelines:
+    """Event timelines of ``n_tickets`` tickets (see the module docstring)."""
+
+    offsets: I64
+    at: I64
+    state: I32
+    event: I32
+    states: tuple[str, ...]
+    events: tuple[str, ...] = ()
+    _ticket: list[I64] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = self.at.size
+        if self.offsets.size < 1 or self.offsets[0] != 0 or self.offsets[-1] != n:
+            raise ValueError("offsets must start at 0 and end at the number of events")
+        if self.state.size != n or self.event.size != n:
+            raise ValueError("at, state and event must have one entry per event")
+        if n and np.any(np.diff(self.offsets) < 0):
+            raise ValueError("offsets must not decrease")
+
+    @property
+    def n_tickets(self) -> int:
+        return int(self.offsets.size - 1)
+
+    @property
+    def counts(self) -> I64:
+        return np.diff(self.offsets)
+
+    @property
+    def ticket(self) -> I64:
+        """The ticket index of every event (computed once)."""
+        if not self._ticket:
+            self._ticket.append(np.repeat(np.arange(self.n_tickets, dtype=np.int64), self.counts))
+        return self._ticket[0]
+
+    @property
+    def first(self) -> I64:
+        """Index of each ticket's first event (meaningless for tickets without events)."""
+        return self.offsets[:-1]
+
+    def state_codes(self, names: Sequence[str] | frozenset[str]) -> NDArray[np.bool_]:
+        """A lookup table: which state codes are among ``names``."""
+        return _lookup(self.states, names)
+
+    def event_codes(self, names: Sequence[str] | frozenset[str]) -> NDArray[np.bool_]:
+        """A lookup table over event codes; index ``-1`` (no event name) is always False."""
+        return np.append(_lookup(self.events, names), False)
+
+    def subset(self, tickets: I64) -> Timelines:
+        """The timelines of the given tickets, in the given order."""
+        counts = self.counts[tickets]
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        starts = self.offsets[tickets]
+        idx = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
+        return Timelines(
+            offsets, self.at[idx], self.state[idx], self.event[idx], self.states, self.events
+        )
+
+    def until(self, now: int) -> Timelines:
+        """Only the events that happened at or before ``now`` (an as-of view)."""
+        keep = self.at <= now
+        if keep.all():
+            return self
+        kept_before = np.concatenate(([0], np.cumsum(keep))).astype(np.int64)
+        return Timelines(
+            kept_before[self.offsets],
+            self.at[keep],
+            self.state[keep],
+            self.event[keep],
+            self.states,
+            self.events,
+        )
+
+
+def _lookup(vocabulary: Sequence[str], names: Sequence[str] | frozenset[str]) -> NDArray[np.bool_]:
+    wanted = {n.casefold() for n in names}
+    return np.array([v.casefold() in wanted for v in vocabulary], dtype=bool)
+
+
+def group_any_so_far(flag: NDArray[np.bool_], tl: Timelines) -> NDArray[np.bool_]:
+    """For every event: did ``flag`` hold at this or an earlier event of the same ticket?"""
+    idx = np.arange(flag.size, dtype=np.int64)
+    last_true = np.maximum.accumulate(np.where(flag, idx, -1)) if flag.size else idx
+    return last_true >= tl.first[tl.ticket]
+
+
+def group_cumsum(values: I64, tl: Timelines) -> I64:
+    """Running sum of ``values`` restarting at every ticket's first event."""
+    total = np.cumsum(values)
+    before = np.concatenate(([0], total))[tl.offsets[:-1]]
+    return total - before[tl.ticket]
+
+
+def from_rows(
+    tickets: Sequence[Sequence[tuple[int, str, str | None]]],
+) -> Timelines:
+    """Build timelines from Python rows ``(epoch, state, event-name-or-None)`` per ticket.
+
+    Convenient for tests and small inputs; bulk loaders build the arrays directly.
+    """
+    states: dict[str, int] = {}
+    events: dict[str, int] = {}
+    at, st, ev, offsets = [], [], [], [0]
+    for rows in tickets:
+        for epoch, state, name in rows:
+            at.append(epoch)
+            st.append(states.setdefault(state, len(states)))
+            ev.append(NO_EVENT if name is None else events.setdefault(name, len(events)))
+        offsets.append(len(at))
+    return Timelines(
+        np.array(offsets, dtype=np.int64),
+        np.array(at, dtype=np.int64),
+        np.array(st, dtype=np.int32),
+        np.array(ev, dtype=np.int32),
+        tuple(states),
+        tuple(events),
+    )

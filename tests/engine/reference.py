@@ -1,0 +1,116 @@
+"""A deliberately simple reference for business time: step day by day with zoneinfo.
+
+No NumPy, no cumulative arrays, no binary search: every working interval of every day is built
+from the calendar's rules with plain datetimes, and sums and deadlines walk them one at a time.
+The engine must agree with this on every input hypothesis can think of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+
+
+@dataclass
+class RefCalendar:
+    timezone: str
+    week: list[list[tuple[int, int]]]  # per weekday: (start, end) seconds after local midnight
+    holidays: set[dt.date] = field(default_factory=set)
+    adjusted: set[dt.date] = field(default_factory=set)  # weekend days declared working
+    custom_holidays: set[dt.date] = field(default_factory=set)
+    extra: dict[dt.date, list[tuple[int, int]]] = field(default_factory=dict)
+    closures: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    substitute: list[tuple[int, int]] = field(default_factory=list)
+
+    def shifts_on(self, day: dt.date) -> list[tuple[int, int]]:
+        if day in self.extra:
+            return self.extra[day]
+        if day in self.custom_holidays:
+            return []
+        if day in self.adjusted:
+            return self.substitute
+        if day in self.holidays:
+            return []
+        return self.week[day.weekday()]
+
+    def day_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        zone = ZoneInfo(self.timezone)
+        out = []
+        midnight = dt.datetime(day.year, day.month, day.day)
+        for start, end in self.shifts_on(day):
+            s = (midnight + dt.timedelta(seconds=start)).replace(tzinfo=zone).astimezone(UTC)
+            e = (midnight + dt.timedelta(seconds=end)).replace(tzinfo=zone).astimezone(UTC)
+            if e > s:
+                out.append((s, e))
+        return out
+
+    def intervals(self, a: dt.datetime, b: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+        """Merged working intervals overlapping [a - 2 days, b + 2 days], closures removed."""
+        zone = ZoneInfo(self.timezone)
+        day = a.astimezone(zone).date() - dt.timedelta(days=2)
+        last = b.astimezone(zone).date() + dt.timedelta(days=2)
+        raw = []
+        while day <= last:
+            raw.extend(self.day_intervals(day))
+            day += dt.timedelta(days=1)
+        raw.sort()
+        merged: list[list[dt.datetime]] = []
+        for s, e in raw:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        pieces = [(s, e) for s, e in merged]
+        for cs, ce in self.closures:
+            cut = []
+            for s, e in pieces:
+                if ce <= s or cs >= e:
+                    cut.append((s, e))
+                    continue
+                if s < cs:
+                    cut.append((s, cs))
+                if ce < e:
+                    cut.append((ce, e))
+            pieces = cut
+        return pieces
+
+
+def ref_elapsed(cal: RefCalendar, a: dt.datetime, b: dt.datetime) -> int:
+    if b < a:
+        return -ref_elapsed(cal, b, a)
+    total = 0
+    for s, e in cal.intervals(a, b):
+        lo, hi = max(s, a), min(e, b)
+        if hi > lo:
+            total += int((hi - lo).total_seconds())
+    return total
+
+
+def ref_deadline(cal: RefCalendar, start: dt.datetime, budget: int) -> dt.datetime:
+    """Walk forward interval by interval; a budget ending exactly at a close moves on."""
+    window = dt.timedelta(days=30)
+    cursor = lo = start
+    left = budget
+    while cursor < start + dt.timedelta(days=3 * 366):
+        for s, e in cal.intervals(cursor, cursor + window):
+            if e <= lo:
+                continue
+            s = max(s, lo)
+            available = int((e - s).total_seconds())
+            if left < available:
+                return s + dt.timedelta(seconds=left)
+            left -= available
+            lo = e
+        cursor += window
+    raise ValueError("no deadline within three years")
+
+
+def ref_is_working(cal: RefCalendar, t: dt.datetime) -> bool:
+    return any(s <= t < e for s, e in cal.intervals(t, t))
+
+
+def ref_next_opening(cal: RefCalendar, t: dt.datetime) -> dt.datetime:
+    return ref_deadline(cal, t, 0)
