@@ -114,3 +114,87 @@ def ref_is_working(cal: RefCalendar, t: dt.datetime) -> bool:
 
 def ref_next_opening(cal: RefCalendar, t: dt.datetime) -> dt.datetime:
     return ref_deadline(cal, t, 0)
+
+
+@dataclass
+class RefClockResult:
+    status: str
+    used: int
+    paused: int
+    deadline: dt.datetime | None
+    breached_at: dt.datetime | None
+
+
+def ref_clock(
+    cal: RefCalendar,
+    events: list[tuple[dt.datetime, str, str | None]],
+    *,
+    start_events: set[str],
+    start_states: set[str],
+    pause_states: set[str],
+    stop_states: set[str],
+    stop_events: set[str],
+    cancel_states: set[str],
+    reopen: str,
+    budget: int,
+    now: dt.datetime,
+) -> RefClockResult:
+    """Step through one ticket's events in order, the way a person would."""
+    events = [e for e in events if e[0] <= now]
+    started = False
+    stopped_for_good = False
+    modes: list[tuple[dt.datetime, str]] = []
+    previous = None
+    for i, (at, state, name) in enumerate(events):
+        if not started:
+            if start_events or start_states:
+                started = name in start_events or state in start_states
+            else:
+                started = i == 0
+        if started and name in stop_events:
+            stopped_for_good = True
+        if not started:
+            mode = "pending"
+        elif state in cancel_states:
+            mode = "cancelled"
+        elif state in stop_states or stopped_for_good:
+            mode = "stopped"
+        elif state in pause_states:
+            mode = "paused"
+        else:
+            mode = "running"
+        if reopen == "restart" and previous == "stopped" and mode in ("running", "paused"):
+            modes = []  # a reopen starts the clock again from zero
+        modes.append((at, mode))
+        previous = mode
+    used = paused = 0
+    runs = []
+    for k, (at, mode) in enumerate(modes):
+        end = modes[k + 1][0] if k + 1 < len(modes) else now
+        if mode == "running":
+            runs.append((at, end))
+            used += ref_elapsed(cal, at, end)
+        elif mode == "paused":
+            paused += ref_elapsed(cal, at, end)
+    final = modes[-1][1] if modes else "pending"
+    deadline = None
+    left = budget
+    for at, end in runs:
+        spent = ref_elapsed(cal, at, end)
+        if spent > left:
+            deadline = ref_deadline(cal, at, left)
+            break
+        left -= spent
+    if deadline is None and final == "running":
+        deadline = ref_deadline(cal, now, left)
+    over = used > budget
+    if final == "cancelled":
+        status = "cancelled"
+    elif final == "pending":
+        status = "pending"
+    elif over:
+        status = "breached"
+    else:
+        status = {"running": "running", "paused": "paused", "stopped": "met"}[final]
+    shown = deadline if over or final == "running" else None
+    return RefClockResult(status, used, paused, shown, deadline if over else None)

@@ -1,0 +1,80 @@
+"""Clocks over random tickets agree with a person-style stepping reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from servicelevel.engine.business_time import Calendar
+from servicelevel.engine.clocks import NONE, ClockDefinition, Status, run_clock
+from servicelevel.engine.timelines import from_rows
+from tests.engine.reference import ref_clock
+from tests.engine.strategies import CalendarPair, calendars, has_work, instants
+
+UTC = dt.UTC
+STATES = ["new", "active", "awaiting customer", "awaiting vendor", "resolved", "closed", "void"]
+NAMES = [None, None, None, "created", "assigned", "responded", "reopened"]
+
+
+@st.composite
+def tickets(draw: st.DrawFn) -> list[tuple[dt.datetime, str, str | None]]:
+    t = draw(instants())
+    out = []
+    for _ in range(draw(st.integers(1, 8))):
+        out.append((t, draw(st.sampled_from(STATES)), draw(st.sampled_from(NAMES))))
+        t = t + dt.timedelta(seconds=draw(st.integers(0, 3 * 86_400)))
+    return out
+
+
+@st.composite
+def clocks(draw: st.DrawFn) -> dict[str, object]:
+    subset = lambda xs: st.sets(st.sampled_from(xs))  # noqa: E731
+    return {
+        "start_events": draw(st.one_of(st.just(set()), subset(["created", "assigned"]))),
+        "start_states": draw(st.one_of(st.just(set()), subset(["active"]))),
+        "pause_states": draw(subset(["awaiting customer", "awaiting vendor"])),
+        "stop_states": draw(subset(["resolved", "closed"])),
+        "stop_events": draw(subset(["responded"])),
+        "cancel_states": draw(subset(["void"])),
+        "reopen": draw(st.sampled_from(["continue", "restart"])),
+    }
+
+
+def epoch(t: dt.datetime) -> int:
+    return int(t.timestamp())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calendars(),
+    st.lists(tickets(), min_size=1, max_size=6),
+    clocks(),
+    st.integers(0, 3 * 86_400),
+    st.integers(0, 6 * 86_400),
+)
+def test_clock_matches_reference(
+    pair: CalendarPair,
+    many: list[list[tuple[dt.datetime, str, str | None]]],
+    rules: dict[str, object],
+    budget: int,
+    after: int,
+) -> None:
+    assume(rules["stop_states"] or rules["stop_events"])
+    assume(has_work(pair, budget))
+    now = max(e[0] for t in many for e in t) + dt.timedelta(seconds=after)
+    tl = from_rows([[(epoch(a), s, n) for a, s, n in t] for t in many])
+    clock = ClockDefinition(**{k: frozenset(v) if isinstance(v, set) else v for k, v in rules.items()})  # type: ignore[arg-type]
+    got = run_clock(tl, clock, Calendar(pair.spec), np.int64(budget), epoch(now))
+    for i, ticket in enumerate(many):
+        want = ref_clock(pair.ref, ticket, budget=budget, now=now, **rules)  # type: ignore[arg-type]
+        assert Status(got.status[i]).label == want.status
+        assert got.used[i] == want.used
+        assert got.paused[i] == want.paused
+        want_breach = NONE if want.breached_at is None else epoch(want.breached_at)
+        assert got.breached_at[i] == want_breach
+        if want.status in ("running", "breached"):
+            assert want.deadline is not None
+            assert got.deadline[i] == epoch(want.deadline)
