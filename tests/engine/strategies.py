@@ -100,9 +100,7 @@ def calendars(draw: st.DrawFn) -> CalendarPair:
         holidays=FixedHolidays(frozenset(holidays), frozenset(adjusted)),
         custom_holidays=frozenset(custom),
         extra_working_days={d: tuple(Shift(*s) for s in v) for d, v in extra.items()},
-        closures=tuple(
-            Closure(int(s.timestamp()), int(s.timestamp()) + n) for s, n in closures
-        ),
+        closures=tuple(Closure(int(s.timestamp()), int(s.timestamp()) + n) for s, n in closures),
         substitute_shifts=tuple(Shift(*s) for s in substitute),
     )
     ref = RefCalendar(

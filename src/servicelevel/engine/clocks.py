@@ -111,9 +111,10 @@ class Measurements:
 def event_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
     """The clock's mode after every event (vectorised state machine)."""
     if clock.start_events or clock.start_states:
-        starts = tl.event_codes(clock.start_events)[tl.event] | tl.state_codes(
-            clock.start_states
-        )[tl.state]
+        starts = (
+            tl.event_codes(clock.start_events)[tl.event]
+            | tl.state_codes(clock.start_states)[tl.state]
+        )
     else:
         starts = np.zeros(tl.at.size, dtype=bool)
         starts[tl.first[tl.counts > 0]] = True
@@ -127,7 +128,9 @@ def event_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
     return mode
 
 
-def _generation_mask(tl: Timelines, mode: NDArray[np.int8], clock: ClockDefinition) -> NDArray:
+def _generation_mask(
+    tl: Timelines, mode: NDArray[np.int8], clock: ClockDefinition
+) -> NDArray[np.bool_]:
     """Events that count: all of them, or under ``restart`` those since the last reopen."""
     if clock.reopen == "continue" or not tl.at.size:
         return np.ones(tl.at.size, dtype=bool)
@@ -140,7 +143,8 @@ def _generation_mask(tl: Timelines, mode: NDArray[np.int8], clock: ClockDefiniti
     current = np.zeros(tl.n_tickets, dtype=np.int64)
     has = tl.counts > 0
     current[has] = generation[last[has]]
-    return generation == current[tl.ticket]
+    same: NDArray[np.bool_] = generation == current[tl.ticket]
+    return same
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,7 @@ class _Spans:
         """F at which each ticket's clock exceeds ``budget`` (or would, running on from
         ``end_pos`` — the position where its last running span ended)."""
         within = (self.used_before + self.length) <= budget[self.ticket]
-        n_within = np.bincount(self.ticket, weights=within, minlength=budget.size).astype(
-            np.int64
-        )
+        n_within = np.bincount(self.ticket, weights=within, minlength=budget.size).astype(np.int64)
         crossed = n_within < np.diff(self.offsets)
         k = (self.offsets[:-1] + n_within)[crossed]
         pos = end_pos + (budget - used)

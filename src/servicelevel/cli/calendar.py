@@ -1,0 +1,128 @@
+"""``slm calendar``: business time on a calendar file, from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from servicelevel.cli.errors import fail, reports_errors
+from servicelevel.definitions.calendars import load_calendar
+from servicelevel.definitions.holiday_data import CountryHolidays, supported
+from servicelevel.definitions.instants import format_instant, parse_instant
+from servicelevel.engine.business_time import Calendar
+from servicelevel.engine.calendars import plan_days
+from servicelevel.engine.durations import format_seconds, parse_duration
+
+app = typer.Typer(
+    help="Business time on a calendar: elapsed, deadline, show.", no_args_is_help=True
+)
+out = Console()
+CALENDAR = typer.Option(..., "--calendar", "-c", help="Calendar file (YAML) or 24x7.")
+
+
+class Output(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@reports_errors
+def elapsed(
+    start: str = typer.Argument(..., help="ISO 8601 instant; without offset: calendar's zone."),
+    end: str = typer.Argument(..., help="ISO 8601 instant."),
+    calendar: str = CALENDAR,
+    output: Output = typer.Option(Output.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Working time between START and END (negative when END is before START)."""
+    spec = load_calendar(calendar)
+    a, b = parse_instant(start, spec.zone), parse_instant(end, spec.zone)
+    seconds = int(Calendar(spec).elapsed([a], [b])[0])
+    if output is Output.json:
+        typer.echo(json.dumps({"seconds": seconds, "text": format_seconds(seconds)}))
+    else:
+        typer.echo(f"{format_seconds(seconds)} ({seconds} seconds)")
+
+
+@app.command()
+@reports_errors
+def deadline(
+    start: str = typer.Argument(..., help="ISO 8601 instant; without offset: calendar's zone."),
+    duration: str = typer.Argument(..., help="Working time: 4h, 2d 3h, 90m, PT8H, or 2bd."),
+    calendar: str = CALENDAR,
+    output: Output = typer.Option(Output.text, "--format", "-f", help="text or json."),
+    tz: str = typer.Option("", "--tz", help="Show the result in this zone (default: calendar's)."),
+) -> None:
+    """The latest instant by which no more than DURATION of working time has passed."""
+    spec = load_calendar(calendar)
+    cal = Calendar(spec)
+    begin = parse_instant(start, spec.zone)
+    budget = parse_duration(duration)
+    if budget.business_days is not None:
+        due = int(cal.deadline_business_days(np.array([begin]), budget.business_days)[0])
+    else:
+        due = int(cal.deadline([begin], [budget.seconds])[0])
+    zone = spec.zone if not tz else _zone(tz)
+    text = format_instant(due, zone)
+    if output is Output.json:
+        typer.echo(json.dumps({"deadline": text, "epoch": due}))
+    else:
+        typer.echo(text)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(f"unknown time zone {name!r}") from None
+
+
+@app.command()
+@reports_errors
+def show(
+    calendar: str = CALENDAR,
+    year: int = typer.Option(..., "--year", help="Year to show."),
+    month: int = typer.Option(0, "--month", help="Month to show (default: the whole year)."),
+) -> None:
+    """List each day's working hours, holidays and adjusted working days."""
+    spec = load_calendar(calendar)
+    first = dt.date(year, month or 1, 1)
+    last = dt.date(year + (month == 12), (month % 12) + 1, 1) if month else dt.date(year + 1, 1, 1)
+    names = spec.holidays.names(year, year) if isinstance(spec.holidays, CountryHolidays) else {}
+    adjusted = spec.holidays.working_days(year, year) if spec.holidays else frozenset()
+    table = Table(title=f"{spec.name or calendar} ({spec.timezone})")
+    for col in ("date", "day", "working hours", "note"):
+        table.add_column(col)
+    for plan in plan_days(spec, first, last - dt.timedelta(days=1)):
+        hours = ", ".join(_fmt(s.start) + "–" + _fmt(s.end) for s in plan.shifts) or "closed"
+        note = names.get(plan.date, "")
+        if plan.date in adjusted:
+            note = "adjusted working day (调休)"
+        if plan.date in spec.custom_holidays:
+            note = "custom holiday"
+        if plan.date in spec.extra_working_days:
+            note = "extra working day"
+        table.add_row(plan.date.isoformat(), plan.date.strftime("%a"), hours, note)
+    out.print(table)
+
+
+def _fmt(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    return f"{h:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
+
+
+@app.command()
+def countries() -> None:
+    """Countries (and subdivisions) whose public holidays a calendar can use."""
+    table = Table(title="Supported countries (the `holidays` package)")
+    table.add_column("code")
+    table.add_column("subdivisions")
+    for code, subdivisions in sorted(supported().items()):
+        table.add_row(code, ", ".join(subdivisions))
+    out.print(table)

@@ -1,0 +1,47 @@
+"""How every command reports a user's mistake: one red line on stderr, exit status 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from servicelevel.definitions.source import DefinitionError
+from servicelevel.engine.business_time import NoWorkingTimeError
+from servicelevel.engine.durations import DurationError
+from servicelevel.engine.periods import PeriodError
+
+err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+USER_ERRORS = (DefinitionError, DurationError, PeriodError, NoWorkingTimeError, ValueError)
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    try:
+        yield
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+
+
+def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a command so that user errors become a message, not a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with user_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,33 @@
+"""The ``slm`` command: thin over definitions, engine and reports; errors never show a traceback."""
+
+from __future__ import annotations
+
+import typer
+
+from servicelevel import __version__
+from servicelevel.cli import calendar, evaluate
+
+app = typer.Typer(
+    name="slm",
+    help="servicelevel — Service Level Management (服务级别管理).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(calendar.app, name="calendar")
+app.command("evaluate")(evaluate.evaluate)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"servicelevel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """servicelevel — Service Level Management (服务级别管理)."""

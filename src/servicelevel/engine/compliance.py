@@ -1,0 +1,87 @@
+"""Compliance of a target over a period: counts, percentage within target, objective, percentiles.
+
+Which period a measurement belongs to: a stopped clock (met or breached) to the period in which
+it stopped; a clock still open but already breached to the period of its breach; an open clock
+not yet breached to the period in which it started (it is counted as *open*, undecided).
+Cancelled and pending clocks are counted but never decide compliance.
+Percentage within target is ``met / (met + breached)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from servicelevel.engine.calendars import I64
+from servicelevel.engine.clocks import NONE, Measurements, Status
+
+DEFAULT_PERCENTILES = (50.0, 90.0, 95.0)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """A target's figures for one period."""
+
+    met: int
+    breached: int
+    open: int
+    cancelled: int
+    pending: int
+    within: float | None  # fraction met of decided, None when nothing was decided
+    objective: float | None
+    objective_met: bool | None
+    percentiles: dict[float, int]  # working seconds used by decided tickets
+    mean_used: float | None
+
+    @property
+    def decided(self) -> int:
+        return self.met + self.breached
+
+
+def reporting_instants(m: Measurements) -> I64:
+    """The instant that places each measurement in a period (see the module docstring)."""
+    at = np.where(m.stopped_at != NONE, m.stopped_at, m.started_at)
+    open_breach = (m.status == Status.BREACHED) & (m.stopped_at == NONE)
+    return np.where(open_breach, m.breached_at, at)
+
+
+def in_period(m: Measurements, start: int, end: int) -> np.ndarray:
+    """Which measurements belong to ``[start, end)``."""
+    at = reporting_instants(m)
+    return (at >= start) & (at < end)
+
+
+def compliance(
+    m: Measurements,
+    selected: np.ndarray,
+    objective: float | None,
+    percentiles: tuple[float, ...] = DEFAULT_PERCENTILES,
+) -> Compliance:
+    """Figures over the measurements ``selected`` (a boolean mask or index array)."""
+    status = m.status[selected]
+    used = m.used[selected]
+    counts = np.bincount(status.astype(np.int64), minlength=len(Status))
+    met, breached = int(counts[Status.MET]), int(counts[Status.BREACHED])
+    decided = (status == Status.MET) | (
+        (status == Status.BREACHED) & (m.stopped_at[selected] != NONE)
+    )
+    within = met / (met + breached) if met + breached else None
+    values = used[decided]
+    pct = (
+        {p: round(float(np.percentile(values, p, method="inverted_cdf"))) for p in percentiles}
+        if values.size
+        else {}
+    )
+    return Compliance(
+        met=met,
+        breached=breached,
+        open=int(counts[Status.RUNNING] + counts[Status.PAUSED]),
+        cancelled=int(counts[Status.CANCELLED]),
+        pending=int(counts[Status.PENDING]),
+        within=within,
+        objective=objective,
+        objective_met=None if within is None or objective is None else within >= objective,
+        percentiles=pct,
+        mean_used=float(values.mean()) if values.size else None,
+    )

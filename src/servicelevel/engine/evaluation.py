@@ -1,0 +1,129 @@
+"""Evaluate an agreement over tickets and outages for a period: the one source of figures.
+
+Every rendering (CLI table, JSON, CSV, later the web page and reports) reads an
+:class:`AgreementResult`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from servicelevel.engine.agreements import Agreement
+from servicelevel.engine.availability import Availability, Outages, availability
+from servicelevel.engine.calendars import I64
+from servicelevel.engine.clocks import Measurements, Status, run_clock
+from servicelevel.engine.compliance import Compliance, compliance, in_period
+from servicelevel.engine.credits import Credits, compute_credits
+from servicelevel.engine.periods import Period
+from servicelevel.engine.targets import Target, TicketSet, assign
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: Target
+    tickets: I64  # indices into the ticket set
+    measurements: Measurements
+    in_period: np.ndarray
+    compliance: Compliance
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    agreement: Agreement
+    period: Period
+    now: int
+    targets: tuple[TargetResult, ...]
+    availability: Mapping[str, Availability]
+    credits: Credits | None
+
+
+def budgets(target: Target, tickets: TicketSet, chosen: I64, agreement: Agreement) -> I64:
+    """Working seconds allowed per ticket: fixed, or from business days after its creation."""
+    if not target.budget.is_business_days:
+        return np.full(chosen.size, target.budget.seconds, dtype=np.int64)
+    calendar = agreement.calendars[target.calendar]
+    tl = tickets.timelines
+    created = tl.at[tl.first[chosen]]
+    days = target.budget.business_days or 0
+    return calendar.elapsed(created, calendar.deadline_business_days(created, days))
+
+
+def measure(
+    agreement: Agreement, tickets: TicketSet, now: int, progress: Progress | None = None
+) -> dict[str, tuple[I64, Measurements]]:
+    """Run every target's clock over the tickets it covers."""
+    chosen = assign(agreement.targets, tickets)
+    out = {}
+    for target in agreement.targets:
+        idx = chosen[target.id]
+        tl = tickets.timelines.subset(idx)
+        out[target.id] = (
+            idx,
+            run_clock(
+                tl,
+                agreement.clocks[target.clock],
+                agreement.calendars[target.calendar],
+                budgets(target, tickets, idx, agreement),
+                now,
+                target.warnings,
+            ),
+        )
+        if progress is not None:
+            progress(target.id)
+    return out
+
+
+def evaluate(
+    agreement: Agreement,
+    tickets: TicketSet,
+    period: Period,
+    now: int,
+    outages: Mapping[str, Outages] | None = None,
+    progress: Progress | None = None,
+) -> AgreementResult:
+    """All figures of ``agreement`` for ``period`` as of ``now``."""
+    results = []
+    measured = measure(agreement, tickets, now, progress)
+    for target in agreement.targets:
+        idx, m = measured[target.id]
+        mask = in_period(m, period.start, period.end)
+        results.append(TargetResult(target, idx, m, mask, compliance(m, mask, target.objective)))
+    avail = {
+        a.id: availability(
+            (outages or {}).get(a.service, Outages.of([])),
+            agreement.calendars[a.calendar],
+            period.start,
+            period.end,
+            a.objective,
+            as_of=now,
+        )
+        for a in agreement.availability
+    }
+    return AgreementResult(
+        agreement, period, now, tuple(results), avail, _credits(agreement, results, avail, period)
+    )
+
+
+def _credits(
+    agreement: Agreement,
+    results: list[TargetResult],
+    avail: Mapping[str, Availability],
+    period: Period,
+) -> Credits | None:
+    if not agreement.credits:
+        return None
+    metrics: dict[str, float | None] = {r.target.id: r.compliance.within for r in results}
+    metrics.update({k: v.availability for k, v in avail.items()})
+    breaches = {
+        r.target.id: int((r.measurements.status[r.in_period] == Status.BREACHED).sum())
+        for r in results
+    }
+    fee = 0.0
+    if agreement.fee is not None:
+        fee = agreement.fee.amount * period.months / agreement.fee.months
+    return compute_credits(agreement.credits, metrics, breaches, fee, agreement.credit_cap)

@@ -1,0 +1,106 @@
+"""Targets: which tickets a target covers, its clock, budget, calendar, objective and warnings.
+
+"95 % of P2 incidents resolved within 8 business hours" is one target: a selector (priority P2),
+a clock (resolution), a budget (8 h) on a calendar (business hours) and an objective (95 %).
+Targets of the same clock are tried in order and a ticket takes the first whose selector
+matches it, so a catch-all target can follow the specific ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from servicelevel.engine.calendars import I64
+from servicelevel.engine.durations import Duration
+from servicelevel.engine.timelines import I32, Timelines
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A per-ticket attribute as integer codes into ``values`` (``-1``: not given)."""
+
+    codes: I32
+    values: tuple[str, ...]
+
+    @classmethod
+    def from_strings(cls, items: Sequence[str | None]) -> Categorical:
+        vocab: dict[str, int] = {}
+        codes = [-1 if s is None or s == "" else vocab.setdefault(s, len(vocab)) for s in items]
+        return cls(np.array(codes, dtype=np.int32), tuple(vocab))
+
+    def isin(self, wanted: frozenset[str]) -> NDArray[np.bool_]:
+        folded = {w.casefold() for w in wanted}
+        table = np.array([v.casefold() in folded for v in self.values] + [False], dtype=bool)
+        return table[self.codes]
+
+    def label(self, i: int) -> str:
+        code = int(self.codes[i])
+        return "" if code < 0 else self.values[code]
+
+
+@dataclass(frozen=True)
+class TicketSet:
+    """Tickets: identifiers, event timelines and attributes (priority, category, service…)."""
+
+    ids: tuple[str, ...]
+    timelines: Timelines
+    attributes: Mapping[str, Categorical] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Attribute conditions that must all hold; each names the values accepted."""
+
+    conditions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def mask(self, tickets: TicketSet) -> NDArray[np.bool_]:
+        out = np.ones(len(tickets), dtype=bool)
+        for attribute, accepted in self.conditions.items():
+            column = tickets.attributes.get(attribute)
+            if column is None:
+                return np.zeros(len(tickets), dtype=bool)
+            out &= column.isin(accepted)
+        return out
+
+    def describe(self) -> str:
+        parts = [f"{k}={'|'.join(sorted(v))}" for k, v in self.conditions.items()]
+        return ", ".join(parts) or "all tickets"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One measurable promise about tickets."""
+
+    id: str
+    clock: str
+    budget: Duration
+    calendar: str
+    selector: Selector = field(default_factory=Selector)
+    objective: float | None = None
+    warnings: tuple[float, ...] = ()
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.objective is not None and not 0 <= self.objective <= 1:
+            raise ValueError("an objective is a fraction between 0 and 1")
+        if any(not 0 < w < 1 for w in self.warnings):
+            raise ValueError("warning thresholds are fractions strictly between 0 and 1")
+
+
+def assign(targets: Sequence[Target], tickets: TicketSet) -> dict[str, I64]:
+    """For every target, the indices of the tickets it measures (first match per clock)."""
+    taken: dict[str, NDArray[np.bool_]] = {}
+    out: dict[str, I64] = {}
+    for target in targets:
+        free = taken.setdefault(target.clock, np.ones(len(tickets), dtype=bool))
+        chosen = free & target.selector.mask(tickets)
+        free &= ~chosen
+        out[target.id] = np.flatnonzero(chosen).astype(np.int64)
+    return out

@@ -1,0 +1,1 @@
+"""Assembling figures from evaluation results (pure, given data) and rendering them."""
