@@ -4,7 +4,7 @@ Unplanned outages are merged (overlapping reports of one incident count once); p
 and maintenance windows are cut out of both the downtime and the agreed service time. Only
 working time of the service-hours calendar counts: an outage at night on a business-hours
 service costs nothing. An outage counts in the number of outages when it cost downtime within
-the window.
+the window; an outage split by a maintenance window is still one outage.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import I64
+from servicelevel.engine.intervals import subtract, union
 
 
 @dataclass(frozen=True)
@@ -50,41 +51,6 @@ class Availability:
     burn_rate: float | None  # 1.0 spends the budget exactly by the window's end
 
 
-def union(start: I64, end: I64) -> tuple[I64, I64]:
-    """Merge overlapping or touching spans; zero-length spans vanish."""
-    keep = end > start
-    start, end = start[keep], end[keep]
-    if not start.size:
-        return start, end
-    order = np.argsort(start, kind="stable")
-    start, end = start[order], end[order]
-    reach = np.maximum.accumulate(end)
-    new = np.concatenate(([True], start[1:] > reach[:-1]))
-    block = np.cumsum(new) - 1
-    out_end = np.zeros(int(new.sum()), dtype=np.int64)
-    np.maximum.at(out_end, block, reach)
-    return start[new], out_end
-
-
-def subtract(start: I64, end: I64, cut_start: I64, cut_end: I64) -> tuple[I64, I64]:
-    """Disjoint sorted spans minus other spans (both given as unions)."""
-    out_s: list[int] = []
-    out_e: list[int] = []
-    for s, e in zip(start.tolist(), end.tolist(), strict=True):
-        cursor = s
-        for cs, ce in zip(cut_start.tolist(), cut_end.tolist(), strict=True):
-            if ce <= cursor or cs >= e:
-                continue
-            if cs > cursor:
-                out_s.append(cursor)
-                out_e.append(cs)
-            cursor = max(cursor, ce)
-        if cursor < e:
-            out_s.append(cursor)
-            out_e.append(e)
-    return np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64)
-
-
 def availability(
     outages: Outages,
     calendar: Calendar,
@@ -103,12 +69,14 @@ def availability(
         planned_e = np.concatenate((planned_e, maintenance.end))
     maint_s, maint_e = union(planned_s, planned_e)
     down_s, down_e = union(outages.start[~outages.planned], outages.end[~outages.planned])
-    down_s, down_e = subtract(down_s, down_e, maint_s, maint_e)
+    n_blocks = down_s.size
+    down_s, down_e, block = subtract(down_s, down_e, maint_s, maint_e)
     full = _agreed(calendar, start, end, maint_s, maint_e)
     agreed = _agreed(calendar, start, stop, maint_s, maint_e)
     costs = calendar.elapsed(np.clip(down_s, start, stop), np.clip(down_e, start, stop))
     downtime = int(costs.sum())
-    count = int((costs > 0).sum())
+    per_outage = np.bincount(block, weights=costs, minlength=n_blocks)
+    count = int((per_outage > 0).sum())
     return _figures(agreed, full, downtime, count, objective)
 
 

@@ -14,13 +14,15 @@ engine never imports a data package or touches a file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
+
+from servicelevel.engine.intervals import subtract, union
 
 DAY = 86_400
 I64 = NDArray[np.int64]
@@ -156,48 +158,6 @@ def wall_to_epoch(day: dt.date, seconds: int, zone: ZoneInfo) -> int:
     return int(naive.replace(tzinfo=zone).timestamp())
 
 
-def _merge(starts: I64, ends: I64) -> tuple[I64, I64]:
-    """Union of half-open intervals: sorted, disjoint, touching spans joined."""
-    if starts.size == 0:
-        return starts, ends
-    order = np.argsort(starts, kind="stable")
-    starts, ends = starts[order], ends[order]
-    running_end = np.maximum.accumulate(ends)
-    new_block = np.empty(starts.size, dtype=bool)
-    new_block[0] = True
-    new_block[1:] = starts[1:] > running_end[:-1]
-    block_ids = np.cumsum(new_block) - 1
-    merged_starts = starts[new_block]
-    merged_ends = np.zeros(merged_starts.size, dtype=np.int64)
-    np.maximum.at(merged_ends, block_ids, running_end)
-    return merged_starts, merged_ends
-
-
-def _subtract(starts: I64, ends: I64, closures: Iterable[Closure]) -> tuple[I64, I64]:
-    """Cut closures out of disjoint sorted intervals."""
-    cut_s = [c.start for c in closures]
-    cut_e = [c.end for c in closures]
-    if not cut_s:
-        return starts, ends
-    cs, ce = _merge(np.array(cut_s, dtype=np.int64), np.array(cut_e, dtype=np.int64))
-    out_s: list[int] = []
-    out_e: list[int] = []
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        lo = int(np.searchsorted(ce, s, side="right"))
-        cursor = s
-        for k in range(lo, cs.size):
-            if cs[k] >= e:
-                break
-            if cs[k] > cursor:
-                out_s.append(cursor)
-                out_e.append(int(cs[k]))
-            cursor = max(cursor, int(ce[k]))
-        if cursor < e:
-            out_s.append(cursor)
-            out_e.append(e)
-    return np.array(out_s, dtype=np.int64), np.array(out_e, dtype=np.int64)
-
-
 @dataclass(frozen=True)
 class CompiledCalendar:
     """Working intervals of a calendar over a span of local years.
@@ -249,8 +209,12 @@ def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> Com
                 ends.append(e)
         if plan.shifts and plan.date >= first:
             working_dates.append(plan.date.toordinal())
-    s_arr, e_arr = _merge(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
-    s_arr, e_arr = _subtract(s_arr, e_arr, spec.closures)
+    s_arr, e_arr = union(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+    cut_s, cut_e = union(
+        np.array([c.start for c in spec.closures], dtype=np.int64),
+        np.array([c.end for c in spec.closures], dtype=np.int64),
+    )
+    s_arr, e_arr, _ = subtract(s_arr, e_arr, cut_s, cut_e)
     s_arr = np.clip(s_arr, origin, horizon)
     e_arr = np.clip(e_arr, origin, horizon)
     keep = e_arr > s_arr

@@ -1,0 +1,244 @@
+"""Hand-checked business-time cases: DST, Golden Week and 调休, split and overnight shifts,
+instants exactly on boundaries, zero budgets and multi-year spans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from servicelevel.definitions.holiday_data import CountryHolidays
+from servicelevel.engine.business_time import Calendar, NoWorkingTimeError
+from servicelevel.engine.calendars import CalendarSpec, Closure, Shift, always_open
+
+H = 3600
+NY = "America/New_York"
+BERLIN = "Europe/Berlin"
+SHANGHAI = "Asia/Shanghai"
+
+
+def t(text: str) -> int:
+    return int(dt.datetime.fromisoformat(text).timestamp())
+
+
+def iso(epoch: int, zone: str) -> str:
+    return dt.datetime.fromtimestamp(int(epoch), ZoneInfo(zone)).isoformat()
+
+
+def weekdays(
+    *shifts: tuple[int, int], weekend: tuple[Shift, ...] = ()
+) -> tuple[tuple[Shift, ...], ...]:
+    day = tuple(Shift(a, b) for a, b in shifts)
+    return (day,) * 5 + (weekend, weekend)
+
+
+def office(zone: str, *shifts: tuple[int, int], **kw: object) -> Calendar:
+    return Calendar(CalendarSpec(zone, weekdays(*shifts), **kw))  # type: ignore[arg-type]
+
+
+def beijing() -> Calendar:
+    return office(
+        SHANGHAI, (9 * H, 12 * H), (13 * H + 1800, 18 * H), holidays=CountryHolidays("CN")
+    )
+
+
+def elapsed(cal: Calendar, a: str, b: str) -> int:
+    return int(cal.elapsed([t(a)], [t(b)])[0])
+
+
+def deadline(cal: Calendar, start: str, seconds: int) -> str:
+    return iso(cal.deadline([t(start)], [seconds])[0], cal.spec.timezone)
+
+
+# -- daylight saving time ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hours"),
+    [
+        (NY, "2025-03-09", 23),  # spring forward
+        (NY, "2025-11-02", 25),  # fall back
+        (BERLIN, "2025-03-30", 23),
+        (BERLIN, "2025-10-26", 25),
+    ],
+)
+def test_a_whole_dst_day_counts_its_real_hours(zone: str, day: str, hours: int) -> None:
+    cal = Calendar(always_open(zone))
+    z = ZoneInfo(zone)
+    start = dt.datetime.fromisoformat(day).replace(tzinfo=z)
+    end = start + dt.timedelta(days=1)  # wall-clock midnight to midnight
+    got = cal.elapsed([int(start.timestamp())], [int(end.replace(tzinfo=z).timestamp())])[0]
+    assert got == hours * H
+
+
+def test_a_nine_to_six_shift_is_nine_real_hours_on_a_dst_day() -> None:
+    cal = Calendar(CalendarSpec(NY, ((Shift(9 * H, 18 * H),),) * 7))
+    assert elapsed(cal, "2025-03-09T00:00-05:00", "2025-03-10T00:00-04:00") == 9 * H
+    assert elapsed(cal, "2025-11-02T00:00-04:00", "2025-11-03T00:00-05:00") == 9 * H
+
+
+def test_a_shift_spanning_the_spring_jump_loses_an_hour() -> None:
+    cal = Calendar(CalendarSpec(NY, ((Shift(1 * H, 4 * H),),) * 7))
+    assert elapsed(cal, "2025-03-09T00:00-05:00", "2025-03-09T12:00-04:00") == 2 * H
+    assert elapsed(cal, "2025-11-02T00:00-04:00", "2025-11-02T12:00-05:00") == 4 * H
+
+
+def test_deadline_across_spring_forward_in_berlin() -> None:
+    cal = Calendar(always_open(BERLIN))
+    # 01:30 CET + 1 h of real time is 03:30 CEST (02:00–03:00 does not exist)
+    assert deadline(cal, "2025-03-30T01:30+01:00", H) == "2025-03-30T03:30:00+02:00"
+
+
+def test_deadline_across_fall_back_in_new_york() -> None:
+    cal = Calendar(always_open(NY))
+    # 01:30 EDT + 1 h is 01:30 EST, the repeated hour
+    assert deadline(cal, "2025-11-02T01:30-04:00", H) == "2025-11-02T01:30:00-05:00"
+
+
+# -- Chinese holidays and adjusted working days (调休) ----------------------------------
+
+
+def test_golden_week_2025_is_off_and_its_adjusted_sunday_is_worked() -> None:
+    cal = beijing()
+    # Fri 26 Sep 09:00 → Mon 29 Sep 09:00: Friday's 7.5 h and the adjusted Sunday 28 Sep
+    assert elapsed(cal, "2025-09-26T09:00+08:00", "2025-09-29T09:00+08:00") == 15 * H
+    # 1–8 October are off, Saturday 11 October is worked
+    assert elapsed(cal, "2025-10-01T00:00+08:00", "2025-10-09T00:00+08:00") == 0
+    assert elapsed(cal, "2025-10-11T00:00+08:00", "2025-10-12T00:00+08:00") == int(7.5 * H)
+
+
+def test_a_deadline_jumps_over_golden_week() -> None:
+    cal = beijing()
+    assert deadline(cal, "2025-09-30T17:00+08:00", 2 * H) == "2025-10-09T10:00:00+08:00"
+
+
+def test_spring_festival_2024_with_both_adjusted_sundays() -> None:
+    cal = beijing()
+    assert elapsed(cal, "2024-02-04T00:00+08:00", "2024-02-05T00:00+08:00") == int(7.5 * H)
+    assert elapsed(cal, "2024-02-10T00:00+08:00", "2024-02-18T00:00+08:00") == 0
+    assert elapsed(cal, "2024-02-18T00:00+08:00", "2024-02-19T00:00+08:00") == int(7.5 * H)
+
+
+def test_adjusted_days_can_be_switched_off() -> None:
+    cal = office(
+        SHANGHAI,
+        (9 * H, 18 * H),
+        holidays=CountryHolidays("CN", adjusted_working_days=False),
+    )
+    assert elapsed(cal, "2025-09-28T00:00+08:00", "2025-09-29T00:00+08:00") == 0
+
+
+def test_china_working_days_agree_with_chinese_calendar_2020_to_2025() -> None:
+    chinese_calendar = pytest.importorskip("chinese_calendar")
+    source = CountryHolidays("CN")
+    cal = Calendar(CalendarSpec(SHANGHAI, weekdays((0, 24 * H)), holidays=source))
+    day = dt.date(2020, 1, 1)
+    mismatches = []
+    while day <= dt.date(2025, 12, 31):
+        start = dt.datetime.combine(day, dt.time(), ZoneInfo(SHANGHAI))
+        worked = cal.elapsed([int(start.timestamp())], [int(start.timestamp()) + 86_400])[0] > 0
+        if worked != chinese_calendar.is_workday(day):
+            mismatches.append(day)
+        day += dt.timedelta(days=1)
+    assert mismatches == []
+
+
+# -- split and overnight shifts, closures ------------------------------------------------
+
+
+def test_a_budget_ending_at_the_lunch_break_gives_the_afternoon_opening() -> None:
+    cal = office(SHANGHAI, (9 * H, 12 * H), (13 * H + 1800, 18 * H))
+    assert deadline(cal, "2025-03-03T09:00+08:00", 3 * H) == "2025-03-03T13:30:00+08:00"
+    assert deadline(cal, "2025-03-03T09:00+08:00", 3 * H - 1) == "2025-03-03T11:59:59+08:00"
+
+
+def test_a_budget_ending_at_closing_time_gives_the_next_morning() -> None:
+    cal = office(NY, (8 * H, 17 * H))
+    assert deadline(cal, "2025-03-07T16:00-05:00", H) == "2025-03-10T08:00:00-04:00"
+
+
+def test_an_overnight_shift_belongs_to_the_day_it_starts() -> None:
+    cal = office(BERLIN, (22 * H, 30 * H))  # Mon–Fri 22:00–06:00
+    # Friday night runs into Saturday morning; Sunday night does not exist
+    assert elapsed(cal, "2025-03-08T00:00+01:00", "2025-03-10T00:00+01:00") == 6 * H
+    assert deadline(cal, "2025-03-07T23:00+01:00", 7 * H) == "2025-03-10T22:00:00+01:00"
+
+
+def test_a_holiday_removes_the_overnight_shift_that_starts_on_it() -> None:
+    cal = office(BERLIN, (22 * H, 30 * H), custom_holidays=frozenset({dt.date(2025, 3, 4)}))
+    assert elapsed(cal, "2025-03-04T12:00+01:00", "2025-03-05T12:00+01:00") == 0
+
+
+def test_a_closure_is_cut_out_of_working_time() -> None:
+    closure = Closure(t("2025-03-04T10:00+08:00"), t("2025-03-04T11:00+08:00"))
+    cal = office(SHANGHAI, (9 * H, 18 * H), closures=(closure,))
+    assert elapsed(cal, "2025-03-04T09:00+08:00", "2025-03-04T18:00+08:00") == 8 * H
+    assert deadline(cal, "2025-03-04T09:30+08:00", 1800) == "2025-03-04T11:00:00+08:00"
+
+
+def test_extra_working_days_use_their_own_hours() -> None:
+    sat = dt.date(2025, 3, 8)
+    cal = office(SHANGHAI, (9 * H, 18 * H), extra_working_days={sat: (Shift(10 * H, 12 * H),)})
+    assert elapsed(cal, "2025-03-08T00:00+08:00", "2025-03-09T00:00+08:00") == 2 * H
+
+
+# -- boundaries, zero budgets, long spans -------------------------------------------------
+
+
+def test_instants_exactly_on_boundaries_are_half_open() -> None:
+    cal = office(SHANGHAI, (9 * H, 18 * H))
+    opening, closing = t("2025-03-03T09:00+08:00"), t("2025-03-03T18:00+08:00")
+    assert cal.is_working([opening, closing - 1, closing]).tolist() == [True, True, False]
+    assert cal.next_opening([closing])[0] == t("2025-03-04T09:00+08:00")
+    assert cal.next_opening([opening])[0] == opening
+
+
+def test_a_zero_budget_is_due_at_once_inside_hours_and_at_the_opening_outside() -> None:
+    cal = office(SHANGHAI, (9 * H, 18 * H))
+    assert deadline(cal, "2025-03-03T10:00+08:00", 0) == "2025-03-03T10:00:00+08:00"
+    assert deadline(cal, "2025-03-03T19:00+08:00", 0) == "2025-03-04T09:00:00+08:00"
+    assert deadline(cal, "2025-03-03T18:00+08:00", 0) == "2025-03-04T09:00:00+08:00"
+
+
+def test_seconds_are_kept() -> None:
+    cal = office(SHANGHAI, (9 * H, 18 * H))
+    assert elapsed(cal, "2025-03-03T09:00:01+08:00", "2025-03-03T09:00:59+08:00") == 58
+    assert deadline(cal, "2025-03-03T17:59:30+08:00", 45) == "2025-03-04T09:00:15+08:00"
+
+
+def test_elapsed_is_negative_backwards() -> None:
+    cal = office(SHANGHAI, (9 * H, 18 * H))
+    assert elapsed(cal, "2025-03-03T12:00+08:00", "2025-03-03T10:00+08:00") == -2 * H
+
+
+def test_multi_year_spans() -> None:
+    cal = Calendar(always_open("UTC"))
+    assert elapsed(cal, "2020-01-01T00:00Z", "2030-01-01T00:00Z") == (365 * 10 + 3) * 86_400
+    nyc = office(NY, (8 * H, 17 * H))
+    # 2024 has 262 weekdays, 2025 has 261
+    assert elapsed(nyc, "2024-01-01T00:00-05:00", "2026-01-01T00:00-05:00") == 523 * 9 * H
+    assert deadline(nyc, "2024-01-01T00:00-05:00", 523 * 9 * H) == "2026-01-01T08:00:00-05:00"
+
+
+def test_a_calendar_without_working_time_refuses_deadlines() -> None:
+    cal = Calendar(CalendarSpec("UTC", ((),) * 7, name="never"))
+    with pytest.raises(NoWorkingTimeError):
+        cal.deadline([t("2025-01-01T00:00Z")], [H])
+
+
+def test_business_days_keep_the_wall_clock_time() -> None:
+    cal = beijing()
+    due = cal.deadline_business_days(np.array([t("2025-09-29T10:00+08:00")]), 2)
+    # Mon 29 Sep + 2 business days skips Golden Week: Thu 9 Oct, 10:00
+    assert iso(due[0], SHANGHAI) == "2025-10-09T10:00:00+08:00"
+    # from Saturday the count starts at Monday's opening
+    due = cal.deadline_business_days(np.array([t("2025-03-08T11:00+08:00")]), 1)
+    assert iso(due[0], SHANGHAI) == "2025-03-11T09:00:00+08:00"
+
+
+def test_business_days_across_a_dst_change_keep_local_time() -> None:
+    cal = office(NY, (8 * H, 17 * H))
+    due = cal.deadline_business_days(np.array([t("2025-03-07T10:00-05:00")]), 1)
+    assert iso(due[0], NY) == "2025-03-10T10:00:00-04:00"
