@@ -101,10 +101,18 @@ class CalendarModel(BaseModel):
     hours: Any = Field(default=None)
     workday_hours: Any = None
     holidays: HolidaysModel | None = None
-    custom_holidays: list[dt.date | DatedEntry] = []
-    extra_working_days: list[dt.date | DatedEntry] = []
+    custom_holidays: list[DatedEntry] = []
+    extra_working_days: list[DatedEntry] = []
     closures: list[ClosureModel] = []
     description: str | dict[str, str] = ""
+
+    @field_validator("custom_holidays", "extra_working_days", mode="before")
+    @classmethod
+    def _dates(cls, v: Any) -> Any:
+        """A bare date is short for ``{date: …}``."""
+        if isinstance(v, list):
+            return [x if isinstance(x, dict) else {"date": x} for x in v]
+        return v
 
     @field_validator("timezone")
     @classmethod
@@ -154,11 +162,8 @@ def calendar_from_document(doc: Located, default_name: str = "") -> CalendarSpec
     extra: dict[dt.date, tuple[Shift, ...]] = {}
     substitute = _optional_shifts(doc, model.workday_hours, ("workday_hours",))
     for i, entry in enumerate(model.extra_working_days):
-        if isinstance(entry, DatedEntry) and entry.hours is not None:
-            extra[entry.date] = _optional_shifts(doc, entry.hours, ("extra_working_days", i)) or ()
-        else:
-            day = entry.date if isinstance(entry, DatedEntry) else entry
-            extra[day] = ()  # filled below with the workday hours
+        hours = _optional_shifts(doc, entry.hours, ("extra_working_days", i, "hours"))
+        extra[entry.date] = hours or ()  # empty: filled below with the workday hours
     zone = ZoneInfo(model.timezone)
     closures = []
     for i, c in enumerate(model.closures):
@@ -175,9 +180,7 @@ def calendar_from_document(doc: Located, default_name: str = "") -> CalendarSpec
         week=week,
         name=name,
         holidays=source,
-        custom_holidays=frozenset(
-            e.date if isinstance(e, DatedEntry) else e for e in model.custom_holidays
-        ),
+        custom_holidays=frozenset(e.date for e in model.custom_holidays),
         closures=tuple(closures),
         substitute_shifts=substitute,
     )

@@ -1,0 +1,126 @@
+"""Calendar files: what they can say, and errors that name file, line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from servicelevel.definitions.calendars import load_calendar, parse_days, parse_shift
+from servicelevel.definitions.source import DefinitionError
+from servicelevel.engine.business_time import Calendar
+from servicelevel.engine.calendars import Shift
+
+H = 3600
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "calendars"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cal.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shift_texts() -> None:
+    assert parse_shift("09:00-18:00") == Shift(9 * H, 18 * H)
+    assert parse_shift("22:00-06:00") == Shift(22 * H, 30 * H)
+    assert parse_shift("00:00-24:00") == Shift(0, 24 * H)
+    assert parse_shift("9:30:15 – 12:00") == Shift(9 * H + 1815, 12 * H)
+
+
+def test_day_texts() -> None:
+    assert parse_days("mon-fri") == [0, 1, 2, 3, 4]
+    assert parse_days("sat,sun") == [5, 6]
+    assert parse_days("fri-mon") == [4, 5, 6, 0]
+    assert parse_days("daily") == list(range(7))
+
+
+def test_the_example_calendars_load() -> None:
+    for path in EXAMPLES.glob("*.yaml"):
+        spec = load_calendar(path)
+        assert Calendar(spec).elapsed([0], [86_400 * 365 * 56])[0] > 0
+
+
+def test_a_full_calendar_file(tmp_path: Path) -> None:
+    spec = load_calendar(
+        write(
+            tmp_path,
+            """
+name: Desk
+timezone: Asia/Shanghai
+hours:
+  mon-fri: [09:00-12:00, 13:30-18:00]
+  sat: 10:00-12:00
+holidays: {country: cn}
+workday_hours: 09:00-17:00
+custom_holidays: [2025-03-05, {date: 2025-03-06, name: Team day}]
+extra_working_days: [2025-03-09, {date: 2025-03-16, hours: 08:00-09:00}]
+closures:
+  - {start: 2025-03-03 09:00, end: 2025-03-03 10:00, reason: power}
+""",
+        )
+    )
+    cal = Calendar(spec)
+    day = lambda d: int(  # noqa: E731
+        cal.elapsed(
+            [int(dt.datetime.fromisoformat(f"{d}T00:00+08:00").timestamp())],
+            [int(dt.datetime.fromisoformat(f"{d}T23:59:59+08:00").timestamp()) + 1],
+        )[0]
+    )
+    assert day("2025-03-03") == int(6.5 * H)  # closure
+    assert day("2025-03-05") == 0  # custom holiday
+    assert day("2025-03-08") == 2 * H  # Saturday hours
+    assert day("2025-03-09") == 8 * H  # extra day with workday_hours
+    assert day("2025-03-16") == H  # extra day with its own hours
+    assert day("2025-09-28") == 8 * H  # 调休 Sunday worked with workday_hours
+
+
+def test_24x7_as_hours_and_as_a_path(tmp_path: Path) -> None:
+    spec = load_calendar(write(tmp_path, "timezone: Europe/Berlin\nhours: 24x7\n"))
+    assert Calendar(spec).elapsed([0], [86_400])[0] == 86_400
+    assert load_calendar("24x7").timezone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"),
+    [
+        ("timezone: Mars/Olympus\nhours: 24x7\n", 1, "timezone", "unknown time zone"),
+        ("timezone: UTC\nhours:\n  mon-fri: 9-5\n", 3, "hours.mon-fri", "cannot read shift"),
+        ("timezone: UTC\nhours:\n  someday: 09:00-17:00\n", 3, "hours.someday", "cannot read days"),
+        ("timezone: UTC\n", None, "hours", "say when"),
+        ("hours: 24x7\nholidays: {country: XX}\n", 2, "holidays.country", "unknown country"),
+        (
+            "hours: 24x7\nholidays: {country: US, subdivision: ZZ}\n",
+            2,
+            "holidays.country",
+            "unknown subdivision",
+        ),
+        ("hours: 24x7\ncustom_holidays: [2025-02-30]\n", 2, "custom_holidays.0.date", "date"),
+        ("hours: 24x7\ncolour: blue\n", 2, "colour", "Extra inputs"),
+        (
+            "hours: 24x7\nclosures: [{start: 2025-03-03 10:00, end: 2025-03-03 09:00}]\n",
+            2,
+            "closures.0.end",
+            "end after",
+        ),
+        ("hours: [oops\n", 2, "", "invalid YAML"),
+    ],
+)
+def test_errors_name_the_line_and_field(
+    tmp_path: Path, text: str, line: int | None, field: str, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(DefinitionError) as caught:
+        load_calendar(path)
+    err = caught.value
+    assert err.source == str(path)
+    if line is not None:
+        assert err.line == line
+    assert err.field == field
+    assert words in str(err)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError, match="file not found"):
+        load_calendar(tmp_path / "nope.yaml")
