@@ -47,7 +47,8 @@ def test_the_demo_agreement_loads() -> None:
     )
     assert [t.id for t in a.targets][:2] == ["P1-response", "P2-response"]
     assert a.targets[5].budget.business_days == 3
-    assert a.fee is not None and a.fee.amount == 200_000
+    assert a.fee is not None
+    assert a.fee.amount == 200_000
     assert a.credit_cap == pytest.approx(0.3)
     assert a.calendars["business"].spec.timezone == "Asia/Shanghai"
 

@@ -62,12 +62,11 @@ closures:
         )
     )
     cal = Calendar(spec)
-    day = lambda d: int(  # noqa: E731
-        cal.elapsed(
-            [int(dt.datetime.fromisoformat(f"{d}T00:00+08:00").timestamp())],
-            [int(dt.datetime.fromisoformat(f"{d}T23:59:59+08:00").timestamp()) + 1],
-        )[0]
-    )
+
+    def day(d: str) -> int:
+        start = int(dt.datetime.fromisoformat(f"{d}T00:00+08:00").timestamp())
+        return int(cal.elapsed([start], [start + 86_400])[0])
+
     assert day("2025-03-03") == int(6.5 * H)  # closure
     assert day("2025-03-05") == 0  # custom holiday
     assert day("2025-03-08") == 2 * H  # Saturday hours
