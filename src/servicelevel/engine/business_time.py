@@ -161,16 +161,18 @@ class Calendar:
 
 def position(c: CompiledCalendar, t: I64) -> I64:
     """F(t): working seconds in ``[c.origin, t)``, constant outside working intervals."""
-    if not c.opens.size:
+    if not c.opens.size or not t.size:
         return np.zeros(t.shape, dtype=np.int64)
-    i = np.searchsorted(c.opens, t, side="right") - 1
-    safe = np.maximum(i, 0)
-    inside = np.minimum(t - c.opens[safe], c.closes[safe] - c.opens[safe])
-    return np.where(i >= 0, c.cum[safe] + inside, 0)
+    if int(t.min()) < c.origin:
+        raise ValueError("instant before the compiled span")  # covering() prevents this
+    opens, lengths, cum = c.padded()
+    i = c.opens_index().right(t)  # index into the padded arrays: 0 is the origin sentinel
+    f: I64 = cum[i] + np.minimum(t - opens[i], lengths[i])
+    return f
 
 
 def _at_position(c: CompiledCalendar, x: I64) -> I64:
     if not c.opens.size:
         raise NoWorkingTimeError(f"calendar {c.spec.name!r} has no working time")
-    i = np.searchsorted(c.cum_end, x, side="right")
+    i = c.positions_index().right(x)
     return c.opens[i] + (x - c.cum[i])

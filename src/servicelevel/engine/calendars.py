@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from servicelevel.engine.intervals import subtract, union
+from servicelevel.engine.lookup import BucketIndex
 
 DAY = 86_400
 I64 = NDArray[np.int64]
@@ -177,6 +178,9 @@ class CompiledCalendar:
     horizon: int
     working_dates: I64  # proleptic ordinals of local dates that have working shifts
 
+    _indexes: dict[str, BucketIndex] = field(default_factory=dict, compare=False, repr=False)
+    _arrays: dict[str, I64] = field(default_factory=dict, compare=False, repr=False)
+
     @property
     def cum_end(self) -> I64:
         return self.cum + (self.closes - self.opens)
@@ -184,6 +188,28 @@ class CompiledCalendar:
     @property
     def total(self) -> int:
         return int(self.cum_end[-1]) if self.cum.size else 0
+
+    def padded(self) -> tuple[I64, I64, I64]:
+        """Opens, lengths and cumulative time with a zero-length interval at the origin in
+        front, so that every instant of the span has an interval at or before it."""
+        if "padded_opens" not in self._indexes:
+            self._arrays["opens"] = np.concatenate(([self.origin], self.opens))
+            self._arrays["lengths"] = np.concatenate(([0], self.closes - self.opens))
+            self._arrays["cum"] = np.concatenate(([0], self.cum))
+            self._indexes["padded_opens"] = self.opens_index()
+        return self._arrays["opens"], self._arrays["lengths"], self._arrays["cum"]
+
+    def opens_index(self) -> BucketIndex:
+        """Constant-time ``searchsorted(opens, t, "right")`` for instants in the span."""
+        if "opens" not in self._indexes:
+            self._indexes["opens"] = BucketIndex.build(self.opens, self.origin, self.horizon)
+        return self._indexes["opens"]
+
+    def positions_index(self) -> BucketIndex:
+        """Constant-time ``searchsorted(cum_end, x, "right")`` for working-time positions."""
+        if "cum_end" not in self._indexes:
+            self._indexes["cum_end"] = BucketIndex.build(self.cum_end, 0, max(self.total, 1))
+        return self._indexes["cum_end"]
 
 
 def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> CompiledCalendar:

@@ -20,9 +20,10 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from servicelevel.engine.business_time import Calendar, position
+from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import I64
-from servicelevel.engine.timelines import Timelines, group_any_so_far, group_cumsum
+from servicelevel.engine.prepared import Flags, Prepared, prepare, search_within
+from servicelevel.engine.timelines import Timelines
 
 NONE = -1  # an instant that does not exist (no deadline, never crossed…)
 
@@ -108,81 +109,196 @@ class Measurements:
         return int(self.status.size)
 
 
-def event_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
-    """The clock's mode after every event (vectorised state machine)."""
-    if clock.start_events or clock.start_states:
-        starts = (
-            tl.event_codes(clock.start_events)[tl.event]
-            | tl.state_codes(clock.start_states)[tl.state]
-        )
-    else:
-        starts = np.zeros(tl.at.size, dtype=bool)
-        starts[tl.first[tl.counts > 0]] = True
-    started = group_any_so_far(starts, tl)
-    final_stop = group_any_so_far(started & tl.event_codes(clock.stop_events)[tl.event], tl)
-    mode = np.full(tl.at.size, Mode.RUNNING, dtype=np.int8)
-    mode[tl.state_codes(clock.pause_states)[tl.state]] = Mode.PAUSED
-    mode[tl.state_codes(clock.stop_states)[tl.state] | final_stop] = Mode.STOPPED
-    mode[tl.state_codes(clock.cancel_states)[tl.state]] = Mode.CANCELLED
-    mode[~started] = Mode.PENDING
+def concat(parts: list[Measurements]) -> Measurements:
+    """Measurements of consecutive ticket chunks as one."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    joined: dict[str, object] = {"thresholds": first.thresholds}
+    for name in (
+        "status",
+        "budget",
+        "used",
+        "paused",
+        "started_at",
+        "stopped_at",
+        "deadline",
+        "breached_at",
+        "crossed",
+        "crossing_at",
+    ):
+        joined[name] = np.concatenate([getattr(p, name) for p in parts])
+    modes = [p.modes for p in parts]
+    joined["modes"] = None if any(m is None for m in modes) else np.concatenate(modes)  # type: ignore[arg-type]
+    return Measurements(**joined)  # type: ignore[arg-type]
+
+
+def _state_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
+    """The mode each state puts the clock in, before start and stop events are considered."""
+    table = np.full(len(tl.states), Mode.RUNNING, dtype=np.int8)
+    table[tl.state_codes(clock.pause_states)] = Mode.PAUSED
+    table[tl.state_codes(clock.stop_states)] = Mode.STOPPED
+    table[tl.state_codes(clock.cancel_states)] = Mode.CANCELLED
+    return table
+
+
+def event_modes(p: Prepared, clock: ClockDefinition) -> NDArray[np.int8]:
+    """The clock's mode after every event (a vectorised state machine)."""
+    tl = p.tl
+    mode = _state_modes(tl, clock)[tl.state]
+    has_start = bool(clock.start_events or clock.start_states)
+    started = _started(p, clock) if has_start else None
+    if clock.stop_events:
+        stop_event = tl.event_codes(clock.stop_events)[tl.event]
+        if started is not None:
+            stop_event &= started
+        final = p.any_so_far(stop_event) & (mode != Mode.CANCELLED)
+        mode[final] = Mode.STOPPED
+    if started is not None:
+        mode[~started] = Mode.PENDING
     return mode
 
 
-def _generation_mask(
-    tl: Timelines, mode: NDArray[np.int8], clock: ClockDefinition
-) -> NDArray[np.bool_]:
-    """Events that count: all of them, or under ``restart`` those since the last reopen."""
-    if clock.reopen == "continue" or not tl.at.size:
-        return np.ones(tl.at.size, dtype=bool)
-    prev_stopped = np.zeros(tl.at.size, dtype=bool)
-    prev_stopped[1:] = mode[:-1] == Mode.STOPPED
-    prev_stopped[tl.first[tl.counts > 0]] = False
-    live = (mode == Mode.RUNNING) | (mode == Mode.PAUSED)
-    generation = group_cumsum((prev_stopped & live).astype(np.int64), tl)
-    last = tl.offsets[1:] - 1
-    current = np.zeros(tl.n_tickets, dtype=np.int64)
-    has = tl.counts > 0
-    current[has] = generation[last[has]]
-    same: NDArray[np.bool_] = generation == current[tl.ticket]
-    return same
+def _started(p: Prepared, clock: ClockDefinition) -> Flags:
+    tl = p.tl
+    starts = tl.event_codes(clock.start_events)[tl.event]
+    starts |= tl.state_codes(clock.start_states)[tl.state]
+    return p.any_so_far(starts)
+
+
+def _current_generation(p: Prepared, mode: NDArray[np.int8]) -> Flags:
+    """Under ``restart``: the events since each ticket's last reopen (a stop left for a
+    running or paused state)."""
+    reopen = np.zeros(mode.size, dtype=bool)
+    if mode.size:
+        live = (mode[1:] == Mode.RUNNING) | (mode[1:] == Mode.PAUSED)
+        reopen[1:] = (mode[:-1] == Mode.STOPPED) & live
+        reopen[p.starts] = False
+    latest = np.maximum(p.last_where(reopen), p.starts)
+    counted: Flags = p.index >= np.repeat(latest, p.ends - p.starts)
+    return counted
 
 
 @dataclass(frozen=True)
-class _Spans:
-    """The running spans of all tickets (one per running event), grouped by ticket."""
+class _Clock:
+    """One clock's running time over prepared timelines (tickets with events only)."""
 
-    ticket: I64  # owner of each span
-    start_pos: I64  # F at the span's start
-    length: I64  # working seconds in the span
-    offsets: I64  # CSR over tickets
-    used_before: I64  # working seconds used by earlier spans of the same ticket
+    p: Prepared
+    run_len: I64  # working seconds counted after each event
+    running_total: I64  # cumulative run_len over all events
+    before: I64  # running_total before each ticket
+    used: I64
+    end_pos: I64  # F where the clock last stopped running (or started, if it never ran)
 
-    @classmethod
-    def build(cls, ticket: I64, start_pos: I64, length: I64, n: int) -> _Spans:
-        counts = np.bincount(ticket, minlength=n)
-        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        total = np.cumsum(length)
-        base = np.concatenate(([0], total))[offsets[:-1]]
-        used_before = total - length - base[ticket]
-        return cls(ticket, start_pos, length, offsets, used_before)
+    def crossing_positions(self, budget: I64) -> tuple[Flags, I64]:
+        """Whether each clock used more than ``budget`` and the F at which it did — or, if
+        not, at which it would, running on from where it last ran."""
+        over = self.used > budget
+        pos = self.end_pos + budget - self.used
+        sel = np.flatnonzero(over)
+        if sel.size:
+            p = self.p
+            k = search_within(
+                self.running_total, self.before[sel] + budget[sel], p.starts[sel], p.ends[sel]
+            )
+            used_before = self.running_total[k] - self.run_len[k] - self.before[sel]
+            pos[sel] = p.pos_at[k] + budget[sel] - used_before
+        return over, pos
 
-    def crossing_positions(self, budget: I64, used: I64, end_pos: I64) -> I64:
-        """F at which each ticket's clock exceeds ``budget`` (or would, running on from
-        ``end_pos`` — the position where its last running span ended)."""
-        within = (self.used_before + self.length) <= budget[self.ticket]
-        n_within = np.bincount(self.ticket, weights=within, minlength=budget.size).astype(np.int64)
-        crossed = n_within < np.diff(self.offsets)
-        k = (self.offsets[:-1] + n_within)[crossed]
-        pos = end_pos + (budget - used)
-        pos[crossed] = self.start_pos[k] + budget[crossed] - self.used_before[k]
-        return pos
+
+def _measure(
+    p: Prepared, clock: ClockDefinition, mode: NDArray[np.int8]
+) -> tuple[_Clock, dict[str, I64]]:
+    """Used and paused time, start and stop instants of every ticket's clock.
+
+    The position a clock "last ran to" (from which a deadline is projected when the clock is
+    not over budget) is ``now`` for a running clock and the stop instant for a stopped one:
+    a met clock's deadline is the one it would have had running on from its stop.
+    """
+    tl = p.tl
+    run_len = np.where(mode == Mode.RUNNING, p.length, 0)
+    running_total, before, used = p.totals(run_len)
+    if clock.pause_states:
+        paused = p.sums(np.where(mode == Mode.PAUSED, p.length, 0))
+    else:
+        paused = np.zeros(p.starts.size, dtype=np.int64)
+    last = p.last
+    if clock.start_events or clock.start_states or clock.reopen == "restart":
+        first_live = p.ends - p.sums(mode != Mode.PENDING)
+    else:
+        first_live = p.starts  # the clock runs from each ticket's first event
+    first_safe = np.minimum(first_live, last)
+    final = mode[last]
+    end_pos = p.pos_at[last] + p.length[last]  # a running clock ran until now
+    stopped_at = np.full(final.size, NONE, dtype=np.int64)
+    stopped = np.flatnonzero(final == Mode.STOPPED)
+    if stopped.size:
+        entered = p.trailing_start(mode == Mode.STOPPED, stopped)
+        stopped_at[stopped] = tl.at[entered]
+        end_pos[stopped] = p.pos_at[entered]
+    times = {
+        "used": used,
+        "paused": paused,
+        "started_at": np.where(first_live < p.ends, tl.at[first_safe], NONE),
+        "stopped_at": stopped_at,
+    }
+    return _Clock(p, run_len, running_total, before, used, end_pos), times
+
+
+def run_prepared(
+    p: Prepared,
+    clock: ClockDefinition,
+    budget: I64 | int,
+    thresholds: tuple[float, ...] = (),
+    explain: bool = False,
+) -> Measurements:
+    """Evaluate one clock over prepared timelines (see :func:`run_clock`)."""
+    budget_all = np.broadcast_to(np.asarray(budget, dtype=np.int64), (p.n,))
+    b = budget_all[p.has]
+    modes = event_modes(p, clock)
+    mode = modes
+    if clock.reopen == "restart":
+        mode = np.where(_current_generation(p, modes), modes, np.int8(Mode.PENDING))
+    run, times = _measure(p, clock, mode)
+    final = mode[p.last]
+    knowable = (final == Mode.RUNNING) | (final == Mode.STOPPED)
+
+    def crossing(limit: I64) -> tuple[Flags, I64]:
+        over, pos = run.crossing_positions(limit)
+        known = over | knowable
+        instants = np.full(limit.size, NONE, dtype=np.int64)
+        if known.all():
+            instants = p.calendar.at_position(p.compiled, pos)
+        elif known.any():
+            instants[known] = p.calendar.at_position(p.compiled, pos[known])
+        return over, instants
+
+    over, deadline = crossing(b)
+    crossed = np.zeros((b.size, len(thresholds)), dtype=bool)
+    crossing_at = np.full((b.size, len(thresholds)), NONE, dtype=np.int64)
+    for j, fraction in enumerate(thresholds):
+        crossed[:, j], crossing_at[:, j] = crossing((b * fraction).astype(np.int64))
+    return Measurements(
+        status=p.spread(_status(final, over), Status.PENDING),
+        budget=np.array(budget_all),
+        used=p.spread(times["used"], 0),
+        paused=p.spread(times["paused"], 0),
+        started_at=p.spread(times["started_at"], NONE),
+        stopped_at=p.spread(times["stopped_at"], NONE),
+        deadline=p.spread(np.where(final == Mode.PENDING, NONE, deadline), NONE),
+        breached_at=p.spread(np.where(over, deadline, NONE), NONE),
+        thresholds=tuple(thresholds),
+        crossed=p.spread(crossed, False),
+        crossing_at=p.spread(crossing_at, NONE),
+        modes=modes if explain else None,
+    )
 
 
 def run_clock(
     tl: Timelines,
     clock: ClockDefinition,
     calendar: Calendar,
-    budget: I64,
+    budget: I64 | int,
     now: int,
     thresholds: tuple[float, ...] = (),
     explain: bool = False,
@@ -192,112 +308,17 @@ def run_clock(
     ``budget`` holds each ticket's allowed working seconds (tickets of one target usually share
     one value; business-day targets differ per ticket). Events after ``now`` are ignored.
     """
-    tl = tl.until(now)
-    n = tl.n_tickets
-    budget = np.broadcast_to(np.asarray(budget, dtype=np.int64), (n,)).copy()
-    mode = event_modes(tl, clock)
-    counts = _generation_mask(tl, mode, clock)
-    c = calendar.covering(tl.at, np.array([now], dtype=np.int64))
-    pos_at = position(c, tl.at)
-    pos_now = int(position(c, np.array([now], dtype=np.int64))[0])
-    pos_next = np.empty_like(pos_at)
-    pos_next[:-1] = pos_at[1:]
-    last = tl.offsets[1:] - 1
-    has = tl.counts > 0
-    pos_next[last[has]] = pos_now
-    length = pos_next - pos_at
-
-    running = counts & (mode == Mode.RUNNING)
-    paused = counts & (mode == Mode.PAUSED)
-    used = np.bincount(tl.ticket[running], weights=length[running], minlength=n).astype(np.int64)
-    paused_time = np.bincount(tl.ticket[paused], weights=length[paused], minlength=n).astype(
-        np.int64
-    )
-    final_mode = np.full(n, Mode.PENDING, dtype=np.int8)
-    final_mode[has] = mode[last[has]]
-
-    spans = _Spans.build(tl.ticket[running], pos_at[running], length[running], n)
-    end_pos = _clock_end_positions(tl, counts, mode, pos_at, pos_next, running, n)
-    started_at = _first_instant(tl, counts & (mode != Mode.PENDING), n)
-    stopped_at = np.where(final_mode == Mode.STOPPED, _stop_instants(tl, mode, n), NONE)
-
-    def crossing(b: I64) -> tuple[NDArray[np.bool_], I64]:
-        pos = spans.crossing_positions(b, used, end_pos)
-        over = used > b
-        known = over | (final_mode == Mode.RUNNING) | (final_mode == Mode.STOPPED)
-        instants = np.full(n, NONE, dtype=np.int64)
-        if known.any():
-            instants[known] = calendar.at_position(c, pos[known])
-        return over, instants
-
-    over, deadline = crossing(budget)
-    status = _status(final_mode, over)
-    crossed = np.zeros((n, len(thresholds)), dtype=bool)
-    crossing_at = np.full((n, len(thresholds)), NONE, dtype=np.int64)
-    for j, fraction in enumerate(thresholds):
-        crossed[:, j], crossing_at[:, j] = crossing((budget * fraction).astype(np.int64))
-    return Measurements(
-        status=status,
-        budget=budget,
-        used=used,
-        paused=paused_time,
-        started_at=started_at,
-        stopped_at=stopped_at,
-        deadline=np.where(final_mode == Mode.PENDING, NONE, deadline),
-        breached_at=np.where(over, deadline, NONE),
-        thresholds=tuple(thresholds),
-        crossed=crossed,
-        crossing_at=crossing_at,
-        modes=mode if explain else None,
-    )
+    return run_prepared(prepare(tl, calendar, now), clock, budget, thresholds, explain)
 
 
-def _clock_end_positions(
-    tl: Timelines,
-    counts: NDArray[np.bool_],
-    mode: NDArray[np.int8],
-    pos_at: I64,
-    pos_next: I64,
-    running: NDArray[np.bool_],
-    n: int,
-) -> I64:
-    """F where each ticket's clock last stopped running (its start if it never ran)."""
-    end = np.zeros(n, dtype=np.int64)
-    started = counts & (mode != Mode.PENDING)
-    idx = np.flatnonzero(started)
-    first_started = np.full(n, -1, dtype=np.int64)
-    first_started[tl.ticket[idx[::-1]]] = idx[::-1]
-    ok = first_started >= 0
-    end[ok] = pos_at[first_started[ok]]
-    run_idx = np.flatnonzero(running)
-    end[tl.ticket[run_idx]] = pos_next[run_idx]  # later spans overwrite earlier ones
-    return end
-
-
-def _first_instant(tl: Timelines, flag: NDArray[np.bool_], n: int) -> I64:
-    idx = np.flatnonzero(flag)[::-1]
-    out = np.full(n, NONE, dtype=np.int64)
-    out[tl.ticket[idx]] = tl.at[idx]
-    return out
-
-
-def _stop_instants(tl: Timelines, mode: NDArray[np.int8], n: int) -> I64:
-    """When the final stopped spell began (the last event entering a stop)."""
-    entering = mode == Mode.STOPPED
-    entering[1:] &= mode[:-1] != Mode.STOPPED
-    entering[tl.first[tl.counts > 0]] = mode[tl.first[tl.counts > 0]] == Mode.STOPPED
-    idx = np.flatnonzero(entering)
-    out = np.full(n, NONE, dtype=np.int64)
-    out[tl.ticket[idx]] = tl.at[idx]  # later entries overwrite earlier ones
-    return out
-
-
-def _status(final_mode: NDArray[np.int8], over: NDArray[np.bool_]) -> NDArray[np.int8]:
+def _status(final_mode: NDArray[np.int8], over: Flags) -> NDArray[np.int8]:
     status = np.full(final_mode.size, Status.PENDING, dtype=np.int8)
     status[final_mode == Mode.RUNNING] = Status.RUNNING
     status[final_mode == Mode.PAUSED] = Status.PAUSED
     status[final_mode == Mode.STOPPED] = Status.MET
-    live_or_done = np.isin(final_mode, (Mode.RUNNING, Mode.PAUSED, Mode.STOPPED))
+    live_or_done = (
+        (final_mode == Mode.RUNNING) | (final_mode == Mode.PAUSED) | (final_mode == Mode.STOPPED)
+    )
     status[live_or_done & over] = Status.BREACHED
     status[final_mode == Mode.CANCELLED] = Status.CANCELLED
     return status
