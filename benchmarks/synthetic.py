@@ -43,14 +43,18 @@ def make_tickets(n: int, seed: int = 7) -> TicketSet:
     at = base + within - np.repeat(within[offsets[:-1]], counts)
     timelines = Timelines(offsets, at.astype(np.int64), state, event, STATES, EVENTS)
     region = Categorical(rng.integers(0, 3, n).astype(np.int32), REGIONS)
-    ids = tuple(f"T{i}" for i in range(n))
-    return TicketSet(ids, timelines, {"region": region})
+    return TicketSet(identifiers(n), timelines, {"region": region})
+
+
+def identifiers(n: int) -> np.ndarray:
+    return np.char.add("T", np.arange(n).astype(str))
 
 
 def save(tickets: TicketSet, path: Path) -> None:
     tl = tickets.timelines
     np.savez(
         path,
+        ids=np.asarray(tickets.ids),
         offsets=tl.offsets,
         at=tl.at,
         state=tl.state,
@@ -63,5 +67,5 @@ def load(path: Path) -> TicketSet:
     with np.load(path) as z:
         tl = Timelines(z["offsets"], z["at"], z["state"], z["event"], STATES, EVENTS)
         region = Categorical(z["region"], REGIONS)
-    n = tl.n_tickets
-    return TicketSet(tuple(f"T{i}" for i in range(n)), tl, {"region": region})
+        ids = z["ids"]
+    return TicketSet(ids, tl, {"region": region})

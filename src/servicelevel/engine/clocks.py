@@ -144,6 +144,11 @@ def _state_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
 
 def event_modes(p: Prepared, clock: ClockDefinition) -> NDArray[np.int8]:
     """The clock's mode after every event (a vectorised state machine)."""
+    return _event_modes(p, clock)[0]
+
+
+def _event_modes(p: Prepared, clock: ClockDefinition) -> tuple[NDArray[np.int8], I64 | None]:
+    """Modes, and each ticket's first final-stop event (its end if none) for stop events."""
     tl = p.tl
     mode = _state_modes(tl, clock)[tl.state]
     has_start = bool(clock.start_events or clock.start_states)
@@ -152,11 +157,15 @@ def event_modes(p: Prepared, clock: ClockDefinition) -> NDArray[np.int8]:
         stop_event = tl.event_codes(clock.stop_events)[tl.event]
         if started is not None:
             stop_event &= started
-        final = p.any_so_far(stop_event) & (mode != Mode.CANCELLED)
+        first_stop = p.first_where(stop_event)
+        final = p.index >= np.repeat(first_stop, p.ends - p.starts)
+        final &= mode != Mode.CANCELLED
         mode[final] = Mode.STOPPED
+    else:
+        first_stop = None
     if started is not None:
         mode[~started] = Mode.PENDING
-    return mode
+    return mode, first_stop
 
 
 def _started(p: Prepared, clock: ClockDefinition) -> Flags:
@@ -207,7 +216,7 @@ class _Clock:
 
 
 def _measure(
-    p: Prepared, clock: ClockDefinition, mode: NDArray[np.int8]
+    p: Prepared, clock: ClockDefinition, mode: NDArray[np.int8], first_stop: I64 | None
 ) -> tuple[_Clock, dict[str, I64]]:
     """Used and paused time, start and stop instants of every ticket's clock.
 
@@ -233,7 +242,11 @@ def _measure(
     stopped_at = np.full(final.size, NONE, dtype=np.int64)
     stopped = np.flatnonzero(final == Mode.STOPPED)
     if stopped.size:
-        entered = p.trailing_start(mode == Mode.STOPPED, stopped)
+        inside = None
+        if first_stop is not None and not (mode == Mode.CANCELLED).any():
+            # after the first stop event every event is stopped: the run reaches back to it
+            inside = np.minimum(first_stop[stopped], p.last[stopped])
+        entered = p.trailing_start(mode == Mode.STOPPED, stopped, inside)
         stopped_at[stopped] = tl.at[entered]
         end_pos[stopped] = p.pos_at[entered]
     times = {
@@ -255,17 +268,19 @@ def run_prepared(
     """Evaluate one clock over prepared timelines (see :func:`run_clock`)."""
     budget_all = np.broadcast_to(np.asarray(budget, dtype=np.int64), (p.n,))
     b = budget_all[p.has]
-    modes = event_modes(p, clock)
+    modes, first_stop = _event_modes(p, clock)
     mode = modes
     if clock.reopen == "restart":
         mode = np.where(_current_generation(p, modes), modes, np.int8(Mode.PENDING))
-    run, times = _measure(p, clock, mode)
+    run, times = _measure(p, clock, mode, first_stop)
     final = mode[p.last]
-    knowable = (final == Mode.RUNNING) | (final == Mode.STOPPED)
+    running = final == Mode.RUNNING
+    knowable = running | (final == Mode.STOPPED)
 
-    def crossing(limit: I64) -> tuple[Flags, I64]:
+    def crossing(limit: I64, ahead: Flags) -> tuple[Flags, I64]:
+        """Crossing instants: past ones, and ahead for the clocks in ``ahead``."""
         over, pos = run.crossing_positions(limit)
-        known = over | knowable
+        known = over | ahead
         instants = np.full(limit.size, NONE, dtype=np.int64)
         if known.all():
             instants = p.calendar.at_position(p.compiled, pos)
@@ -273,11 +288,11 @@ def run_prepared(
             instants[known] = p.calendar.at_position(p.compiled, pos[known])
         return over, instants
 
-    over, deadline = crossing(b)
+    over, deadline = crossing(b, knowable)
     crossed = np.zeros((b.size, len(thresholds)), dtype=bool)
     crossing_at = np.full((b.size, len(thresholds)), NONE, dtype=np.int64)
     for j, fraction in enumerate(thresholds):
-        crossed[:, j], crossing_at[:, j] = crossing((b * fraction).astype(np.int64))
+        crossed[:, j], crossing_at[:, j] = crossing((b * fraction).astype(np.int64), running)
     return Measurements(
         status=p.spread(_status(final, over), Status.PENDING),
         budget=np.array(budget_all),

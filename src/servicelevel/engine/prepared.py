@@ -55,13 +55,6 @@ class Prepared:
             self._cache["index"] = np.arange(self.tl.at.size, dtype=np.int64)
         return self._cache["index"]
 
-    @property
-    def first_of_event(self) -> I64:
-        """The index of each event's ticket's first event, made once."""
-        if "first" not in self._cache:
-            self._cache["first"] = np.repeat(self.starts, self.ends - self.starts)
-        return self._cache["first"]
-
     def totals(self, values: I64) -> tuple[I64, I64, I64]:
         """Running sum over all events, the sum before each ticket, and each ticket's sum."""
         running = np.cumsum(values, dtype=np.int64)
@@ -90,11 +83,12 @@ class Prepared:
         j = search_within(counts, total - 1, self.starts, self.ends)
         return np.where(total > before, j, -1)
 
-    def trailing_start(self, flag: Flags, rows: I64) -> I64:
+    def trailing_start(self, flag: Flags, rows: I64, within: I64 | None = None) -> I64:
         """For tickets ``rows`` whose last event has ``flag``, the first event of that
         trailing run. Walks backwards one event per step over the tickets still in their run:
-        runs are short (a stop is usually the last event or two), so few events are read."""
-        j = self.last[rows].copy()
+        runs are short (a stop is usually the last event or two), so few events are read.
+        ``within`` may name, per row, an event already known to lie inside the run."""
+        j = (self.last[rows] if within is None else within).copy()
         active = np.arange(rows.size)
         floor = self.starts[rows]
         while active.size:

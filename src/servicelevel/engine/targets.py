@@ -46,7 +46,7 @@ class Categorical:
 class TicketSet:
     """Tickets: identifiers, event timelines and attributes (priority, category, service…)."""
 
-    ids: tuple[str, ...]
+    ids: tuple[str, ...] | NDArray[np.str_]  # an array keeps a million identifiers cheap
     timelines: Timelines
     attributes: Mapping[str, Categorical] = field(default_factory=dict)
 

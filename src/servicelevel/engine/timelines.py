@@ -100,20 +100,6 @@ def _lookup(vocabulary: Sequence[str], names: Sequence[str] | frozenset[str]) ->
     return np.array([v.casefold() in wanted for v in vocabulary], dtype=bool)
 
 
-def group_any_so_far(flag: NDArray[np.bool_], tl: Timelines) -> NDArray[np.bool_]:
-    """For every event: did ``flag`` hold at this or an earlier event of the same ticket?"""
-    idx = np.arange(flag.size, dtype=np.int64)
-    last_true = np.maximum.accumulate(np.where(flag, idx, -1)) if flag.size else idx
-    return last_true >= tl.first[tl.ticket]
-
-
-def group_cumsum(values: I64, tl: Timelines) -> I64:
-    """Running sum of ``values`` restarting at every ticket's first event."""
-    total = np.cumsum(values)
-    before = np.concatenate(([0], total))[tl.offsets[:-1]]
-    return total - before[tl.ticket]
-
-
 def from_rows(
     tickets: Sequence[Sequence[tuple[int, str, str | None]]],
 ) -> Timelines:
