@@ -225,9 +225,16 @@ def peers(tickets: TicketSet, sample: int, per_ticket: float) -> None:
         print(f"  {name:28s} {t / n * 1e6:10.1f} µs/ticket  ×{t / n / per_ticket:>9,.0f}  {same}")
     t, _, (got_due, our_due) = timed(lambda: pandas_deadlines(tickets, rows), 1)
     same = "identical" if got_due == our_due else "DIFFERENT"
+    # pandas does one deadline per ticket: compare with the engine doing just that, for all
+    created = tickets.timelines.at[tickets.timelines.offsets[:-1]]
+    us = calendars()["us"]
+    us.deadline(created[:10], np.full(10, BUDGET))
+    ours_each = timed(lambda: us.deadline(created, np.full(created.size, BUDGET)), 3)[0]
+    ours_each /= created.size
     print(
         f"  {'pandas CustomBusinessHour':28s} {t / n * 1e6:10.1f} µs/ticket  "
-        f"×{t / n / per_ticket:>9,.0f}  {same} (only the 8 h deadline from creation)"
+        f"×{t / n / ours_each:>9,.0f}  {same} — the 8 h deadline from creation only, compared"
+        f" with the engine's {ours_each * 1e9:.0f} ns per deadline over {created.size:,}"
     )
 
 
@@ -235,7 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--sample", type=int, default=2000)
+    parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--file", type=Path, default=ROOT / "benchmarks" / "data" / "tickets.npz")
     args = parser.parse_args()
     path = args.file.with_name(f"{args.file.stem}-{args.tickets}.npz")

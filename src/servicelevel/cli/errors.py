@@ -32,6 +32,8 @@ def user_errors() -> Iterator[None]:
         yield
     except USER_ERRORS as exc:
         raise fail(str(exc)) from None
+    except BrokenPipeError:
+        raise typer.Exit(code=0) from None  # the reader (e.g. `head`) has seen enough
     except OSError as exc:
         raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 

@@ -83,7 +83,7 @@ def _line(clause: CreditClause, metric: float | None, breaches: int, fee: float)
         tier = None if metric is None else tier_for(metric, clause.tiers)
         amount = 0.0 if tier is None else tier.credit * fee
         limit = None if clause.cap is None else clause.cap * fee
-        reason = "no tier applies" if tier is None else f"below {tier.below:.4%}"
+        reason = "no tier applies" if tier is None else f"below {tier.below * 100:g}%"
     else:
         amount = clause.per_breach * breaches
         limit = clause.cap
