@@ -123,3 +123,40 @@ def test_errors_name_the_line_and_field(
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="file not found"):
         load_calendar(tmp_path / "nope.yaml")
+
+
+def test_holiday_ranges_and_yearly_holidays(tmp_path: Path) -> None:
+    spec = load_calendar(
+        write(
+            tmp_path,
+            "timezone: UTC\nhours: {mon-fri: 09:00-17:00}\n"
+            "custom_holidays:\n"
+            "  - {from: 2025-03-03, to: 2025-03-04, name: Company days}\n"
+            "  - {yearly: 12-25, name: Christmas}\n",
+        )
+    )
+    cal = Calendar(spec)
+
+    def day(d: str) -> int:
+        start = int(dt.datetime.fromisoformat(f"{d}T00:00+00:00").timestamp())
+        return int(cal.elapsed([start], [start + 86_400])[0])
+
+    assert [day("2025-03-03"), day("2025-03-04"), day("2025-03-05")] == [0, 0, 8 * H]
+    assert [day("2024-12-25"), day("2026-12-25"), day("2026-12-24")] == [0, 0, 8 * H]
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ("{yearly: 13-01}", "MM-DD"),
+        ("{from: 2025-03-05, to: 2025-03-01}", "not before"),
+        ("{date: 2025-03-05, yearly: 12-25}", "give a date"),
+        ("{name: nothing}", "give a date"),
+    ],
+)
+def test_bad_holiday_entries_say_why(tmp_path: Path, entry: str, words: str) -> None:
+    path = write(tmp_path, f"hours: 24x7\ncustom_holidays:\n  - {entry}\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_calendar(path)
+    assert words in str(caught.value)
+    assert caught.value.line == 3

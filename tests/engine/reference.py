@@ -21,6 +21,7 @@ class RefCalendar:
     holidays: set[dt.date] = field(default_factory=set)
     adjusted: set[dt.date] = field(default_factory=set)  # weekend days declared working
     custom_holidays: set[dt.date] = field(default_factory=set)
+    yearly: set[tuple[int, int]] = field(default_factory=set)
     extra: dict[dt.date, list[tuple[int, int]]] = field(default_factory=dict)
     closures: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
     substitute: list[tuple[int, int]] = field(default_factory=list)
@@ -28,7 +29,7 @@ class RefCalendar:
     def shifts_on(self, day: dt.date) -> list[tuple[int, int]]:
         if day in self.extra:
             return self.extra[day]
-        if day in self.custom_holidays:
+        if day in self.custom_holidays or (day.month, day.day) in self.yearly:
             return []
         if day in self.adjusted:
             return self.substitute

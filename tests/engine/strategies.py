@@ -90,6 +90,7 @@ def calendars(draw: st.DrawFn) -> CalendarPair:
     holidays = draw(st.sets(dates(), max_size=12))
     adjusted = draw(st.sets(dates(), max_size=4))
     custom = draw(st.sets(dates(), max_size=4))
+    yearly = draw(st.sets(dates().map(lambda d: (d.month, d.day)), max_size=2))
     extra = draw(st.dictionaries(dates(), shift_lists(2), max_size=3))
     closures = draw(st.lists(st.tuples(instants(), st.integers(1, 5 * 86_400)), max_size=3))
     substitute = draw(shift_lists(2))
@@ -99,6 +100,7 @@ def calendars(draw: st.DrawFn) -> CalendarPair:
         name="random",
         holidays=FixedHolidays(frozenset(holidays), frozenset(adjusted)),
         custom_holidays=frozenset(custom),
+        yearly_holidays=frozenset(yearly),
         extra_working_days={d: tuple(Shift(*s) for s in v) for d, v in extra.items()},
         closures=tuple(Closure(int(s.timestamp()), int(s.timestamp()) + n) for s, n in closures),
         substitute_shifts=tuple(Shift(*s) for s in substitute),
@@ -109,6 +111,7 @@ def calendars(draw: st.DrawFn) -> CalendarPair:
         holidays=set(holidays),
         adjusted=set(adjusted),
         custom_holidays=set(custom),
+        yearly=set(yearly),
         extra=dict(extra),
         closures=[(s, s + dt.timedelta(seconds=n)) for s, n in closures],
         substitute=substitute,

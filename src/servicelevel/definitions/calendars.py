@@ -7,7 +7,7 @@ hours:                       # or: hours: 24x7
   mon-fri: [09:00-12:00, 13:30-18:00]
   sat: 10:00-14:00
 holidays: {country: CN}      # public holidays and 调休 working days from the `holidays` package
-custom_holidays: [2025-12-31]
+custom_holidays: [2025-12-31, {from: 2026-02-16, to: 2026-02-18}, {yearly: 12-25}]
 extra_working_days: [{date: 2025-12-27, hours: [09:00-12:00]}]
 closures: [{start: 2025-03-01 14:00, end: 2025-03-01 18:00, reason: power work}]
 ```
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from servicelevel.definitions.holiday_data import CountryHolidays, UnknownRegionError
 from servicelevel.definitions.instants import parse_instant
@@ -85,6 +86,50 @@ class DatedEntry(BaseModel):
     hours: Any = None
 
 
+class HolidayEntry(BaseModel):
+    """A custom holiday: one ``date``, a ``from``–``to`` range (inclusive) or ``yearly: MM-DD``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    date: dt.date | None = None
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+    yearly: str | None = None
+    name: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HolidayEntry:
+        forms = [
+            self.date is not None,
+            self.from_ is not None or self.to is not None,
+            self.yearly is not None,
+        ]
+        if sum(forms) != 1:
+            raise ValueError("give a date, a from/to range or yearly: MM-DD")
+        if forms[1] and (self.from_ is None or self.to is None or self.to < self.from_):
+            raise ValueError("a holiday range needs from and to, with to not before from")
+        if self.yearly is not None:
+            month_day(self.yearly)
+        return self
+
+    def dates(self) -> list[dt.date]:
+        if self.date is not None:
+            return [self.date]
+        if self.from_ is not None and self.to is not None:
+            days = (self.to - self.from_).days
+            return [self.from_ + dt.timedelta(days=k) for k in range(days + 1)]
+        return []
+
+
+def month_day(text: str) -> tuple[int, int]:
+    """``12-25`` → (12, 25); 02-29 is allowed (it then falls only in leap years)."""
+    try:
+        month, day = (int(x) for x in str(text).split("-"))
+        dt.date(2000, month, day)
+    except ValueError:
+        raise ValueError(f"yearly holiday {text!r}: write it as MM-DD, e.g. 12-25") from None
+    return month, day
+
+
 class ClosureModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: str
@@ -101,7 +146,7 @@ class CalendarModel(BaseModel):
     hours: Any = Field(default=None)
     workday_hours: Any = None
     holidays: HolidaysModel | None = None
-    custom_holidays: list[DatedEntry] = []
+    custom_holidays: list[HolidayEntry] = []
     extra_working_days: list[DatedEntry] = []
     closures: list[ClosureModel] = []
     description: str | dict[str, str] = ""
@@ -180,22 +225,16 @@ def calendar_from_document(doc: Located, default_name: str = "") -> CalendarSpec
         week=week,
         name=name,
         holidays=source,
-        custom_holidays=frozenset(e.date for e in model.custom_holidays),
+        custom_holidays=frozenset(d for e in model.custom_holidays for d in e.dates()),
+        yearly_holidays=frozenset(
+            month_day(e.yearly) for e in model.custom_holidays if e.yearly is not None
+        ),
         closures=tuple(closures),
         substitute_shifts=substitute,
     )
     workday = spec.workday_shifts()
     filled = {d: s if s else workday for d, s in extra.items()}
-    return CalendarSpec(
-        timezone=spec.timezone,
-        week=spec.week,
-        name=spec.name,
-        holidays=spec.holidays,
-        custom_holidays=spec.custom_holidays,
-        extra_working_days=filled,
-        closures=spec.closures,
-        substitute_shifts=spec.substitute_shifts,
-    )
+    return replace(spec, extra_working_days=filled)
 
 
 def _optional_shifts(

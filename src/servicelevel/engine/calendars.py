@@ -75,7 +75,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class CalendarSpec:
     """Everything that defines a calendar, before compilation.
 
-    Day rule, most specific first: an explicit extra working day; a custom holiday; an adjusted
+    Day rule, most specific first: an explicit extra working day; a custom holiday (dated or
+    yearly); an adjusted
     working day from the source (worked with ``substitute_shifts``); a source holiday; the weekly
     pattern. Closures are then cut out of whatever working time remains.
     """
@@ -85,6 +86,7 @@ class CalendarSpec:
     name: str = ""
     holidays: HolidaySource | None = None
     custom_holidays: frozenset[dt.date] = frozenset()
+    yearly_holidays: frozenset[tuple[int, int]] = frozenset()  # (month, day) every year
     extra_working_days: Mapping[dt.date, tuple[Shift, ...]] = field(default_factory=dict)
     closures: tuple[Closure, ...] = ()
     substitute_shifts: tuple[Shift, ...] | None = None
@@ -136,7 +138,7 @@ def plan_days(spec: CalendarSpec, first: dt.date, last: dt.date) -> list[DayPlan
     while day <= last:
         if day in spec.extra_working_days:
             shifts = spec.extra_working_days[day]
-        elif day in spec.custom_holidays:
+        elif day in spec.custom_holidays or (day.month, day.day) in spec.yearly_holidays:
             shifts = ()
         elif day in adjusted:
             shifts = substitute
