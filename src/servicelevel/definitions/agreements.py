@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from servicelevel.definitions.calendars import ALWAYS, calendar_from_document
 from servicelevel.definitions.source import Located, read_yaml
@@ -44,6 +44,9 @@ def fraction(value: Any) -> float:
     if not 0 <= value <= 1:
         raise ValueError(f"{value} is ambiguous: write a percentage like {value}% or a fraction")
     return float(value)
+
+
+Fraction = Annotated[float, BeforeValidator(fraction)]
 
 
 class Conditions(BaseModel):
@@ -131,23 +134,13 @@ class AvailabilityModel(BaseModel):
     name: str | dict[str, str] = ""
     service: str
     calendar: str
-    objective: Any
-
-    @field_validator("objective")
-    @classmethod
-    def _objective(cls, v: Any) -> float:
-        return fraction(v)
+    objective: Fraction
 
 
 class TierModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    below: Any
-    credit: Any
-
-    @field_validator("below", "credit")
-    @classmethod
-    def _fraction(cls, v: Any) -> float:
-        return fraction(v)
+    below: Fraction
+    credit: Fraction
 
 
 class CreditModel(BaseModel):

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.engine.targets import Categorical, TicketSet
@@ -133,13 +131,6 @@ def _assemble(
         raise BadRowsError(source, errors)
     offsets.append(len(at))
     names = list(dict.fromkeys([*attribute_names, *(k for d in latest for k in d)]))
-    timelines = Timelines(
-        np.array(offsets, dtype=np.int64),
-        np.array(at, dtype=np.int64),
-        np.array(st, dtype=np.int32),
-        np.array(ev, dtype=np.int32),
-        tuple(states),
-        tuple(events),
-    )
+    timelines = Timelines.from_lists(offsets, at, st, ev, list(states), list(events))
     attributes = {n: Categorical.from_strings([d.get(n) for d in latest]) for n in names}
     return TicketSet(tuple(ids), timelines, attributes)

@@ -41,6 +41,26 @@ class Timelines:
         if n and np.any(np.diff(self.offsets) < 0):
             raise ValueError("offsets must not decrease")
 
+    @classmethod
+    def from_lists(
+        cls,
+        offsets: Sequence[int],
+        at: Sequence[int],
+        state: Sequence[int],
+        event: Sequence[int],
+        states: Sequence[str],
+        events: Sequence[str],
+    ) -> Timelines:
+        """Timelines from plain Python lists (and vocabularies in code order)."""
+        return cls(
+            np.array(offsets, dtype=np.int64),
+            np.array(at, dtype=np.int64),
+            np.array(state, dtype=np.int32),
+            np.array(event, dtype=np.int32),
+            tuple(states),
+            tuple(events),
+        )
+
     @property
     def n_tickets(self) -> int:
         return int(self.offsets.size - 1)
@@ -116,11 +136,4 @@ def from_rows(
             st.append(states.setdefault(state, len(states)))
             ev.append(NO_EVENT if name is None else events.setdefault(name, len(events)))
         offsets.append(len(at))
-    return Timelines(
-        np.array(offsets, dtype=np.int64),
-        np.array(at, dtype=np.int64),
-        np.array(st, dtype=np.int32),
-        np.array(ev, dtype=np.int32),
-        tuple(states),
-        tuple(events),
-    )
+    return Timelines.from_lists(offsets, at, st, ev, list(states), list(events))
