@@ -64,7 +64,7 @@ def test_csv_carries_the_same_figures_as_json() -> None:
 
 def test_table_output_names_every_target() -> None:
     out = run()
-    for target in ("P1-response", "P2-resolution", "erp-availability", "total"):
+    for target in ("P1-response", "P2-resolution", "erp-availability", "total", "Breaches"):
         assert target in out
 
 

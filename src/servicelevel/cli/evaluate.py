@@ -219,4 +219,27 @@ def _print_tables(figs: Figures) -> None:
             "capped by the agreement" if c["capped"] else "",
         )
         out.print(ct)
-    out.print(f"{len(figs.breaches)} breach(es) in the period; --format json lists them.")
+    _print_breaches(figs.breaches)
+
+
+def _print_breaches(rows: list[dict[str, Any]], shown: int = 20) -> None:
+    if not rows:
+        out.print("No breaches in the period.")
+        return
+    worst = sorted(rows, key=lambda r: -r["over_seconds"])[:shown]
+    bt = Table(title=f"Breaches: {len(rows)} in the period (the {len(worst)} largest)")
+    for col in ("target", "ticket", "breached at", "stopped at", "used", "allowed", "over by"):
+        bt.add_column(col)
+    for r in worst:
+        bt.add_row(
+            r["target"],
+            r["ticket"],
+            r["breached_at"],
+            r["stopped_at"] or "open",
+            _dur(r["used_seconds"]),
+            _dur(r["budget_seconds"]),
+            _dur(r["over_seconds"]),
+        )
+    out.print(bt)
+    if len(rows) > shown:
+        out.print("--format json or csv lists every breach.")
