@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.engine.business_time import NoWorkingTimeError
@@ -34,6 +35,8 @@ def user_errors() -> Iterator[None]:
         raise fail(str(exc)) from None
     except BrokenPipeError:
         raise typer.Exit(code=0) from None  # the reader (e.g. `head`) has seen enough
+    except SQLAlchemyError as exc:
+        raise fail(f"database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
     except OSError as exc:
         raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from servicelevel import __version__
-from servicelevel.cli import calendar, evaluate
+from servicelevel.cli import calendar, db, evaluate
 
 app = typer.Typer(
     name="slm",
@@ -15,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(db.app, name="db")
 app.command("evaluate")(evaluate.evaluate)
 
 

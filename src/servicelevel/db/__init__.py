@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the connection, migrations. Queries live in repositories."""

@@ -1,0 +1,8 @@
+"""Models, one module per context; importing this package registers them all on ``Base``."""
+
+from servicelevel.db.models.audit import AuditEntry
+from servicelevel.db.models.calendars import CalendarRecord
+from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
+from servicelevel.db.models.parties import Contact, Party
+
+__all__ = ["ApiToken", "AuditEntry", "CalendarRecord", "Contact", "Party", "RoleAssignment", "User"]

@@ -1,0 +1,90 @@
+"""Every integration test runs on SQLite and on PostgreSQL.
+
+Each backend's database is built once per session by running the migrations (never
+``create_all``), and every test runs inside a transaction that is rolled back. PostgreSQL is
+found at ``SLM_TEST_POSTGRES_URL`` (default: the local server, database ``test``), where a fresh
+database is created for the session and dropped after it. When ``CI=true`` an unreachable
+PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from servicelevel.db import migrate
+from servicelevel.db.session import make_engine, normalise_url
+
+ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_database() -> Iterator[str]:
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"slm_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL at {ADMIN_URL} is unreachable: {str(exc).splitlines()[0]}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = make_url(normalise_url(ADMIN_URL)).set(database=name).render_as_string(False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    for url in _postgres_database():
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[dict[str, Engine]]:
+    cache: dict[str, Engine] = {}
+    yield cache
+    for engine in cache.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str, engines: dict[str, Engine]) -> Engine:
+    if database_url not in engines:
+        engines[database_url] = make_engine(database_url)
+    return engines[database_url]
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test (commits become savepoints)."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        db = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield db
+        finally:
+            db.close()
+            outer.rollback()
