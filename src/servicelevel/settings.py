@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SLM_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Argon2 cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile). Lower them only
+    # for tests, never in production.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65_536
 
 
 @lru_cache

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db import migrate
 from servicelevel.db.session import make_engine, normalise_url
+from tests.integration.factories import World, build_world
 
 ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -88,3 +89,9 @@ def session(engine: Engine) -> Iterator[Session]:
         finally:
             db.close()
             outer.rollback()
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """Two customers and the fixed personas (see factories.py)."""
+    return build_world(session)

@@ -1,0 +1,86 @@
+"""One JSON error shape for every failure: ``{"error": {status, code, message, field}}``.
+
+Service errors carry their status; request validation becomes 422 naming the offending field;
+anything unexpected is logged and answered with a JSON 500 (the test suite treats any 500 as a
+bug). Nothing is ever answered with a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+
+from servicelevel.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    500: "internal",
+}
+
+
+def error_body(status: int, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    body = {
+        "status": status,
+        "code": CODES.get(status, "error"),
+        "message": message,
+        "field": field,
+        **extra,
+    }
+    return {"error": body}
+
+
+def _respond(status: int, message: str, field: str | None = None, **extra: Any) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(status, message, field, **extra), status, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        return _respond(exc.status, exc.message, exc.field)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        return _respond(409, "the record was changed by someone else; reload it", "version")
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error reached the API: %s", str(exc).splitlines()[0])
+        return _respond(409, "the change conflicts with data already stored")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        return _respond(422, first["message"], first["field"] or None, details=errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return _respond(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _respond(500, "internal error; it has been logged")

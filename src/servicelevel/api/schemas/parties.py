@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["customer", "internal_team", "supplier"]
+
+
+class PartyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=64)
+    kind: Kind
+    name: str = Field(min_length=1, max_length=200)
+    names: dict[str, str] = {}
+    description: str = Field(default="", max_length=2000)
+
+
+class PartyPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(description="The version you read; a newer one means a conflict (409).")
+    code: str | None = Field(default=None, min_length=1, max_length=64)
+    kind: Kind | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    names: dict[str, str] | None = None
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class PartyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    kind: str
+    name: str
+    names: dict[str, str]
+    description: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,29 @@
+"""Queries about users, roles and tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import ApiToken, RoleAssignment, User
+
+
+def user_by_name(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def roles_of(session: Session, user_id: int) -> list[RoleAssignment]:
+    query = select(RoleAssignment).where(RoleAssignment.user_id == user_id)
+    return list(session.scalars(query.order_by(RoleAssignment.id)))
+
+
+def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash)).one_or_none()
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)))

@@ -1,0 +1,44 @@
+"""Writing the audit trail: one row per change, inside the change's own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import AuditEntry
+from servicelevel.services.permissions import Actor
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    obj: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Add an audit row for ``obj`` (flushed with the change; committed or rolled back with it)."""
+    session.flush()
+    session.add(
+        AuditEntry(
+            actor_id=actor.user_id,
+            action=action,
+            object_type=obj.__tablename__,
+            object_id=str(obj.id),
+            before=before,
+            after=after,
+        )
+    )
+    session.flush()
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The audited fields of ``obj`` as plain JSON values."""
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

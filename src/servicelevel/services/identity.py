@@ -1,0 +1,209 @@
+"""Users, passwords, roles, lock-out and personal API tokens.
+
+Passwords are hashed with Argon2 (argon2-cffi's defaults, rehashed when those change). After
+``MAX_FAILURES`` wrong passwords in a row an account is locked for ``LOCKOUT``; a right
+password resets the count. API tokens are random, shown once, and stored only as a SHA-256
+hash (a token has 256 bits of entropy, so a fast hash is the right tool there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from servicelevel.db.base import utcnow
+from servicelevel.db.models import ApiToken, RoleAssignment, User
+from servicelevel.db.repositories import identity as repo
+from servicelevel.db.repositories import parties as party_repo
+from servicelevel.services import audit
+from servicelevel.services.errors import Conflict, Invalid, NotFound, Unauthenticated
+from servicelevel.services.permissions import PARTY_SCOPED, ROLES, Actor, allowed, require
+from servicelevel.settings import get_settings
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "slm_"
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost_kib
+    )
+
+
+USER_FIELDS = ("username", "display_name", "email", "locale", "timezone", "is_active")
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    role: str
+    party_code: str | None = None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"a password needs at least {MIN_PASSWORD} characters", "password")
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    roles: list[RoleGrant],
+    display_name: str = "",
+    email: str = "",
+    locale: str = "en",
+) -> User:
+    """Create a user with roles (``user.manage``)."""
+    require(actor, "user.manage")
+    username = username.strip()
+    if not username:
+        raise Invalid("a username is required", "username")
+    if repo.user_by_name(session, username) is not None:
+        raise Conflict(f"user {username!r} exists already", "username")
+    _check_password(password)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        email=email,
+        locale=locale,
+        password_hash=_hasher().hash(password),
+    )
+    session.add(user)
+    session.flush()
+    for grant in roles:
+        session.add(_assignment(session, user.id, grant))
+    audit.record(session, actor, "create", user, None, _audited(session, user))
+    return user
+
+
+def _assignment(session: Session, user_id: int, grant: RoleGrant) -> RoleAssignment:
+    if grant.role not in ROLES:
+        raise Invalid(f"unknown role {grant.role!r}; roles are {', '.join(ROLES)}", "roles")
+    party_id = None
+    if grant.role in PARTY_SCOPED:
+        if not grant.party_code:
+            raise Invalid(f"role {grant.role} needs the party it represents", "roles")
+        party = party_repo.party_by_code(session, grant.party_code)
+        if party is None:
+            raise Invalid(f"unknown party {grant.party_code!r}", "roles")
+        party_id = party.id
+    return RoleAssignment(user_id=user_id, role=grant.role, party_id=party_id)
+
+
+def _audited(session: Session, user: User) -> dict[str, object]:
+    data: dict[str, object] = audit.snapshot(user, USER_FIELDS)
+    data["roles"] = [[r.role, r.party_id] for r in repo.roles_of(session, user.id)]
+    return data
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    assignments = repo.roles_of(session, user.id)
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        roles=frozenset(a.role for a in assignments),
+        parties=frozenset(a.party_id for a in assignments if a.party_id is not None),
+    )
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, now: dt.datetime | None = None
+) -> Actor:
+    """Check a password; counts failures and locks the account after too many."""
+    now = now or utcnow()
+    user = repo.user_by_name(session, username.strip())
+    if user is None or not user.is_active:
+        _hasher().hash(password)  # spend the same time whether or not the user exists
+        raise Unauthenticated("wrong username or password")
+    if user.locked_until is not None and user.locked_until > now:
+        raise Unauthenticated(f"account locked until {user.locked_until.isoformat()}")
+    if not _verify(user, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        session.flush()
+        raise Unauthenticated("wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    session.flush()
+    return actor_for(session, user)
+
+
+def _verify(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(session: Session, *, actor: Actor, old: str, new: str) -> None:
+    """A user changes their own password, proving the old one."""
+    user = repo.user_by_id(session, actor.user_id or -1)
+    if user is None:
+        raise NotFound("no such user")
+    if not _verify(user, old):
+        raise Invalid("the current password is wrong", "old_password")
+    _check_password(new)
+    user.password_hash = _hasher().hash(new)
+    audit.record(session, actor, "change_password", user, None, None)
+
+
+def issue_token(
+    session: Session, *, actor: Actor, name: str, expires_at: dt.datetime | None = None
+) -> str:
+    """A new personal API token for the acting user; the plain token is returned only here."""
+    if actor.user_id is None:
+        raise Invalid("only a user can hold a token")
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid("the expiry must be in the future", "expires_at")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=actor.user_id, name=name, token_hash=_digest(plain), expires_at=expires_at
+    )
+    session.add(token)
+    audit.record(session, actor, "create", token, None, {"name": name})
+    return plain
+
+
+def _digest(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def actor_for_token(session: Session, plain: str, now: dt.datetime | None = None) -> Actor:
+    """Who a bearer token stands for; expired, revoked or unknown tokens are refused."""
+    now = now or utcnow()
+    token = repo.token_by_hash(session, _digest(plain))
+    if token is None or token.revoked_at is not None:
+        raise Unauthenticated("unknown or revoked token")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("the token has expired")
+    user = repo.user_by_id(session, token.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the token's user is disabled")
+    token.last_used_at = now
+    return actor_for(session, user)
+
+
+def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
+    """Revoke one of the acting user's tokens (or any, with ``user.manage``)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and not allowed(actor, "user.manage")):
+        raise NotFound(f"no token {token_id}")
+    token.revoked_at = utcnow()
+    audit.record(session, actor, "revoke", token, None, {"name": token.name})

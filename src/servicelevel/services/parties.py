@@ -1,0 +1,113 @@
+"""Parties: customers, internal teams and suppliers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Party
+from servicelevel.db.models.parties import PARTY_KINDS
+from servicelevel.db.repositories import parties as repo
+from servicelevel.db.repositories.common import Page
+from servicelevel.services import audit
+from servicelevel.services.errors import Conflict, Invalid, NotFound
+from servicelevel.services.permissions import Actor, can_see_party, require
+
+FIELDS = ("code", "kind", "name", "names", "description")
+
+
+@dataclass(frozen=True)
+class PartyData:
+    code: str
+    kind: str
+    name: str
+    names: dict[str, str]
+    description: str = ""
+
+
+def _validate(data: PartyData) -> None:
+    if not data.code.strip():
+        raise Invalid("a code is required", "code")
+    if data.kind not in PARTY_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(PARTY_KINDS)}", "kind")
+    if not data.name.strip():
+        raise Invalid("a name is required", "name")
+
+
+def create_party(session: Session, *, actor: Actor, data: PartyData) -> Party:
+    require(actor, "party.write")
+    _validate(data)
+    if repo.party_by_code(session, data.code.strip()) is not None:
+        raise Conflict(f"a party with code {data.code!r} exists already", "code")
+    party = Party(
+        code=data.code.strip(),
+        kind=data.kind,
+        name=data.name.strip(),
+        names=dict(data.names),
+        description=data.description,
+    )
+    session.add(party)
+    audit.record(session, actor, "create", party, None, audit.snapshot(party, FIELDS))
+    return party
+
+
+def get_party(session: Session, *, actor: Actor, party_id: int) -> Party:
+    require(actor, "party.read")
+    party = repo.party_by_id(session, party_id)
+    if party is None or not can_see_party(actor, party.id):
+        raise NotFound(f"no party {party_id}")
+    return party
+
+
+def list_parties(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str | None = None,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Party]:
+    require(actor, "party.read")
+    only = actor.parties if actor.scoped else None
+    return repo.list_parties(
+        session, kind=kind, search=search, only=only, offset=offset, limit=limit
+    )
+
+
+def update_party(
+    session: Session, *, actor: Actor, party_id: int, version: int, changes: dict[str, Any]
+) -> Party:
+    """Change fields of a party that is still at ``version`` (else a conflict)."""
+    require(actor, "party.write")
+    party = get_party(session, actor=actor, party_id=party_id)
+    if party.version != version:
+        raise Conflict(
+            f"party {party_id} was changed by someone else (now version {party.version}); "
+            "reload it and apply your change again",
+            "version",
+        )
+    before = audit.snapshot(party, FIELDS)
+    merged = PartyData(**{**before, **{k: v for k, v in changes.items() if k in FIELDS}})
+    _validate(merged)
+    if merged.code != party.code and repo.party_by_code(session, merged.code) is not None:
+        raise Conflict(f"a party with code {merged.code!r} exists already", "code")
+    for name in FIELDS:
+        setattr(party, name, getattr(merged, name))
+    audit.record(session, actor, "update", party, before, audit.snapshot(party, FIELDS))
+    return party
+
+
+def delete_party(session: Session, *, actor: Actor, party_id: int, version: int) -> None:
+    require(actor, "party.write")
+    party = get_party(session, actor=actor, party_id=party_id)
+    if party.version != version:
+        raise Conflict(f"party {party_id} was changed by someone else", "version")
+    if (users := repo.references_to(session, party_id)) > 0:
+        raise Conflict(f"party {party.code} is still represented by {users} user role(s)")
+    before = audit.snapshot(party, FIELDS)
+    audit.record(session, actor, "delete", party, before, None)
+    session.delete(party)
+    session.flush()

@@ -1,0 +1,88 @@
+"""Who may do what: the permission matrix, in one place (documented in docs/permissions.md).
+
+Roles come from the SLM process. Representatives and internal team members hold their role
+*for a party*: they see only what belongs to that party (their customer's agreements, their
+supplier's UCs, their team's OLAs). A check is one call: ``require(actor, "party.write")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from servicelevel.services.errors import Forbidden
+
+OWNER = "process_owner"
+MANAGER = "service_level_manager"
+ADMIN = "service_level_administrator"
+CUSTOMER_REP = "customer_representative"
+SUPPLIER_REP = "supplier_representative"
+TEAM_MEMBER = "internal_team_member"
+VIEWER = "viewer"
+ROLES = (OWNER, MANAGER, ADMIN, CUSTOMER_REP, SUPPLIER_REP, TEAM_MEMBER, VIEWER)
+PARTY_SCOPED = (CUSTOMER_REP, SUPPLIER_REP, TEAM_MEMBER)
+
+STAFF = frozenset({OWNER, MANAGER, ADMIN})
+EVERYONE = frozenset(ROLES)
+
+# action → roles allowed. "Scoped" roles are further limited to their own party by the service.
+MATRIX: dict[str, frozenset[str]] = {
+    "party.read": EVERYONE,
+    "party.write": STAFF,
+    "calendar.read": EVERYONE,
+    "calendar.write": STAFF,
+    "audit.read": frozenset({OWNER, MANAGER, VIEWER}),
+    "user.read": frozenset({OWNER, MANAGER, ADMIN, VIEWER}),
+    "user.manage": frozenset({OWNER, ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user with roles, or the system itself (migrations, jobs)."""
+
+    user_id: int | None
+    username: str
+    roles: frozenset[str]
+    parties: frozenset[int] = field(default_factory=frozenset)  # for party-scoped roles
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def scoped(self) -> bool:
+        """True when every role the actor holds is limited to its own parties."""
+        return not self.is_system and self.roles <= frozenset(PARTY_SCOPED)
+
+
+SYSTEM = Actor(user_id=None, username="system", roles=frozenset({OWNER}))
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    if actor.is_system:
+        return True
+    roles = MATRIX.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")  # a programming error, not a user's
+    return bool(actor.roles & roles)
+
+
+def require(actor: Actor, action: str) -> None:
+    if not allowed(actor, action):
+        raise Forbidden(f"{actor.username} may not {action.replace('.', ' ')}")
+
+
+def can_see_party(actor: Actor, party_id: int) -> bool:
+    """Staff and viewers see every party; representatives only their own."""
+    return not actor.scoped or party_id in actor.parties
+
+
+def matrix_markdown() -> str:
+    """The permission matrix as a Markdown table (docs/permissions.md must contain it)."""
+    head = "| action | " + " | ".join(ROLES) + " |"
+    rule = "|---" * (len(ROLES) + 1) + "|"
+    rows = [
+        f"| `{action}` | " + " | ".join("✔" if r in roles else "—" for r in ROLES) + " |"
+        for action, roles in MATRIX.items()
+    ]
+    return "\n".join([head, rule, *rows])

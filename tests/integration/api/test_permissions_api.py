@@ -1,0 +1,104 @@
+"""Every endpoint × role pair has an expected answer: allowed, or 403.
+
+The table below names the action each endpoint needs; the expected answer for a role comes
+from the one permission matrix (services/permissions.py). A route missing from the table
+fails the test, so no endpoint can be added without deciding who may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from servicelevel.services.permissions import MATRIX
+from tests.integration.api.conftest import auth
+from tests.integration.factories import World
+
+PERSONA_ROLE = {
+    "owner": "process_owner",
+    "manager": "service_level_manager",
+    "admin": "service_level_administrator",
+    "customer_rep": "customer_representative",
+    "outsider": "customer_representative",
+    "viewer": "viewer",
+}
+CAL = {"timezone": "UTC", "hours": "24x7"}
+
+# (method, path template, action or None for "any signed-in user"/"public", body)
+ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
+    ("GET", "/api/v1/parties", "party.read", None),
+    ("POST", "/api/v1/parties", "party.write", {"code": "NEW", "kind": "supplier", "name": "N"}),
+    ("GET", "/api/v1/parties/{acme}", "party.read", None),
+    ("PATCH", "/api/v1/parties/{acme}", "party.write", {"version": 1, "name": "Acme 2"}),
+    ("DELETE", "/api/v1/parties/{globex}?version=1", "party.write", None),
+    ("GET", "/api/v1/calendars", "calendar.read", None),
+    ("POST", "/api/v1/calendars", "calendar.write", {"code": "c", "definition": CAL}),
+    ("GET", "/api/v1/calendars/{cal}", "calendar.read", None),
+    ("PUT", "/api/v1/calendars/{cal}", "calendar.write", {"version": 1, "definition": CAL}),
+    (
+        "GET",
+        "/api/v1/calendars/{cal}/elapsed?start=2025-01-01T00:00:00Z&end=2025-01-02T00:00:00Z",
+        "calendar.read",
+        None,
+    ),
+    (
+        "GET",
+        "/api/v1/calendars/{cal}/deadline?start=2025-01-01T00:00:00Z&duration=1h",
+        "calendar.read",
+        None,
+    ),
+    ("GET", "/api/v1/audit", "audit.read", None),
+    ("GET", "/api/v1/auth/me", None, None),
+    ("POST", "/api/v1/auth/password", None, {"old_password": "x", "new_password": "y"}),
+    ("DELETE", "/api/v1/auth/tokens/999999", None, None),
+    ("POST", "/api/v1/auth/tokens", None, {"username": "nobody", "password": "x"}),
+]
+
+
+def test_every_api_route_is_in_the_table(client: TestClient) -> None:
+    listed = {(m, p.split("?")[0]) for m, p, _, _ in ENDPOINTS}
+    templates = {
+        (method, route.path)
+        for route in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and route.path.startswith("/api/v1")
+        for method in route.methods
+    }
+    concrete = {
+        (
+            m,
+            p.replace("{acme}", "{party_id}")
+            .replace("{globex}", "{party_id}")
+            .replace("{cal}", "{calendar_id}")
+            .replace("999999", "{token_id}"),
+        )
+        for m, p in listed
+    }
+    assert templates <= concrete, templates - concrete
+
+
+@pytest.mark.parametrize("persona", list(PERSONA_ROLE))
+@pytest.mark.parametrize(("method", "path", "action", "body"), ENDPOINTS)
+def test_role_may_or_may_not_call_endpoint(
+    client: TestClient,
+    tokens: dict[str, str],
+    world: World,
+    persona: str,
+    method: str,
+    path: str,
+    action: str | None,
+    body: Any,
+) -> None:
+    staff = auth(tokens["owner"])
+    cal = client.post("/api/v1/calendars", headers=staff, json={"code": "perm", "definition": CAL})
+    url = path.format(acme=world.acme_id, globex=world.globex_id, cal=cal.json()["id"])
+    r = client.request(method, url, headers=auth(tokens[persona]), json=body)
+    assert r.status_code != 500, r.text
+    expected_allowed = action is None or PERSONA_ROLE[persona] in MATRIX[action]
+    if expected_allowed:
+        assert r.status_code != 403, (persona, method, url, r.text)
+    else:
+        assert r.status_code == 403, (persona, method, url, r.text)
+        assert r.json()["error"]["code"] == "forbidden"
