@@ -64,7 +64,7 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
         (method, route.path)
         for route in client.app.routes  # type: ignore[attr-defined]
         if isinstance(route, APIRoute) and route.path.startswith("/api/v1")
-        for method in route.methods
+        for method in route.methods or ()
     }
     concrete = {
         (

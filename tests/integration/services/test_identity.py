@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry, User
+from servicelevel.db.repositories.identity import tokens_of
 from servicelevel.services import identity
 from servicelevel.services.errors import Conflict, Forbidden, Invalid, Unauthenticated
 from servicelevel.services.identity import MAX_FAILURES, RoleGrant
@@ -70,7 +71,7 @@ def test_tokens_are_hashed_expire_and_can_be_revoked(session: Session, world: Wo
     actor = world.actors["manager"]
     token = identity.issue_token(session, actor=actor, name="ci")
     assert identity.actor_for_token(session, token).username == "manager"
-    stored = identity.repo.tokens_of(session, actor.user_id or 0)
+    stored = tokens_of(session, actor.user_id or 0)
     assert token not in [t.token_hash for t in stored]
     identity.revoke_token(session, actor=actor, token_id=stored[0].id)
     with pytest.raises(Unauthenticated, match="revoked"):
