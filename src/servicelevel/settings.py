@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,6 +22,19 @@ class Settings(BaseSettings):
     # for tests, never in production.
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65_536
+    # Signs browser sessions. Unset: a random key kept in ``secret_file`` (made on first use).
+    secret_key: str = ""
+    secret_file: str = "servicelevel.secret"
+
+    def secret(self) -> str:
+        """The signing key; with several workers they all read the same file."""
+        if self.secret_key:
+            return self.secret_key
+        path = Path(self.secret_file)
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
 
 
 @lru_cache

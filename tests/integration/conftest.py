@@ -14,11 +14,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from servicelevel.app import create_app
 from servicelevel.db import migrate
 from servicelevel.db.session import make_engine, normalise_url
 from tests.integration.factories import World, build_world
@@ -95,3 +97,14 @@ def session(engine: Engine) -> Iterator[Session]:
 def world(session: Session) -> World:
     """Two customers and the fixed personas (see factories.py)."""
     return build_world(session)
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    sessions = sessionmaker(
+        bind=session.connection(),
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    )
+    with TestClient(create_app(sessions=sessions), raise_server_exceptions=False) as c:
+        yield c

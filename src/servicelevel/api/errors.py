@@ -8,11 +8,12 @@ bug). Nothing is ever answered with a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
@@ -43,6 +44,9 @@ def error_body(status: int, message: str, field: str | None = None, **extra: Any
     return {"error": body}
 
 
+HtmlFallback = Callable[[Request, int, str], Response | None]
+
+
 def _respond(status: int, message: str, field: str | None = None, **extra: Any) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(error_body(status, message, field, **extra), status, headers=headers)
@@ -53,32 +57,40 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
+    """Install the handlers; ``html`` may answer errors of non-API requests with a page."""
+
+    def answer(
+        request: Request, status: int, message: str, field: str | None = None, **extra: Any
+    ) -> Response:
+        page = html(request, status, message) if html is not None else None
+        return page if page is not None else _respond(status, message, field, **extra)
+
     @app.exception_handler(ServiceError)
-    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return _respond(exc.status, exc.message, exc.field)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        return answer(request, exc.status, exc.message, exc.field)
 
     @app.exception_handler(StaleDataError)
-    async def stale(_: Request, exc: StaleDataError) -> JSONResponse:
-        return _respond(409, "the record was changed by someone else; reload it", "version")
+    async def stale(request: Request, exc: StaleDataError) -> Response:
+        return answer(request, 409, "the record was changed by someone else; reload it", "version")
 
     @app.exception_handler(IntegrityError)
-    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error reached the API: %s", str(exc).splitlines()[0])
-        return _respond(409, "the change conflicts with data already stored")
+        return answer(request, 409, "the change conflicts with data already stored")
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
-        return _respond(422, first["message"], first["field"] or None, details=errors)
+        return answer(request, 422, first["message"], first["field"] or None, details=errors)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return _respond(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return answer(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

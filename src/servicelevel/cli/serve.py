@@ -23,6 +23,4 @@ def serve(
         os.environ["SLM_DATABASE_URL"] = url  # the workers read their settings from here
     used = upgrade_database(url or None)
     typer.echo(f"database {used} is up to date; API on http://{host}:{port}/api/v1/docs")
-    uvicorn.run(
-        "servicelevel.api.app:create_app", factory=True, host=host, port=port, workers=workers
-    )
+    uvicorn.run("servicelevel.app:create_app", factory=True, host=host, port=port, workers=workers)

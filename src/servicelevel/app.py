@@ -1,8 +1,15 @@
-"""The FastAPI application: REST API under /api/v1, OpenAPI at /api/v1/openapi.json."""
+"""The application: REST API under /api/v1 and the web UI, on one port.
+
+OpenAPI at /api/v1/openapi.json. Errors under /api/ answer JSON; errors on pages answer a page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel import __version__
@@ -10,8 +17,12 @@ from servicelevel.api import errors
 from servicelevel.api.routers import calendars, identity, parties
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.settings import get_settings
+from servicelevel.web.deps import NotSignedInError
+from servicelevel.web.errors import page_for_error
+from servicelevel.web.routes import router as pages
 
 API = "/api/v1"
+STATIC = Path(__file__).parent / "web" / "static"
 
 
 def create_app(
@@ -30,9 +41,23 @@ def create_app(
     if sessions is None:
         sessions = session_factory(make_engine(database_url or get_settings().database_url))
     app.state.sessions = sessions
-    errors.install(app)
+    errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     for module in (parties, calendars, identity):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(NotSignedInError)
+    async def login_required(_: Request, __: NotSignedInError) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
     return app
+
+
+def _html_errors(request: Request, status: int, message: str) -> Response | None:
+    """Pages get pages; the API keeps its JSON."""
+    if request.url.path.startswith("/api/") or request.url.path.startswith("/static/"):
+        return None
+    return page_for_error(request, status, message)

@@ -1,0 +1,53 @@
+"""Who is signed in, from the session cookie; pages that need a user redirect to the login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from servicelevel.api.deps import SessionDep
+from servicelevel.db.repositories.identity import user_by_id
+from servicelevel.services import identity
+from servicelevel.services.permissions import Actor
+from servicelevel.web import sessions
+
+
+class NotSignedInError(Exception):
+    """Raised by pages that need a user; answered with a redirect to /login."""
+
+
+@dataclass(frozen=True)
+class Visitor:
+    actor: Actor | None
+    session: sessions.WebSession
+    locale: str | None
+
+
+def visitor(request: Request, db: SessionDep) -> Visitor:
+    web = sessions.read(request)
+    if web.user_id is None:
+        return Visitor(None, web, None)
+    user = user_by_id(db, web.user_id)
+    if user is None or not user.is_active:
+        return Visitor(None, web, None)
+    return Visitor(identity.actor_for(db, user), web, user.locale)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A signed-in visitor."""
+
+    actor: Actor
+    session: sessions.WebSession
+
+
+def signed_in(found: Annotated[Visitor, Depends(visitor)]) -> Member:
+    if found.actor is None:
+        raise NotSignedInError
+    return Member(found.actor, found.session)
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+UserDep = Annotated[Member, Depends(signed_in)]

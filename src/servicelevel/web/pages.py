@@ -1,0 +1,66 @@
+"""Rendering pages: templates, the language of the request, dates and numbers in its locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from servicelevel.i18n import LOCALES, NAMES, Translator, negotiate, translator
+from servicelevel.services.permissions import Actor, allowed
+
+HERE = Path(__file__).parent
+LANG_COOKIE = "slm_lang"
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def language(request: Request, preferred: str | None = None) -> str:
+    """The cookie's choice, else the user's setting, else the browser's."""
+    chosen = request.cookies.get(LANG_COOKIE) or preferred
+    if chosen in LOCALES:
+        return chosen
+    return negotiate(request.headers.get("accept-language", ""))
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    actor: Actor | None = None,
+    csrf: str = "",
+    status: int = 200,
+    lang: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    t = translator(lang or language(request))
+    html = env.get_template(template).render(
+        request=request,
+        actor=actor,
+        csrf=csrf,
+        _=t.gettext,
+        lang=t.locale,
+        html_lang=t.locale.replace("_", "-"),
+        languages=NAMES,
+        can=lambda action: actor is not None and allowed(actor, action),
+        when=lambda value: when(value, t),
+        number=lambda value: format_decimal(value, locale=t.babel_locale),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def when(value: dt.datetime | None, t: Translator) -> str:
+    if value is None:
+        return "—"
+    return format_datetime(value, "medium", tzinfo=dt.UTC, locale=t.babel_locale)

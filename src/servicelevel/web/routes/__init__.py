@@ -1,0 +1,11 @@
+"""Page routes, one module per area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servicelevel.web.routes import auth, calendars, home, parties
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, home, parties, calendars):
+    router.include_router(module.router)

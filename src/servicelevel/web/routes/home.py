@@ -1,0 +1,25 @@
+"""The start page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from servicelevel.api.deps import SessionDep
+from servicelevel.services import calendars, parties
+from servicelevel.web.deps import UserDep
+from servicelevel.web.pages import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, visitor: UserDep, db: SessionDep) -> Response:
+    actor = visitor.actor
+    counts = {
+        "parties": parties.list_parties(db, actor=actor, limit=1).total,
+        "calendars": calendars.list_calendars(db, actor=actor, limit=1).total,
+    }
+    return render(
+        request, "home.html", actor=actor, csrf=visitor.session.csrf, lang=None, counts=counts
+    )

@@ -1,0 +1,115 @@
+"""Parties: list (with live search), detail, and the form to add one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from servicelevel.api.deps import SessionDep, commit
+from servicelevel.db.models.parties import PARTY_KINDS
+from servicelevel.services import parties
+from servicelevel.services.errors import ServiceError
+from servicelevel.web import sessions
+from servicelevel.web.deps import UserDep
+from servicelevel.web.pages import render
+
+router = APIRouter(prefix="/parties")
+
+
+@router.get("")
+def party_list(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    page = parties.list_parties(
+        db,
+        actor=visitor.actor,
+        search=q or None,
+        kind=kind if kind in PARTY_KINDS else None,
+        limit=200,
+    )
+    template = "parties/rows.html" if request.headers.get("hx-request") else "parties/list.html"
+    return render(
+        request,
+        template,
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        page=page,
+        q=q,
+        kind=kind,
+        kinds=PARTY_KINDS,
+    )
+
+
+@router.get("/new")
+def party_new(request: Request, visitor: UserDep) -> Response:
+    return _form(request, visitor, {}, {})
+
+
+def _form(
+    request: Request,
+    visitor: UserDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "parties/form.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        values=values,
+        errors=errors,
+        kinds=PARTY_KINDS,
+        status=status,
+    )
+
+
+@router.post("/new")
+def party_create(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    code: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    name_zh_hans: Annotated[str, Form()] = "",
+    name_zh_hant: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    values = {
+        "code": code,
+        "kind": kind,
+        "name": name,
+        "name_zh_hans": name_zh_hans,
+        "name_zh_hant": name_zh_hant,
+        "description": description,
+    }
+    if not sessions.csrf_ok(visitor.session, csrf):
+        return _form(request, visitor, values, {"form": "expired"}, 400)
+    names = {k: v for k, v in (("zh-Hans", name_zh_hans), ("zh-Hant", name_zh_hant)) if v}
+    try:
+        party = parties.create_party(
+            db,
+            actor=visitor.actor,
+            data=parties.PartyData(code, kind, name, names, description),
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _form(request, visitor, values, {exc.field or "form": exc.message}, exc.status)
+    return RedirectResponse(f"/parties/{party.id}", status_code=303)
+
+
+@router.get("/{party_id}")
+def party_detail(request: Request, party_id: int, visitor: UserDep, db: SessionDep) -> Response:
+    party = parties.get_party(db, actor=visitor.actor, party_id=party_id)
+    return render(
+        request, "parties/detail.html", actor=visitor.actor, csrf=visitor.session.csrf, party=party
+    )

@@ -1,0 +1,121 @@
+"""Pages through the HTTP interface: sign-in with CSRF, lists, forms with inline errors,
+languages, and errors as pages — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.integration.factories import PASSWORD, World
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return csrf_of(client.get("/").text)
+
+
+def test_pages_need_a_signed_in_user(client: TestClient) -> None:
+    for path in ("/", "/parties", "/calendars", "/parties/new"):
+        r = client.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/login"), path
+
+
+def test_sign_in_checks_the_password_and_the_csrf_token(client: TestClient, world: World) -> None:
+    page = client.get("/login")
+    bad = client.post(
+        "/login", data={"username": "manager", "password": "nope", "csrf": csrf_of(page.text)}
+    )
+    assert bad.status_code == 401
+    assert "wrong username or password" in bad.text
+    forged = client.post(
+        "/login", data={"username": "manager", "password": PASSWORD, "csrf": "forged"}
+    )
+    assert forged.status_code == 401
+    sign_in(client, "manager")
+    home = client.get("/")
+    assert "manager" in home.text
+    assert "service_level_manager" in home.text
+
+
+def test_the_party_form_shows_errors_next_to_fields(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, "admin")
+    r = client.post(
+        "/parties/new", data={"code": "NEW", "kind": "supplier", "name": "", "csrf": csrf}
+    )
+    assert r.status_code == 422
+    assert 'id="name-error"' in r.text
+    assert "a name is required" in r.text
+    assert 'value="NEW"' in r.text  # what was typed is kept
+    ok = client.post(
+        "/parties/new",
+        data={
+            "code": "NEW",
+            "kind": "supplier",
+            "name": "NetCo",
+            "name_zh_hans": "网络公司",
+            "csrf": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    detail = client.get(ok.headers["location"])
+    assert "NetCo" in detail.text
+    assert "网络公司" in detail.text
+
+
+def test_a_forged_form_changes_nothing(client: TestClient, world: World) -> None:
+    sign_in(client, "admin")
+    r = client.post(
+        "/parties/new", data={"code": "EVIL", "kind": "supplier", "name": "Evil", "csrf": "forged"}
+    )
+    assert r.status_code == 400
+    assert "EVIL" not in client.get("/parties").text
+
+
+def test_representatives_see_only_their_party(client: TestClient, world: World) -> None:
+    sign_in(client, "customer_rep")
+    listing = client.get("/parties").text
+    assert "ACME" in listing
+    assert "GLOBEX" not in listing
+    r = client.get(f"/parties/{world.globex_id}")
+    assert r.status_code == 404
+    assert "<html" in r.text  # a page, not JSON
+    assert "Add a party" not in listing  # no write links for read-only roles
+
+
+def test_live_search_returns_rows_only(client: TestClient, world: World) -> None:
+    sign_in(client, "viewer")
+    r = client.get("/parties?q=glob", headers={"HX-Request": "true"})
+    assert "<html" not in r.text
+    assert "GLOBEX" in r.text
+    assert "ACME" not in r.text
+
+
+def test_the_language_can_be_switched(client: TestClient, world: World) -> None:
+    sign_in(client, "viewer")
+    client.get("/language/zh_Hans")
+    page = client.get("/parties").text
+    assert 'lang="zh-Hans"' in page
+    assert "相关方" in page
+    client.get("/language/zh_Hant")
+    assert "相關方" in client.get("/parties").text
+    client.get("/language/en")
+    assert "Parties" in client.get("/parties").text
+
+
+def test_the_browser_language_is_the_default(client: TestClient) -> None:
+    page = client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).text
+    assert "登入" in page
