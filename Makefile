@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck importlint check bench clean
+.PHONY: install run test lint typecheck importlint check bench clean browser serve
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,18 @@ run: $(STAMP)
 		--period 2025-03
 
 ## test: set up and run the whole test suite with the static checks
-test: $(STAMP) lint typecheck importlint
+test: $(STAMP) browser lint typecheck importlint
 	$(BIN)/pytest -q
+
+## browser: Debian's Chromium (and CJK fonts) for the browser tests; Playwright never downloads one
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium and fonts-noto-cjk (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+## serve: the API and web UI on http://127.0.0.1:8000 (SQLite unless SLM_DATABASE_URL says otherwise)
+serve: $(STAMP)
+	$(BIN)/slm serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

@@ -1,0 +1,117 @@
+"""A real server on loopback and Debian's Chromium driven by Playwright.
+
+The server runs in a thread (uvicorn) against a fresh, migrated SQLite database with a few
+users, a customer and a calendar. Chromium is ``/usr/bin/chromium`` (installed by ``make test``);
+Playwright never downloads a browser. With ``CI=true`` a missing Chromium fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from servicelevel.app import create_app
+from servicelevel.db import migrate
+from servicelevel.services import calendars, identity, parties
+from servicelevel.services.identity import RoleGrant
+from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.uow import unit_of_work
+
+CHROMIUM = os.environ.get("SLM_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _seed(url: str) -> None:
+    migrate.upgrade(url)
+    with unit_of_work(url) as db:
+        for code, name in (("ACME", "Acme Corp"), ("GLOBEX", "Globex")):
+            parties.create_party(
+                db, actor=SYSTEM, data=parties.PartyData(code, "customer", name, {})
+            )
+        calendars.create_calendar(
+            db,
+            actor=SYSTEM,
+            code="bj",
+            definition={
+                "name": "Beijing office",
+                "timezone": "Asia/Shanghai",
+                "hours": {"mon-fri": ["09:00-12:00", "13:30-18:00"]},
+                "holidays": {"country": "CN"},
+            },
+        )
+        for name, role in (("manager", "service_level_manager"), ("viewer", "viewer")):
+            identity.create_user(
+                db, actor=SYSTEM, username=name, password=PASSWORD, roles=[RoleGrant(role)]
+            )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
+    _seed(url)
+    os.environ.setdefault("SLM_SECRET_FILE", str(tmp_path_factory.mktemp("secret") / "key"))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        message = f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=base_url, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
