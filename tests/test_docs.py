@@ -6,7 +6,7 @@ from pathlib import Path
 
 from servicelevel.services.permissions import matrix_markdown
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_the_permission_page_shows_the_current_matrix() -> None:
