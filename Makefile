@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck importlint check bench clean browser serve
+.PHONY: install run demo-cli test lint typecheck importlint check bench clean browser serve
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: set up and run the product against the demo calendar, agreement and tickets
+## run: set up, migrate the SQLite database, load the demo data and serve the web UI and API
 run: $(STAMP)
+	$(BIN)/slm demo load
+	$(BIN)/slm serve
+
+## demo-cli: the engine on the demo calendar, agreement, tickets and outages (no database)
+demo-cli: $(STAMP)
 	$(BIN)/slm calendar show --calendar examples/calendars/beijing-office.yaml --year 2025 --month 10
 	$(BIN)/slm evaluate --agreement examples/agreements/demo-sla.yaml \
 		--tickets examples/tickets/demo-tickets.csv --outages examples/outages/demo-outages.csv \

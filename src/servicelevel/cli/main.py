@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from servicelevel import __version__
-from servicelevel.cli import calendar, db, evaluate, serve, users
+from servicelevel.cli import calendar, db, demo, evaluate, serve, users
 
 app = typer.Typer(
     name="slm",
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
+app.add_typer(demo.app, name="demo")
 app.command("serve")(serve.serve)
 app.command("evaluate")(evaluate.evaluate)
 

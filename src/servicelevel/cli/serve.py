@@ -22,5 +22,6 @@ def serve(
     if url:
         os.environ["SLM_DATABASE_URL"] = url  # the workers read their settings from here
     used = upgrade_database(url or None)
-    typer.echo(f"database {used} is up to date; API on http://{host}:{port}/api/v1/docs")
+    typer.echo(f"database {used} is up to date")
+    typer.echo(f"open http://{host}:{port}/ (web UI) — API: http://{host}:{port}/api/v1/docs")
     uvicorn.run("servicelevel.app:create_app", factory=True, host=host, port=port, workers=workers)

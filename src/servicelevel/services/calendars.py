@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,12 @@ FIELDS = ("code", "name", "timezone", "definition")
 
 def compile_definition(definition: dict[str, Any]) -> CalendarSpec:
     """Validate a calendar document; a mistake is a 422 naming the field."""
+    try:
+        json.dumps(definition)
+    except (TypeError, ValueError):
+        raise Invalid(
+            "a calendar definition holds only text, numbers, lists and mappings", "definition"
+        ) from None
     try:
         return calendar_from_document(Located(definition, {}, "calendar"))
     except DefinitionError as exc:

@@ -1,0 +1,1 @@
+"""Demo data files (calendars) shipped with the package for ``slm demo load``."""
