@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,7 +30,9 @@ ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _postgres_database() -> Iterator[str]:
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
     admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"slm_test_{uuid.uuid4().hex[:10]}"
     try:
@@ -60,7 +63,7 @@ def database_url(
         migrate.upgrade(url)
         yield url
         return
-    for url in _postgres_database():
+    with fresh_postgres() as url:
         migrate.upgrade(url)
         yield url
 

@@ -20,6 +20,7 @@ err = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 USER_ERRORS = (DefinitionError, DurationError, PeriodError, NoWorkingTimeError, ValueError)
+# BackupError is a ValueError too: a bad or mismatched backup file is reported, not raised.
 
 
 def fail(message: str) -> typer.Exit:
