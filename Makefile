@@ -54,5 +54,10 @@ importlint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+## bench-api: API throughput and latency under wrk, SQLite and PostgreSQL, 2 uvicorn workers
+bench-api: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/bench_api.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

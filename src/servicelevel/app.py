@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel import __version__
 from servicelevel.api import errors
+from servicelevel.api.deps import SessionMiddleware
 from servicelevel.api.routers import calendars, identity, parties
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.settings import get_settings
@@ -41,6 +42,7 @@ def create_app(
     if sessions is None:
         sessions = session_factory(make_engine(database_url or get_settings().database_url))
     app.state.sessions = sessions
+    app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     for module in (parties, calendars, identity):

@@ -17,9 +17,16 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+POOL = {"pool_size": 20, "max_overflow": 20, "pool_pre_ping": False}
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(normalise_url(url), **kwargs)
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout.
+
+    The pool holds as many connections as a worker serves requests at once (its thread pool),
+    so that a busy server reuses connections instead of opening one per request."""
+    options = {**POOL, **kwargs} if "isolation_level" not in kwargs else kwargs
+    engine = create_engine(normalise_url(url), **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
