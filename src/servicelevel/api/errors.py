@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
@@ -30,6 +30,7 @@ CODES = {
     409: "conflict",
     422: "invalid",
     500: "internal",
+    503: "unavailable",
 }
 
 
@@ -78,6 +79,13 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
     async def integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error reached the API: %s", str(exc).splitlines()[0])
         return answer(request, 409, "the change conflicts with data already stored")
+
+    @app.exception_handler(OperationalError)
+    async def unavailable(request: Request, exc: OperationalError) -> Response:
+        log.warning("database unavailable: %s", str(exc).splitlines()[0])
+        response = answer(request, 503, "the database is busy or unavailable; try again")
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -29,10 +29,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(normalise_url(url), **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(conn: Any) -> None:
+    """SQLite has one writer. A transaction that reads and then writes would fail at once
+    ("database is locked") if another writer got in between, so every transaction takes the
+    write lock up front and waits its turn (busy_timeout) instead."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin_immediate
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")

@@ -28,6 +28,13 @@ class PartyData:
 
 
 def _validate(data: PartyData) -> None:
+    for name in ("code", "kind", "name", "description"):
+        if not isinstance(getattr(data, name), str):
+            raise Invalid(f"{name} must be text", name)
+    if not isinstance(data.names, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.names.items()
+    ):
+        raise Invalid("names maps language codes to text", "names")
     if not data.code.strip():
         raise Invalid("a code is required", "code")
     if data.kind not in PARTY_KINDS:

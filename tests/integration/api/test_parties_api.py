@@ -98,3 +98,13 @@ def test_no_token_or_a_bad_one_is_401(client: TestClient) -> None:
         r = client.get("/api/v1/parties", headers=headers)
         assert r.status_code == 401, headers
         assert r.json()["error"]["code"] == "unauthenticated"
+
+
+def test_null_fields_in_a_patch_change_nothing(
+    client: TestClient, tokens: dict[str, str], world: World
+) -> None:
+    headers = auth(tokens["admin"])
+    url = f"/api/v1/parties/{world.acme_id}"
+    r = client.patch(url, headers=headers, json={"version": 1, "code": None, "name": None})
+    assert r.status_code == 200, r.text
+    assert (r.json()["code"], r.json()["name"]) == ("ACME", "Acme Corp")

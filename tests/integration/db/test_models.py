@@ -55,9 +55,15 @@ def test_a_stale_update_is_refused_not_silently_applied(engine: Engine) -> None:
         setup.add(Party(code="C1", kind="customer", name="Contoso"))
         setup.commit()
     try:
-        with Session(engine) as alice, Session(engine) as bob:
+        # both read version 1 (in transactions of their own, as two web requests would)
+        with (
+            Session(engine, expire_on_commit=False) as alice,
+            Session(engine, expire_on_commit=False) as bob,
+        ):
             a = alice.scalars(select(Party).where(Party.code == "C1")).one()
+            alice.commit()
             b = bob.scalars(select(Party).where(Party.code == "C1")).one()
+            bob.commit()
             a.name = "Contoso Finance"
             alice.commit()
             b.name = "Contoso Ltd"

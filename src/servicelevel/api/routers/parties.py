@@ -46,7 +46,7 @@ def get_party(party_id: int, session: SessionDep, actor: ActorDep) -> PartyOut:
 
 @router.patch("/{party_id}", response_model=PartyOut)
 def update_party(party_id: int, body: PartyPatch, session: SessionDep, actor: ActorDep) -> PartyOut:
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
     party = parties.update_party(
         session, actor=actor, party_id=party_id, version=body.version, changes=changes
     )
