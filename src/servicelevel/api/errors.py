@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
@@ -79,6 +79,11 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
     async def integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error reached the API: %s", str(exc).splitlines()[0])
         return answer(request, 409, "the change conflicts with data already stored")
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> Response:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+        return answer(request, 422, f"a value cannot be stored: {reason}")
 
     @app.exception_handler(OperationalError)
     async def unavailable(request: Request, exc: OperationalError) -> Response:

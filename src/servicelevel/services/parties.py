@@ -35,6 +35,15 @@ def _validate(data: PartyData) -> None:
         isinstance(k, str) and isinstance(v, str) for k, v in data.names.items()
     ):
         raise Invalid("names maps language codes to text", "names")
+    texts = {
+        "code": data.code,
+        "name": data.name,
+        "description": data.description,
+        **{f"names.{k}": v for k, v in data.names.items()},
+    }
+    for field, value in texts.items():
+        if "\x00" in value:
+            raise Invalid("text cannot contain NUL characters", field)
     if not data.code.strip():
         raise Invalid("a code is required", "code")
     if data.kind not in PARTY_KINDS:

@@ -85,3 +85,22 @@ def test_a_stale_replacement_is_a_conflict(client: TestClient, tokens: dict[str,
     )
     r = client.put(url, headers=headers, json={"version": 1, "definition": BEIJING})
     assert r.status_code == 409
+
+
+def test_out_of_range_values_are_refused_not_crashed(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    headers = auth(tokens["manager"])
+    cal = client.post(
+        "/api/v1/calendars", headers=headers, json={"code": "bj", "definition": BEIJING}
+    ).json()
+    base = f"/api/v1/calendars/{cal['id']}"
+    r = client.get(
+        f"{base}/elapsed",
+        headers=headers,
+        params={"start": "9999-12-31T00:00:00+00:00", "end": "2025-01-01T00:00:00Z"},
+    )
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "start")
+    assert client.get(f"/api/v1/calendars/{2**70}", headers=headers).status_code == 422
+    r = client.put(base, headers=headers, json={"version": 2**70, "definition": BEIJING})
+    assert r.status_code == 422

@@ -108,3 +108,14 @@ def test_null_fields_in_a_patch_change_nothing(
     r = client.patch(url, headers=headers, json={"version": 1, "code": None, "name": None})
     assert r.status_code == 200, r.text
     assert (r.json()["code"], r.json()["name"]) == ("ACME", "Acme Corp")
+
+
+def test_nul_characters_are_refused_on_every_database(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    r = client.post(
+        "/api/v1/parties",
+        headers=auth(tokens["admin"]),
+        json={"code": "NUL", "kind": "supplier", "name": "bad\x00name"},
+    )
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "name")

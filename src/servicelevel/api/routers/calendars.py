@@ -9,7 +9,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset
+from servicelevel.api.routers.paging import Limit, Offset, RecordId
 from servicelevel.api.schemas.calendars import (
     CalendarIn,
     CalendarOut,
@@ -49,14 +49,14 @@ def create_calendar(body: CalendarIn, session: SessionDep, actor: ActorDep) -> C
 
 
 @router.get("/{calendar_id}", response_model=CalendarOut)
-def get_calendar(calendar_id: int, session: SessionDep, actor: ActorDep) -> CalendarOut:
+def get_calendar(calendar_id: RecordId, session: SessionDep, actor: ActorDep) -> CalendarOut:
     record = calendars.get_calendar(session, actor=actor, calendar_id=calendar_id)
     return CalendarOut.model_validate(record)
 
 
 @router.put("/{calendar_id}", response_model=CalendarOut)
 def replace_calendar(
-    calendar_id: int, body: CalendarPut, session: SessionDep, actor: ActorDep
+    calendar_id: RecordId, body: CalendarPut, session: SessionDep, actor: ActorDep
 ) -> CalendarOut:
     record = calendars.update_calendar(
         session,
@@ -72,12 +72,14 @@ def replace_calendar(
 def _epoch(value: dt.datetime, field: str) -> int:
     if value.tzinfo is None:
         raise Invalid("give the instant with a UTC offset, e.g. 2025-03-03T09:00:00+08:00", field)
+    if not 1971 <= value.year <= 2199:
+        raise Invalid("instants between the years 1971 and 2199 are supported", field)
     return int(value.timestamp())
 
 
 @router.get("/{calendar_id}/elapsed", response_model=ElapsedOut)
 def elapsed(
-    calendar_id: int, start: Instant, end: Instant, session: SessionDep, actor: ActorDep
+    calendar_id: RecordId, start: Instant, end: Instant, session: SessionDep, actor: ActorDep
 ) -> ElapsedOut:
     record = calendars.get_calendar(session, actor=actor, calendar_id=calendar_id)
     cal = calendars.business_calendar(record)
@@ -87,7 +89,7 @@ def elapsed(
 
 @router.get("/{calendar_id}/deadline", response_model=DeadlineOut)
 def deadline(
-    calendar_id: int,
+    calendar_id: RecordId,
     start: Instant,
     duration: Annotated[str, Query(max_length=64, description="4h, 2d 3h, 90m, PT8H or 2bd")],
     session: SessionDep,

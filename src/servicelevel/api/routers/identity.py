@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset
+from servicelevel.api.routers.paging import BIGINT, Limit, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut
 from servicelevel.api.schemas.identity import (
     AuditOut,
@@ -31,7 +31,7 @@ def issue_token(body: TokenRequest, session: SessionDep) -> TokenOut:
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def revoke_token(token_id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
     identity.revoke_token(session, actor=actor, token_id=token_id)
     commit(session)
     return Response(status_code=204)
@@ -60,7 +60,7 @@ def audit(
     actor: ActorDep,
     object_type: Annotated[str | None, Query(max_length=60)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
-    user_id: int | None = None,
+    user_id: Annotated[int | None, Query(ge=1, le=BIGINT)] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[AuditOut]:

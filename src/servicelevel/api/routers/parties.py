@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset
+from servicelevel.api.routers.paging import Limit, Offset, RecordId, Version
 from servicelevel.api.schemas.common import PageOut
 from servicelevel.api.schemas.parties import Kind, PartyIn, PartyOut, PartyPatch
 from servicelevel.services import parties
@@ -40,12 +40,14 @@ def create_party(body: PartyIn, session: SessionDep, actor: ActorDep) -> PartyOu
 
 
 @router.get("/{party_id}", response_model=PartyOut)
-def get_party(party_id: int, session: SessionDep, actor: ActorDep) -> PartyOut:
+def get_party(party_id: RecordId, session: SessionDep, actor: ActorDep) -> PartyOut:
     return PartyOut.model_validate(parties.get_party(session, actor=actor, party_id=party_id))
 
 
 @router.patch("/{party_id}", response_model=PartyOut)
-def update_party(party_id: int, body: PartyPatch, session: SessionDep, actor: ActorDep) -> PartyOut:
+def update_party(
+    party_id: RecordId, body: PartyPatch, session: SessionDep, actor: ActorDep
+) -> PartyOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
     party = parties.update_party(
         session, actor=actor, party_id=party_id, version=body.version, changes=changes
@@ -56,7 +58,7 @@ def update_party(party_id: int, body: PartyPatch, session: SessionDep, actor: Ac
 
 @router.delete("/{party_id}", status_code=204)
 def delete_party(
-    party_id: int, version: Annotated[int, Query()], session: SessionDep, actor: ActorDep
+    party_id: RecordId, version: Version, session: SessionDep, actor: ActorDep
 ) -> Response:
     parties.delete_party(session, actor=actor, party_id=party_id, version=version)
     commit(session)

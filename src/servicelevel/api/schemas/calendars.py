@@ -16,7 +16,7 @@ class CalendarIn(BaseModel):
 
 class CalendarPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int
+    version: int = Field(ge=1, le=2**63 - 1)
     definition: dict[str, Any]
 
 

@@ -21,7 +21,9 @@ class PartyPatch(BaseModel):
     """Fields to change; an absent or null field stays as it is."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(description="The version you read; a newer one means a conflict (409).")
+    version: int = Field(
+        ge=1, le=2**63 - 1, description="The version you read; a newer one means a conflict (409)."
+    )
     code: str | None = Field(default=None, min_length=1, max_length=64)
     kind: Kind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
