@@ -22,6 +22,7 @@ def shown_strings() -> set[str]:
         found |= set(re.findall(r'_\(\s*"([^"]+)"\s*\)', text))
         found |= set(re.findall(r"_\(\s*'([^']+)'\s*\)", text))
         found |= set(re.findall(r'field\("[^"]+",\s*"([^"]+)"', text))
+        found |= set(re.findall(r'\("[a-z_]+",\s*"([A-Z][^"]+)"\)', text))  # (name, label) pairs
     return found | set(PARTY_KINDS) | set(WEEKDAYS) | set(HEADINGS.values())
 
 

@@ -119,3 +119,50 @@ def test_the_language_can_be_switched(client: TestClient, world: World) -> None:
 def test_the_browser_language_is_the_default(client: TestClient) -> None:
     page = client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).text
     assert "登入" in page
+
+
+def test_a_user_changes_their_password(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, "viewer")
+    differ = client.post(
+        "/account/password",
+        data={
+            "old_password": PASSWORD,
+            "new_password": "another long one",
+            "confirm": "something else",
+            "csrf": csrf,
+        },
+    )
+    assert differ.status_code == 422
+    assert 'id="confirm-error"' in differ.text
+    wrong = client.post(
+        "/account/password",
+        data={
+            "old_password": "wrong",
+            "new_password": "another long one",
+            "confirm": "another long one",
+            "csrf": csrf,
+        },
+    )
+    assert 'id="old_password-error"' in wrong.text
+    ok = client.post(
+        "/account/password",
+        data={
+            "old_password": PASSWORD,
+            "new_password": "another long one",
+            "confirm": "another long one",
+            "csrf": csrf,
+        },
+    )
+    assert ok.status_code == 200
+    assert "has been changed" in ok.text
+
+
+def test_the_audit_page_is_for_those_who_may_read_it(client: TestClient, world: World) -> None:
+    sign_in(client, "viewer")
+    page = client.get("/audit?object_type=party")
+    assert page.status_code == 200
+    assert "ACME" in page.text
+    client.cookies.clear()
+    sign_in(client, "customer_rep")
+    assert "Audit trail" not in client.get("/").text
+    assert client.get("/audit").status_code == 403
