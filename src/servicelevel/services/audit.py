@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
+from servicelevel.services.errors import Conflict
 from servicelevel.services.permissions import Actor
 
 
@@ -31,6 +32,16 @@ def record(
         )
     )
     session.flush()
+
+
+def check_version(obj: Any, expected: int) -> None:
+    """Optimistic concurrency: refuse a change based on a version that is no longer current."""
+    if obj.version != expected:
+        raise Conflict(
+            f"{obj.__tablename__} {obj.id} was changed by someone else (now version "
+            f"{obj.version}); reload it and apply your change again",
+            "version",
+        )
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:

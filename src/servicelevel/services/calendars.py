@@ -77,11 +77,7 @@ def update_calendar(
 ) -> CalendarRecord:
     require(actor, "calendar.write")
     record = get_calendar(session, actor=actor, calendar_id=calendar_id)
-    if record.version != version:
-        raise Conflict(
-            f"calendar {calendar_id} was changed by someone else (now version {record.version})",
-            "version",
-        )
+    audit.check_version(record, version)
     spec = compile_definition(definition)
     before = audit.snapshot(record, FIELDS)
     record.definition = definition

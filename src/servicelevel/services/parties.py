@@ -99,12 +99,7 @@ def update_party(
     """Change fields of a party that is still at ``version`` (else a conflict)."""
     require(actor, "party.write")
     party = get_party(session, actor=actor, party_id=party_id)
-    if party.version != version:
-        raise Conflict(
-            f"party {party_id} was changed by someone else (now version {party.version}); "
-            "reload it and apply your change again",
-            "version",
-        )
+    audit.check_version(party, version)
     before = audit.snapshot(party, FIELDS)
     merged = PartyData(**{**before, **{k: v for k, v in changes.items() if k in FIELDS}})
     _validate(merged)
@@ -119,8 +114,7 @@ def update_party(
 def delete_party(session: Session, *, actor: Actor, party_id: int, version: int) -> None:
     require(actor, "party.write")
     party = get_party(session, actor=actor, party_id=party_id)
-    if party.version != version:
-        raise Conflict(f"party {party_id} was changed by someone else", "version")
+    audit.check_version(party, version)
     if (users := repo.references_to(session, party_id)) > 0:
         raise Conflict(f"party {party.code} is still represented by {users} user role(s)")
     before = audit.snapshot(party, FIELDS)
