@@ -11,7 +11,7 @@ from servicelevel.db.models import CalendarRecord
 from servicelevel.db.repositories import calendars as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.definitions.calendars import calendar_from_document
-from servicelevel.definitions.source import DefinitionError, Located
+from servicelevel.definitions.source import DefinitionError, Located, parse_yaml
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import CalendarSpec
 from servicelevel.services import audit
@@ -35,6 +35,21 @@ def compile_definition(definition: dict[str, Any]) -> CalendarSpec:
         raise Invalid(
             exc.message, f"definition.{exc.field}" if exc.field else "definition"
         ) from None
+
+
+def definition_from_text(text: str) -> dict[str, Any]:
+    """Read a calendar written as YAML (as in a calendar file), naming the line of a mistake."""
+    try:
+        doc = parse_yaml(text, "definition")
+        calendar_from_document(doc)
+    except DefinitionError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        field = f"{exc.field}: " if exc.field else ""
+        raise Invalid(f"{where}{field}{exc.message}", "definition") from None
+    if not isinstance(doc.data, dict):
+        raise Invalid("a calendar is a mapping of keys such as timezone and hours", "definition")
+    data: dict[str, Any] = doc.data
+    return data
 
 
 def create_calendar(

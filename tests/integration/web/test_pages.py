@@ -166,3 +166,32 @@ def test_the_audit_page_is_for_those_who_may_read_it(client: TestClient, world: 
     sign_in(client, "customer_rep")
     assert "Audit trail" not in client.get("/").text
     assert client.get("/audit").status_code == 403
+
+
+def test_a_calendar_is_added_from_yaml_and_mistakes_name_their_line(
+    client: TestClient, world: World
+) -> None:
+    csrf = sign_in(client, "manager")
+    bad = client.post(
+        "/calendars/new",
+        data={
+            "code": "desk",
+            "csrf": csrf,
+            "definition": "timezone: Asia/Shanghai\nhours:\n  mon-fri: 9-5\n",
+        },
+    )
+    assert bad.status_code == 422
+    assert 'id="definition-error"' in bad.text
+    assert "line 3" in bad.text
+    assert "cannot read shift" in bad.text
+    ok = client.post(
+        "/calendars/new",
+        follow_redirects=False,
+        data={
+            "code": "desk",
+            "csrf": csrf,
+            "definition": "name: Desk\ntimezone: Asia/Shanghai\nhours:\n  mon-fri: 09:00-18:00\n",
+        },
+    )
+    assert ok.status_code == 303
+    assert "09:00–18:00" in client.get(ok.headers["location"]).text

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
-from servicelevel.api.deps import SessionDep
+from servicelevel.api.deps import SessionDep, commit
 from servicelevel.engine.calendars import WEEKDAYS, plan_days
 from servicelevel.services import calendars
+from servicelevel.services.errors import ServiceError
+from servicelevel.web import sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
 
@@ -22,6 +25,63 @@ def calendar_list(request: Request, visitor: UserDep, db: SessionDep) -> Respons
     return render(
         request, "calendars/list.html", actor=visitor.actor, csrf=visitor.session.csrf, page=page
     )
+
+
+TEMPLATE = """name: Service desk
+timezone: Asia/Shanghai
+hours:
+  mon-fri: [09:00-12:00, 13:30-18:00]
+holidays: {country: CN}
+"""
+
+
+@router.get("/new")
+def calendar_new(request: Request, visitor: UserDep) -> Response:
+    return _form(request, visitor, {"definition": TEMPLATE}, {})
+
+
+def _form(
+    request: Request,
+    visitor: UserDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "calendars/form.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        values=values,
+        errors=errors,
+        status=status,
+    )
+
+
+@router.post("/new")
+def calendar_create(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    code: Annotated[str, Form(max_length=64)] = "",
+    definition: Annotated[str, Form(max_length=100_000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"code": code, "definition": definition}
+    if not sessions.csrf_ok(visitor.session, csrf):
+        return _form(request, visitor, values, {"form": "expired"}, 400)
+    try:
+        record = calendars.create_calendar(
+            db,
+            actor=visitor.actor,
+            code=code,
+            definition=calendars.definition_from_text(definition),
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _form(request, visitor, values, {exc.field or "form": exc.message}, exc.status)
+    return RedirectResponse(f"/calendars/{record.id}", status_code=303)
 
 
 @router.get("/{calendar_id}")
