@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel import __version__
 from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
-from servicelevel.api.routers import calendars, identity, parties
+from servicelevel.api.routers import calendars, identity, parties, users
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.settings import get_settings
 from servicelevel.web.deps import NotSignedInError
@@ -45,7 +45,7 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    for module in (parties, calendars, identity):
+    for module in (parties, calendars, identity, users):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages)

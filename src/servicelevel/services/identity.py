@@ -209,3 +209,38 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
         raise NotFound(f"no token {token_id}")
     token.revoked_at = utcnow()
     audit.record(session, actor, "revoke", token, None, {"name": token.name})
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as others may see them: no password hash, roles with their parties."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str
+    locale: str
+    is_active: bool
+    roles: list[tuple[str, int | None]]
+
+
+def list_users(
+    session: Session, *, actor: Actor, search: str | None = None, offset: int = 0, limit: int = 50
+) -> tuple[list[UserView], int]:
+    """Users and their roles (``user.read``); two queries whatever the page size."""
+    require(actor, "user.read")
+    page = repo.list_users(session, search=search, offset=offset, limit=limit)
+    roles = repo.roles_of_users(session, [u.id for u in page.items])
+    views = [
+        UserView(
+            u.id,
+            u.username,
+            u.display_name,
+            u.email,
+            u.locale,
+            u.is_active,
+            [(r.role, r.party_id) for r in roles[u.id]],
+        )
+        for u in page.items
+    ]
+    return views, page.total

@@ -51,6 +51,13 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         None,
     ),
     ("GET", "/api/v1/audit", "audit.read", None),
+    ("GET", "/api/v1/users", "user.read", None),
+    (
+        "POST",
+        "/api/v1/users",
+        "user.manage",
+        {"username": "newbie", "password": "long enough pw", "roles": [{"role": "viewer"}]},
+    ),
     ("GET", "/api/v1/auth/me", None, None),
     ("POST", "/api/v1/auth/password", None, {"old_password": "x", "new_password": "y"}),
     ("DELETE", "/api/v1/auth/tokens/999999", None, None),

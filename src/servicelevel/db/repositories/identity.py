@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ApiToken, RoleAssignment, User
+from servicelevel.db.repositories.common import Page, paginate
 
 
 def user_by_name(session: Session, username: str) -> User | None:
@@ -27,3 +28,20 @@ def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)))
+
+
+def list_users(session: Session, *, search: str | None, offset: int, limit: int) -> Page[User]:
+    query = select(User).order_by(User.username)
+    if search:
+        like = f"%{search}%"
+        query = query.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
+    return paginate(session, query, offset, limit)
+
+
+def roles_of_users(session: Session, user_ids: list[int]) -> dict[int, list[RoleAssignment]]:
+    """Roles of many users in one query (for lists)."""
+    out: dict[int, list[RoleAssignment]] = {u: [] for u in user_ids}
+    query = select(RoleAssignment).where(RoleAssignment.user_id.in_(user_ids))
+    for r in session.scalars(query.order_by(RoleAssignment.id)):
+        out[r.user_id].append(r)
+    return out
