@@ -195,3 +195,18 @@ def test_a_calendar_is_added_from_yaml_and_mistakes_name_their_line(
     )
     assert ok.status_code == 303
     assert "09:00–18:00" in client.get(ok.headers["location"]).text
+
+
+def test_editing_a_party_that_changed_meanwhile_is_refused(
+    client: TestClient, world: World
+) -> None:
+    csrf = sign_in(client, "manager")
+    form = client.get(f"/parties/{world.acme_id}/edit").text
+    assert 'name="version" value="1"' in form
+    fields = {"code": "ACME", "kind": "customer", "name": "Acme Ltd", "csrf": csrf, "version": "1"}
+    first = client.post(f"/parties/{world.acme_id}/edit", data=fields, follow_redirects=False)
+    assert first.status_code == 303
+    stale = client.post(f"/parties/{world.acme_id}/edit", data={**fields, "name": "Lost"})
+    assert stale.status_code == 409
+    assert "changed by someone else" in stale.text
+    assert "Acme Ltd" in client.get(f"/parties/{world.acme_id}").text

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.api.deps import SessionDep, commit
+from servicelevel.db.models import Party
 from servicelevel.db.models.parties import PARTY_KINDS
 from servicelevel.services import parties
 from servicelevel.services.errors import ServiceError
@@ -57,10 +58,12 @@ def _form(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    party_id: int | None = None,
 ) -> Response:
     return render(
         request,
         "parties/form.html",
+        party_id=party_id,
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         values=values,
@@ -113,3 +116,61 @@ def party_detail(request: Request, party_id: int, visitor: UserDep, db: SessionD
     return render(
         request, "parties/detail.html", actor=visitor.actor, csrf=visitor.session.csrf, party=party
     )
+
+
+def _values(party: Party) -> dict[str, str]:
+    return {
+        "code": party.code,
+        "kind": party.kind,
+        "name": party.name,
+        "name_zh_hans": party.names.get("zh-Hans", ""),
+        "name_zh_hant": party.names.get("zh-Hant", ""),
+        "description": party.description,
+        "version": str(party.version),
+    }
+
+
+@router.get("/{party_id}/edit")
+def party_edit(request: Request, party_id: int, visitor: UserDep, db: SessionDep) -> Response:
+    party = parties.get_party(db, actor=visitor.actor, party_id=party_id)
+    return _form(request, visitor, _values(party), {}, party_id=party_id)
+
+
+@router.post("/{party_id}/edit")
+def party_update(
+    request: Request,
+    party_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    code: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    name_zh_hans: Annotated[str, Form()] = "",
+    name_zh_hant: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    version: Annotated[int, Form(ge=1, le=2**63 - 1)] = 1,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    values = {
+        "code": code,
+        "kind": kind,
+        "name": name,
+        "name_zh_hans": name_zh_hans,
+        "name_zh_hant": name_zh_hant,
+        "description": description,
+        "version": str(version),
+    }
+    if not sessions.csrf_ok(visitor.session, csrf):
+        return _form(request, visitor, values, {"form": "expired"}, 400, party_id)
+    names = {k: v for k, v in (("zh-Hans", name_zh_hans), ("zh-Hant", name_zh_hant)) if v}
+    changes = {"code": code, "kind": kind, "name": name, "names": names, "description": description}
+    try:
+        parties.update_party(
+            db, actor=visitor.actor, party_id=party_id, version=version, changes=changes
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        field = "form" if exc.field in (None, "version") else exc.field
+        return _form(request, visitor, values, {field or "form": exc.message}, exc.status, party_id)
+    return RedirectResponse(f"/parties/{party_id}", status_code=303)
