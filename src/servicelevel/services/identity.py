@@ -111,7 +111,10 @@ def _audited(session: Session, user: User) -> dict[str, object]:
 
 
 def actor_for(session: Session, user: User) -> Actor:
-    assignments = repo.roles_of(session, user.id)
+    return _actor(user, repo.roles_of(session, user.id))
+
+
+def _actor(user: User, assignments: list[RoleAssignment]) -> Actor:
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -189,17 +192,17 @@ def _digest(plain: str) -> str:
 def actor_for_token(session: Session, plain: str, now: dt.datetime | None = None) -> Actor:
     """Who a bearer token stands for; expired, revoked or unknown tokens are refused."""
     now = now or utcnow()
-    token = repo.token_by_hash(session, _digest(plain))
-    if token is None or token.revoked_at is not None:
+    found = repo.token_user_roles(session, _digest(plain))
+    if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("unknown or revoked token")
+    token, user, assignments = found
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("the token has expired")
-    user = repo.user_by_id(session, token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         raise Unauthenticated("the token's user is disabled")
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
         token.last_used_at = now  # not on every request: a read should not cost a write
-    return actor_for(session, user)
+    return _actor(user, assignments)
 
 
 def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:

@@ -22,8 +22,22 @@ def roles_of(session: Session, user_id: int) -> list[RoleAssignment]:
     return list(session.scalars(query.order_by(RoleAssignment.id)))
 
 
-def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
-    return session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash)).one_or_none()
+def token_user_roles(
+    session: Session, token_hash: str
+) -> tuple[ApiToken, User, list[RoleAssignment]] | None:
+    """A token, its user and the user's roles in one query (this runs on every API request)."""
+    query = (
+        select(ApiToken, User, RoleAssignment)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(ApiToken.token_hash == token_hash)
+        .order_by(RoleAssignment.id)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    token, user = rows[0][0], rows[0][1]
+    return token, user, [r[2] for r in rows if r[2] is not None]
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
