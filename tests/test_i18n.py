@@ -46,3 +46,35 @@ def test_every_shown_string_is_translated(locale: str) -> None:
 )
 def test_browser_languages_are_understood(header: str, locale: str) -> None:
     assert negotiate(header) == locale
+
+
+def service_messages() -> set[str]:
+    """Every message template a service raises (first argument of an error's constructor)."""
+    import ast
+
+    names = {"Invalid", "Conflict", "NotFound", "Forbidden", "Unauthenticated"}
+    root = TEMPLATES.parents[1] / "services"
+    found: set[str] = set()
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in names
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_every_service_message_is_translated_with_its_placeholders(locale: str) -> None:
+    t = translator(locale)
+    messages = service_messages()
+    assert len(messages) > 20
+    missing = sorted(m for m in messages if m not in t.messages)
+    assert missing == []
+    for m in messages:
+        assert set(re.findall(r"\{(\w+)\}", t.messages[m])) == set(re.findall(r"\{(\w+)\}", m))

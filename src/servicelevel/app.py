@@ -17,6 +17,7 @@ from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
 from servicelevel.api.routers import calendars, identity, parties, users
 from servicelevel.db.session import make_engine, session_factory
+from servicelevel.services.errors import ServiceError
 from servicelevel.settings import get_settings
 from servicelevel.web.deps import NotSignedInError
 from servicelevel.web.errors import page_for_error
@@ -58,7 +59,7 @@ def create_app(
     return app
 
 
-def _html_errors(request: Request, status: int, message: str) -> Response | None:
+def _html_errors(request: Request, status: int, message: str | ServiceError) -> Response | None:
     """Pages get pages; the API keeps its JSON."""
     if request.url.path.startswith("/api/") or request.url.path.startswith("/static/"):
         return None

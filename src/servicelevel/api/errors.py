@@ -45,7 +45,7 @@ def error_body(status: int, message: str, field: str | None = None, **extra: Any
     return {"error": body}
 
 
-HtmlFallback = Callable[[Request, int, str], Response | None]
+HtmlFallback = Callable[[Request, int, str | ServiceError], Response | None]
 
 
 def _respond(status: int, message: str, field: str | None = None, **extra: Any) -> JSONResponse:
@@ -62,14 +62,19 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
     """Install the handlers; ``html`` may answer errors of non-API requests with a page."""
 
     def answer(
-        request: Request, status: int, message: str, field: str | None = None, **extra: Any
+        request: Request,
+        status: int,
+        message: str | ServiceError,
+        field: str | None = None,
+        **extra: Any,
     ) -> Response:
         page = html(request, status, message) if html is not None else None
-        return page if page is not None else _respond(status, message, field, **extra)
+        text = message.message if isinstance(message, ServiceError) else message
+        return page if page is not None else _respond(status, text, field, **extra)
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return answer(request, exc.status, exc.message, exc.field)
+        return answer(request, exc.status, exc, exc.field)
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> Response:

@@ -38,9 +38,12 @@ def check_version(obj: Any, expected: int) -> None:
     """Optimistic concurrency: refuse a change based on a version that is no longer current."""
     if obj.version != expected:
         raise Conflict(
-            f"{obj.__tablename__} {obj.id} was changed by someone else (now version "
-            f"{obj.version}); reload it and apply your change again",
+            "{kind} {id} was changed by someone else (now version {version}); reload it and "
+            "apply your change again",
             "version",
+            kind=obj.__tablename__,
+            id=obj.id,
+            version=obj.version,
         )
 
 

@@ -59,7 +59,7 @@ def create_calendar(
     if not code.strip():
         raise Invalid("a code is required", "code")
     if repo.calendar_by_code(session, code.strip()) is not None:
-        raise Conflict(f"a calendar with code {code!r} exists already", "code")
+        raise Conflict("a calendar with code {code} exists already", "code", code=code)
     spec = compile_definition(definition)
     record = CalendarRecord(
         code=code.strip(),
@@ -76,7 +76,7 @@ def get_calendar(session: Session, *, actor: Actor, calendar_id: int) -> Calenda
     require(actor, "calendar.read")
     record = repo.calendar_by_id(session, calendar_id)
     if record is None:
-        raise NotFound(f"no calendar {calendar_id}")
+        raise NotFound("no calendar {id}", id=calendar_id)
     return record
 
 

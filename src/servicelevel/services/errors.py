@@ -11,10 +11,14 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, field: str | None = None, **params: object) -> None:
+        """``template`` is English with ``{name}`` placeholders filled from ``params``; adapters
+        may translate the template before filling it in (the web UI does)."""
+        self.template = template
+        self.params = params
+        self.message = template.format(**params) if params else template
         self.field = field
+        super().__init__(self.message)
 
 
 class Unauthenticated(ServiceError):

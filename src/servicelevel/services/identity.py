@@ -53,7 +53,7 @@ class RoleGrant:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise Invalid(f"a password needs at least {MIN_PASSWORD} characters", "password")
+        raise Invalid("a password needs at least {n} characters", "password", n=MIN_PASSWORD)
 
 
 def create_user(
@@ -73,7 +73,7 @@ def create_user(
     if not username:
         raise Invalid("a username is required", "username")
     if repo.user_by_name(session, username) is not None:
-        raise Conflict(f"user {username!r} exists already", "username")
+        raise Conflict("user {name} exists already", "username", name=username)
     _check_password(password)
     user = User(
         username=username,
@@ -92,14 +92,19 @@ def create_user(
 
 def _assignment(session: Session, user_id: int, grant: RoleGrant) -> RoleAssignment:
     if grant.role not in ROLES:
-        raise Invalid(f"unknown role {grant.role!r}; roles are {', '.join(ROLES)}", "roles")
+        raise Invalid(
+            "unknown role {role}; roles are {roles}",
+            "roles",
+            role=grant.role,
+            roles=", ".join(ROLES),
+        )
     party_id = None
     if grant.role in PARTY_SCOPED:
         if not grant.party_code:
-            raise Invalid(f"role {grant.role} needs the party it represents", "roles")
+            raise Invalid("role {role} needs the party it represents", "roles", role=grant.role)
         party = party_repo.party_by_code(session, grant.party_code)
         if party is None:
-            raise Invalid(f"unknown party {grant.party_code!r}", "roles")
+            raise Invalid("unknown party {code}", "roles", code=grant.party_code)
         party_id = party.id
     return RoleAssignment(user_id=user_id, role=grant.role, party_id=party_id)
 
@@ -133,7 +138,9 @@ def authenticate(
         _hasher().hash(password)  # spend the same time whether or not the user exists
         raise Unauthenticated("wrong username or password")
     if user.locked_until is not None and user.locked_until > now:
-        raise Unauthenticated(f"account locked until {user.locked_until.isoformat()}")
+        raise Unauthenticated(
+            "account locked until {until}", until=user.locked_until.isoformat(timespec="minutes")
+        )
     if not _verify(user, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILURES:
@@ -209,7 +216,7 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
     """Revoke one of the acting user's tokens (or any, with ``user.manage``)."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.user_id and not allowed(actor, "user.manage")):
-        raise NotFound(f"no token {token_id}")
+        raise NotFound("no token {id}", id=token_id)
     token.revoked_at = utcnow()
     audit.record(session, actor, "revoke", token, None, {"name": token.name})
 

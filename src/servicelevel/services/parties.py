@@ -30,7 +30,7 @@ class PartyData:
 def _validate(data: PartyData) -> None:
     for name in ("code", "kind", "name", "description"):
         if not isinstance(getattr(data, name), str):
-            raise Invalid(f"{name} must be text", name)
+            raise Invalid("{name} must be text", name, name=name)
     if not isinstance(data.names, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in data.names.items()
     ):
@@ -47,7 +47,7 @@ def _validate(data: PartyData) -> None:
     if not data.code.strip():
         raise Invalid("a code is required", "code")
     if data.kind not in PARTY_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(PARTY_KINDS)}", "kind")
+        raise Invalid("kind must be one of customer, internal_team, supplier", "kind")
     if not data.name.strip():
         raise Invalid("a name is required", "name")
 
@@ -56,7 +56,7 @@ def create_party(session: Session, *, actor: Actor, data: PartyData) -> Party:
     require(actor, "party.write")
     _validate(data)
     if repo.party_by_code(session, data.code.strip()) is not None:
-        raise Conflict(f"a party with code {data.code!r} exists already", "code")
+        raise Conflict("a party with code {code} exists already", "code", code=data.code)
     party = Party(
         code=data.code.strip(),
         kind=data.kind,
@@ -73,7 +73,7 @@ def get_party(session: Session, *, actor: Actor, party_id: int) -> Party:
     require(actor, "party.read")
     party = repo.party_by_id(session, party_id)
     if party is None or not can_see_party(actor, party.id):
-        raise NotFound(f"no party {party_id}")
+        raise NotFound("no party {id}", id=party_id)
     return party
 
 
@@ -104,7 +104,7 @@ def update_party(
     merged = PartyData(**{**before, **{k: v for k, v in changes.items() if k in FIELDS}})
     _validate(merged)
     if merged.code != party.code and repo.party_by_code(session, merged.code) is not None:
-        raise Conflict(f"a party with code {merged.code!r} exists already", "code")
+        raise Conflict("a party with code {code} exists already", "code", code=merged.code)
     for name in FIELDS:
         setattr(party, name, getattr(merged, name))
     audit.record(session, actor, "update", party, before, audit.snapshot(party, FIELDS))
@@ -116,7 +116,11 @@ def delete_party(session: Session, *, actor: Actor, party_id: int, version: int)
     party = get_party(session, actor=actor, party_id=party_id)
     audit.check_version(party, version)
     if (users := repo.references_to(session, party_id)) > 0:
-        raise Conflict(f"party {party.code} is still represented by {users} user role(s)")
+        raise Conflict(
+            "party {code} is still represented by {count} user role(s)",
+            code=party.code,
+            count=users,
+        )
     before = audit.snapshot(party, FIELDS)
     audit.record(session, actor, "delete", party, before, None)
     session.delete(party)

@@ -69,7 +69,7 @@ def allowed(actor: Actor, action: str) -> bool:
 
 def require(actor: Actor, action: str) -> None:
     if not allowed(actor, action):
-        raise Forbidden(f"{actor.username} may not {action.replace('.', ' ')}")
+        raise Forbidden("{user} may not {action}", user=actor.username, action=action)
 
 
 def can_see_party(actor: Actor, party_id: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from servicelevel.services.errors import ServiceError
 from servicelevel.web.pages import render
 
 HEADINGS = {
@@ -16,7 +17,7 @@ HEADINGS = {
 }
 
 
-def page_for_error(request: Request, status: int, message: str) -> Response:
+def page_for_error(request: Request, status: int, message: str | ServiceError) -> Response:
     if status == 401:
         return RedirectResponse("/login", status_code=303)
     heading = HEADINGS.get(status, "Something went wrong")

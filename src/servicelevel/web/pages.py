@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicelevel.i18n import LOCALES, NAMES, Translator, negotiate, translator
+from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import Actor, allowed
 
 HERE = Path(__file__).parent
@@ -49,6 +50,7 @@ def render(
         actor=actor,
         csrf=csrf,
         _=t.gettext,
+        tr=lambda value: translate(value, t),
         lang=t.locale,
         html_lang=t.locale.replace("_", "-"),
         languages=NAMES,
@@ -58,6 +60,14 @@ def render(
         **context,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def translate(value: object, t: Translator) -> str:
+    """A message in the page's language: a service error's template is translated, then
+    filled in with its values; plain text is looked up as it is."""
+    if isinstance(value, ServiceError):
+        return t.gettext(value.template).format(**value.params)
+    return t.gettext(str(value))
 
 
 def when(value: dt.datetime | None, t: Translator) -> str:

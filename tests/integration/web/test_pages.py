@@ -210,3 +210,13 @@ def test_editing_a_party_that_changed_meanwhile_is_refused(
     assert stale.status_code == 409
     assert "changed by someone else" in stale.text
     assert "Acme Ltd" in client.get(f"/parties/{world.acme_id}").text
+
+
+def test_errors_with_values_are_translated(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, "admin")
+    client.get("/language/zh_Hans")
+    r = client.post(
+        "/parties/new", data={"code": "ACME", "kind": "customer", "name": "Again", "csrf": csrf}
+    )
+    assert r.status_code == 409
+    assert "编码为 ACME 的相关方已存在" in r.text

@@ -39,7 +39,7 @@ def change_password(
     confirm: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    errors: dict[str, str] = {}
+    errors: dict[str, object] = {}
     if not sessions.csrf_ok(visitor.session, csrf):
         errors["form"] = "expired"
     elif new_password != confirm:
@@ -50,7 +50,7 @@ def change_password(
             commit(db)
         except ServiceError as exc:
             db.rollback()
-            errors[exc.field or "form"] = exc.message
+            errors[exc.field or "form"] = exc
     return render(
         request,
         "account.html",

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.i18n import LOCALES
 from servicelevel.services import identity
-from servicelevel.services.errors import Unauthenticated
+from servicelevel.services.errors import ServiceError, Unauthenticated
 from servicelevel.web import sessions
 from servicelevel.web.deps import UserDep, VisitorDep
 from servicelevel.web.pages import LANG_COOKIE, render
@@ -43,14 +43,14 @@ def login(
         actor = identity.authenticate(db, username=username, password=password)
     except Unauthenticated as exc:
         commit(db)  # keep the failure count
-        return _login_error(request, exc.message, username)
+        return _login_error(request, exc, username)
     commit(db)
     response = RedirectResponse("/", status_code=303)
     sessions.write(response, sessions.fresh(actor.user_id))
     return response
 
 
-def _login_error(request: Request, message: str, username: str) -> Response:
+def _login_error(request: Request, message: str | ServiceError, username: str) -> Response:
     web = sessions.fresh(None)
     response = render(
         request, "login.html", csrf=web.csrf, error=message, username=username, status=401

@@ -44,7 +44,7 @@ def _form(
     request: Request,
     visitor: UserDep,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: dict[str, object],
     status: int = 200,
 ) -> Response:
     return render(
@@ -80,7 +80,7 @@ def calendar_create(
         commit(db)
     except ServiceError as exc:
         db.rollback()
-        return _form(request, visitor, values, {exc.field or "form": exc.message}, exc.status)
+        return _form(request, visitor, values, {exc.field or "form": exc}, exc.status)
     return RedirectResponse(f"/calendars/{record.id}", status_code=303)
 
 

@@ -56,7 +56,7 @@ def _form(
     request: Request,
     visitor: UserDep,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: dict[str, object],
     status: int = 200,
     party_id: int | None = None,
 ) -> Response:
@@ -106,7 +106,7 @@ def party_create(
         commit(db)
     except ServiceError as exc:
         db.rollback()
-        return _form(request, visitor, values, {exc.field or "form": exc.message}, exc.status)
+        return _form(request, visitor, values, {exc.field or "form": exc}, exc.status)
     return RedirectResponse(f"/parties/{party.id}", status_code=303)
 
 
@@ -172,5 +172,5 @@ def party_update(
     except ServiceError as exc:
         db.rollback()
         field = "form" if exc.field in (None, "version") else exc.field
-        return _form(request, visitor, values, {field or "form": exc.message}, exc.status, party_id)
+        return _form(request, visitor, values, {field or "form": exc}, exc.status, party_id)
     return RedirectResponse(f"/parties/{party_id}", status_code=303)
