@@ -115,6 +115,14 @@ def _audited(session: Session, user: User) -> dict[str, object]:
     return data
 
 
+def signed_in_user(session: Session, user_id: int) -> tuple[Actor, str] | None:
+    """The actor and preferred locale of a browser session's user, if still active."""
+    user = repo.user_by_id(session, user_id)
+    if user is None or not user.is_active:
+        return None
+    return actor_for(session, user), user.locale
+
+
 def actor_for(session: Session, user: User) -> Actor:
     return _actor(user, repo.roles_of(session, user.id))
 

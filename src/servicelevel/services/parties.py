@@ -16,6 +16,7 @@ from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, can_see_party, require
 
 FIELDS = ("code", "kind", "name", "names", "description")
+KINDS = PARTY_KINDS  # for adapters, which do not reach into the database layer
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.db.repositories.identity import user_by_id
 from servicelevel.services import identity
 from servicelevel.services.permissions import Actor
 from servicelevel.web import sessions
@@ -29,10 +28,10 @@ def visitor(request: Request, db: SessionDep) -> Visitor:
     web = sessions.read(request)
     if web.user_id is None:
         return Visitor(None, web, None)
-    user = user_by_id(db, web.user_id)
-    if user is None or not user.is_active:
+    found = identity.signed_in_user(db, web.user_id)
+    if found is None:
         return Visitor(None, web, None)
-    return Visitor(identity.actor_for(db, user), web, user.locale)
+    return Visitor(found[0], web, found[1])
 
 
 @dataclass(frozen=True)

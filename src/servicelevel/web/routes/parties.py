@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.db.models import Party
-from servicelevel.db.models.parties import PARTY_KINDS
 from servicelevel.services import parties
 from servicelevel.services.errors import ServiceError
 from servicelevel.web import sessions
@@ -31,7 +29,7 @@ def party_list(
         db,
         actor=visitor.actor,
         search=q or None,
-        kind=kind if kind in PARTY_KINDS else None,
+        kind=kind if kind in parties.KINDS else None,
         limit=200,
     )
     template = "parties/rows.html" if request.headers.get("hx-request") else "parties/list.html"
@@ -43,7 +41,7 @@ def party_list(
         page=page,
         q=q,
         kind=kind,
-        kinds=PARTY_KINDS,
+        kinds=parties.KINDS,
     )
 
 
@@ -68,7 +66,7 @@ def _form(
         csrf=visitor.session.csrf,
         values=values,
         errors=errors,
-        kinds=PARTY_KINDS,
+        kinds=parties.KINDS,
         status=status,
     )
 
@@ -118,7 +116,7 @@ def party_detail(request: Request, party_id: int, visitor: UserDep, db: SessionD
     )
 
 
-def _values(party: Party) -> dict[str, str]:
+def _values(party: Any) -> dict[str, str]:
     return {
         "code": party.code,
         "kind": party.kind,
