@@ -34,6 +34,23 @@ def record(
     session.flush()
 
 
+def record_bulk(
+    session: Session, actor: Actor, action: str, object_type: str, summary: dict[str, Any]
+) -> None:
+    """One audit row for a bulk change (an import), with what and how much in ``after``."""
+    session.add(
+        AuditEntry(
+            actor_id=actor.user_id,
+            action=action,
+            object_type=object_type,
+            object_id="*",
+            before=None,
+            after=summary,
+        )
+    )
+    session.flush()
+
+
 def check_version(obj: Any, expected: int) -> None:
     """Optimistic concurrency: refuse a change based on a version that is no longer current."""
     if obj.version != expected:

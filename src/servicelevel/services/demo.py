@@ -6,6 +6,7 @@ Every demo user has the password :data:`DEMO_PASSWORD`; never load the demo into
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 
@@ -16,6 +17,7 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
 from servicelevel.services import calendars, identity, parties
+from servicelevel.services.demo_tickets import load_demo_tickets
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
 
@@ -97,9 +99,10 @@ USERS = [
 ]
 
 
-def load_demo(session: Session) -> dict[str, int]:
-    """Add whatever part of the demo is missing; returns how many records were added."""
-    added = {"parties": 0, "calendars": 0, "users": 0}
+def load_demo(session: Session, tickets_until: dt.date | None = None) -> dict[str, int]:
+    """Add whatever part of the demo is missing; returns how many records were added.
+    Tickets cover the year up to ``tickets_until`` (default: today)."""
+    added = {"parties": 0, "calendars": 0, "users": 0, "tickets": 0}
     for data in PARTIES:
         if party_repo.party_by_code(session, data.code) is None:
             parties.create_party(session, actor=SYSTEM, data=data)
@@ -122,4 +125,6 @@ def load_demo(session: Session) -> dict[str, int]:
                 locale=user.locale,
             )
             added["users"] += 1
+    until = tickets_until or dt.datetime.now(dt.UTC).date()
+    added["tickets"] = load_demo_tickets(session, until)
     return added

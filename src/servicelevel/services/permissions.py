@@ -30,6 +30,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "party.write": STAFF,
     "calendar.read": EVERYONE,
     "calendar.write": STAFF,
+    "ticket.read": EVERYONE,
     "audit.read": frozenset({OWNER, MANAGER, VIEWER}),
     "user.read": frozenset({OWNER, MANAGER, ADMIN, VIEWER}),
     "user.manage": frozenset({OWNER, ADMIN}),

@@ -50,6 +50,8 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         "calendar.read",
         None,
     ),
+    ("GET", "/api/v1/tickets", "ticket.read", None),
+    ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/audit", "audit.read", None),
     ("GET", "/api/v1/users", "user.read", None),
     (
@@ -79,7 +81,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             p.replace("{acme}", "{party_id}")
             .replace("{globex}", "{party_id}")
             .replace("{cal}", "{calendar_id}")
-            .replace("999999", "{token_id}"),
+            .replace("auth/tokens/999999", "auth/tokens/{token_id}")
+            .replace("tickets/999999", "tickets/{ticket_id}"),
         )
         for m, p in listed
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from servicelevel.services import identity
@@ -9,9 +11,15 @@ from servicelevel.services.demo import DEMO_PASSWORD, load_demo
 
 
 def test_the_demo_can_be_loaded_twice(session: Session) -> None:
-    first = load_demo(session)
-    assert first == {"parties": 6, "calendars": 3, "users": 7}
-    assert load_demo(session) == {"parties": 0, "calendars": 0, "users": 0}
+    first = load_demo(session, tickets_until=dt.date(2026, 6, 30))
+    assert {k: v for k, v in first.items() if k != "tickets"} == {
+        "parties": 6,
+        "calendars": 3,
+        "users": 7,
+    }
+    assert first["tickets"] > 1000  # a year of working days
+    again = load_demo(session, tickets_until=dt.date(2026, 6, 30))
+    assert again == {"parties": 0, "calendars": 0, "users": 0, "tickets": 0}
     rep = identity.authenticate(session, username="contoso", password=DEMO_PASSWORD)
     assert rep.roles == {"customer_representative"}
     assert len(rep.parties) == 1

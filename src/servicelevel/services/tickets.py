@@ -1,0 +1,43 @@
+"""Tickets: reading the operational data that targets are measured on."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Ticket, TicketEvent
+from servicelevel.db.repositories import monitoring as repo
+from servicelevel.db.repositories.common import Page
+from servicelevel.services.errors import NotFound
+from servicelevel.services.permissions import Actor, require
+
+
+def list_tickets(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int | None = None,
+    service: str | None = None,
+    priority: str | None = None,
+    state: str | None = None,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Ticket]:
+    """Newest first; customer representatives see only their customer's tickets."""
+    require(actor, "ticket.read")
+    filters = {"customer_id": customer_id, "service": service, "priority": priority, "state": state}
+    only = actor.parties if actor.scoped else None
+    return repo.list_tickets(
+        session, filters=filters, search=search, only_customers=only, offset=offset, limit=limit
+    )
+
+
+def get_ticket(
+    session: Session, *, actor: Actor, ticket_id: int
+) -> tuple[Ticket, list[TicketEvent]]:
+    require(actor, "ticket.read")
+    ticket = repo.ticket_by_id(session, ticket_id)
+    visible = ticket is not None and (not actor.scoped or ticket.customer_id in actor.parties)
+    if ticket is None or not visible:
+        raise NotFound("no ticket {id}", id=ticket_id)
+    return ticket, repo.events_of(session, ticket_id)
