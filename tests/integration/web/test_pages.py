@@ -3,9 +3,11 @@ languages, and errors as pages — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from tests.integration.factories import PASSWORD, World
 
@@ -220,3 +222,23 @@ def test_errors_with_values_are_translated(client: TestClient, world: World) -> 
     )
     assert r.status_code == 409
     assert "编码为 ACME 的相关方已存在" in r.text
+
+
+def test_tickets_list_and_timeline(client: TestClient, session: Session, world: World) -> None:
+    from servicelevel.services import parties
+    from servicelevel.services.demo_tickets import load_demo_tickets
+    from servicelevel.services.permissions import SYSTEM
+
+    parties.create_party(
+        session, actor=SYSTEM, data=parties.PartyData("CONTOSO", "customer", "Contoso", {})
+    )
+    load_demo_tickets(session, dt.date(2026, 3, 31), days=14)
+    session.flush()
+    sign_in(client, "viewer")
+    listing = client.get("/tickets?priority=P3")
+    assert listing.status_code == 200
+    first = re.search(r'href="/tickets/(\d+)"', listing.text)
+    assert first
+    detail = client.get(f"/tickets/{first.group(1)}").text
+    assert "created" in detail
+    assert "Timeline" in detail

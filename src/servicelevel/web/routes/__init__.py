@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servicelevel.web.routes import account, audit, auth, calendars, home, parties
+from servicelevel.web.routes import account, audit, auth, calendars, home, parties, tickets
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, parties, calendars, audit, account):
+for module in (auth, home, parties, calendars, tickets, audit, account):
     router.include_router(module.router)
