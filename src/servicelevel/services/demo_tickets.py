@@ -27,7 +27,7 @@ RESOLVE_H = {"P1": 3, "P2": 6, "P3": 14, "P4": 30}
 CATEGORIES = ["Access", "Hardware", "Software", "Network"]
 
 
-def _timeline(
+def timeline(
     rng: random.Random, start: dt.datetime, prio: str
 ) -> list[tuple[dt.datetime, str, str]]:
     t = start
@@ -54,7 +54,7 @@ def _timeline(
     return rows
 
 
-def _opened(rng: random.Random, day: dt.date) -> dt.datetime:
+def opened_at(rng: random.Random, day: dt.date) -> dt.datetime:
     hour = rng.choice([8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16, 17, 19, 22])
     return dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), ZONE)
 
@@ -73,7 +73,7 @@ def load_demo_tickets(session: Session, until: dt.date, days: int = 365) -> int:
         for _ in range(rng.randrange(3, 10) if day.weekday() < 5 else rng.randrange(0, 2)):
             code = rng.choice(list(SERVICES))
             prio = rng.choices([p for p, _ in PRIORITIES], [w for _, w in PRIORITIES])[0]
-            events = [e for e in _timeline(rng, _opened(rng, day), prio) if e[0] <= now]
+            events = [e for e in timeline(rng, opened_at(rng, day), prio) if e[0] <= now]
             party = customers[code]
             tickets.append(
                 {
