@@ -31,6 +31,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "calendar.read": EVERYONE,
     "calendar.write": STAFF,
     "ticket.read": EVERYONE,
+    "outage.read": EVERYONE,
+    "outage.write": STAFF,
     "audit.read": frozenset({OWNER, MANAGER, VIEWER}),
     "user.read": frozenset({OWNER, MANAGER, ADMIN, VIEWER}),
     "user.manage": frozenset({OWNER, ADMIN}),

@@ -52,6 +52,18 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
+    ("GET", "/api/v1/outages", "outage.read", None),
+    (
+        "POST",
+        "/api/v1/outages",
+        "outage.write",
+        {
+            "service": "erp",
+            "starts_at": "2025-03-04T10:00:00+08:00",
+            "ends_at": "2025-03-04T11:00:00+08:00",
+        },
+    ),
+    ("GET", "/api/v1/availability?service=erp&calendar=perm&period=2025-03", "outage.read", None),
     ("GET", "/api/v1/audit", "audit.read", None),
     ("GET", "/api/v1/users", "user.read", None),
     (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Ticket, TicketEvent
+from servicelevel.db.models import Outage, Ticket, TicketEvent
 from servicelevel.db.repositories.common import Page, paginate
 
 
@@ -57,3 +58,17 @@ def add_tickets(session: Session, tickets: list[dict[str, Any]]) -> list[int]:
 def add_events(session: Session, events: list[dict[str, Any]]) -> None:
     if events:
         session.execute(insert(TicketEvent), events)
+
+
+def outages_between(
+    session: Session, *, service: str | None, start: dt.datetime | None, end: dt.datetime | None
+) -> list[Outage]:
+    """Outages overlapping ``[start, end)`` (either bound may be open), oldest first."""
+    query = select(Outage).order_by(Outage.starts_at, Outage.id)
+    if service:
+        query = query.where(Outage.service == service)
+    if end is not None:
+        query = query.where(Outage.starts_at < end)
+    if start is not None:
+        query = query.where(Outage.ends_at > start)
+    return list(session.scalars(query))

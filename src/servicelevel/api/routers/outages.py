@@ -1,0 +1,71 @@
+"""/api/v1/outages and availability: downtime in, availability within service hours out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.schemas.outages import AvailabilityOut, OutageIn, OutageOut
+from servicelevel.services import outages
+
+router = APIRouter(tags=["outages"])
+Bound = Annotated[dt.datetime | None, Query(description="ISO 8601 with an offset")]
+
+
+@router.get("/outages", response_model=list[OutageOut])
+def list_outages(
+    session: SessionDep,
+    actor: ActorDep,
+    service: Annotated[str | None, Query(max_length=64)] = None,
+    start: Bound = None,
+    end: Bound = None,
+) -> list[OutageOut]:
+    found = outages.list_outages(session, actor=actor, service=service, start=start, end=end)
+    return [OutageOut.model_validate(o) for o in found]
+
+
+@router.post("/outages", response_model=OutageOut, status_code=201)
+def record_outage(body: OutageIn, session: SessionDep, actor: ActorDep) -> OutageOut:
+    outage = outages.record_outage(
+        session, actor=actor, data=outages.OutageData(**body.model_dump())
+    )
+    commit(session)
+    return OutageOut.model_validate(outage)
+
+
+@router.get("/availability", response_model=AvailabilityOut)
+def availability(
+    session: SessionDep,
+    actor: ActorDep,
+    service: Annotated[str, Query(min_length=1, max_length=64)],
+    calendar: Annotated[str, Query(min_length=1, max_length=64, description="Calendar code")],
+    period: Annotated[str, Query(max_length=40, description="2025-03, 2025-Q1, 2025…")],
+    objective: Annotated[float | None, Query(gt=0, lt=1)] = None,
+) -> AvailabilityOut:
+    a = outages.service_availability(
+        session,
+        actor=actor,
+        service=service,
+        calendar_code=calendar,
+        period=period,
+        objective=objective,
+    )
+    return AvailabilityOut(
+        service=service,
+        period=period,
+        calendar=calendar,
+        agreed_seconds=a.agreed,
+        downtime_seconds=a.downtime,
+        outages=a.outages,
+        availability=a.availability,
+        objective=a.objective,
+        objective_met=a.objective_met,
+        mttr_seconds=a.mttr,
+        mtbf_seconds=a.mtbf,
+        error_budget_seconds=a.error_budget,
+        budget_left_seconds=a.budget_left,
+        burn_rate=a.burn_rate,
+    )

@@ -1,0 +1,92 @@
+"""Outages and maintenance windows, and the availability they leave within service hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Outage
+from servicelevel.db.repositories import calendars as calendar_repo
+from servicelevel.db.repositories import monitoring as repo
+from servicelevel.engine.availability import Availability, Outages, availability
+from servicelevel.engine.periods import PeriodError, parse_period
+from servicelevel.services import audit
+from servicelevel.services.calendars import business_calendar
+from servicelevel.services.errors import Invalid, NotFound
+from servicelevel.services.permissions import Actor, require
+
+FIELDS = ("service", "starts_at", "ends_at", "planned", "title")
+
+
+@dataclass(frozen=True)
+class OutageData:
+    service: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    planned: bool = False
+    title: str = ""
+
+
+def record_outage(session: Session, *, actor: Actor, data: OutageData) -> Outage:
+    require(actor, "outage.write")
+    if not data.service.strip():
+        raise Invalid("a service is required", "service")
+    if data.ends_at < data.starts_at:
+        raise Invalid("an outage cannot end before it starts", "ends_at")
+    outage = Outage(
+        service=data.service.strip(),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        planned=data.planned,
+        title=data.title,
+        source="manual",
+    )
+    session.add(outage)
+    audit.record(session, actor, "create", outage, None, audit.snapshot(outage, FIELDS))
+    return outage
+
+
+def list_outages(
+    session: Session,
+    *,
+    actor: Actor,
+    service: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> list[Outage]:
+    require(actor, "outage.read")
+    return repo.outages_between(session, service=service, start=start, end=end)
+
+
+def service_availability(
+    session: Session,
+    *,
+    actor: Actor,
+    service: str,
+    calendar_code: str,
+    period: str,
+    objective: float | None = None,
+    now: dt.datetime | None = None,
+) -> Availability:
+    """Availability of ``service`` in ``period`` within the hours of a stored calendar."""
+    require(actor, "outage.read")
+    record = calendar_repo.calendar_by_code(session, calendar_code)
+    if record is None:
+        raise NotFound("no calendar {code}", code=calendar_code)
+    if objective is not None and not 0 < objective < 1:
+        raise Invalid("an objective is a fraction between 0 and 1", "objective")
+    cal = business_calendar(record)
+    try:
+        chosen = parse_period(period, cal.spec.timezone)
+    except PeriodError as exc:
+        raise Invalid("cannot read period {text}", "period", text=period) from exc
+    start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
+    end = dt.datetime.fromtimestamp(chosen.end, dt.UTC)
+    rows = repo.outages_between(session, service=service, start=start, end=end)
+    spans = Outages.of(
+        [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
+    )
+    as_of = int((now or dt.datetime.now(dt.UTC)).timestamp())
+    return availability(spans, cal, chosen.start, chosen.end, objective, as_of=as_of)
