@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from servicelevel import __version__
-from servicelevel.cli import calendar, db, demo, evaluate, serve, users
+from servicelevel.cli import calendar, db, demo, evaluate, outages, serve, users
 
 app = typer.Typer(
     name="slm",
@@ -18,6 +18,7 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="user")
 app.add_typer(demo.app, name="demo")
+app.add_typer(outages.app, name="outage")
 app.command("serve")(serve.serve)
 app.command("evaluate")(evaluate.evaluate)
 

@@ -48,6 +48,29 @@ def record_outage(session: Session, *, actor: Actor, data: OutageData) -> Outage
     return outage
 
 
+def import_outages(
+    session: Session, *, actor: Actor, records: list[OutageData], source: str
+) -> int:
+    """Record many outages read from a file, in one transaction, with one audit row."""
+    require(actor, "outage.write")
+    for i, data in enumerate(records, start=1):
+        if data.ends_at < data.starts_at:
+            raise Invalid("outage {n} ends before it starts", "ends_at", n=i)
+    session.add_all(
+        Outage(
+            service=d.service,
+            starts_at=d.starts_at,
+            ends_at=d.ends_at,
+            planned=d.planned,
+            title=d.title,
+            source=source,
+        )
+        for d in records
+    )
+    audit.record_bulk(session, actor, "import", "outage", {"source": source, "count": len(records)})
+    return len(records)
+
+
 def list_outages(
     session: Session,
     *,
