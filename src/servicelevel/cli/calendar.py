@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from servicelevel.cli.errors import fail, reports_errors
-from servicelevel.definitions.calendars import load_calendar
+from servicelevel.definitions.calendars import format_shift, load_calendar
 from servicelevel.definitions.holiday_data import CountryHolidays, supported
 from servicelevel.definitions.instants import format_instant, parse_instant
 from servicelevel.engine.business_time import Calendar
@@ -100,7 +100,7 @@ def show(
     for col in ("date", "day", "working hours", "note"):
         table.add_column(col)
     for plan in plan_days(spec, first, last - dt.timedelta(days=1)):
-        hours = ", ".join(_fmt(s.start) + "–" + _fmt(s.end) for s in plan.shifts) or "closed"
+        hours = ", ".join(format_shift(s) for s in plan.shifts) or "closed"
         note = names.get(plan.date, "")
         if plan.date in adjusted:
             note = "adjusted working day (调休)"
@@ -110,11 +110,6 @@ def show(
             note = "extra working day"
         table.add_row(plan.date.isoformat(), plan.date.strftime("%a"), hours, note)
     out.print(table)
-
-
-def _fmt(seconds: int) -> str:
-    h, rest = divmod(seconds, 3600)
-    return f"{h:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
 
 
 @app.command()

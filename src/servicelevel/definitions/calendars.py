@@ -49,6 +49,16 @@ def parse_shift(text: str) -> Shift:
     return Shift(start, end)
 
 
+def format_shift(shift: Shift) -> str:
+    """The inverse of :func:`parse_shift`: ``09:00–18:00`` (seconds shown only when set)."""
+    return f"{_clock(shift.start)}–{_clock(shift.end)}"
+
+
+def _clock(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    return f"{h:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
+
+
 def parse_days(key: str) -> list[int]:
     """``mon``, ``mon-fri``, ``sat,sun``, ``daily``, ``weekdays`` → weekday numbers."""
     out: list[int] = []

@@ -9,7 +9,7 @@ ticket ``j`` owns events ``offsets[j]:offsets[j+1]``). Each event carries the ti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +30,6 @@ class Timelines:
     event: I32
     states: tuple[str, ...]
     events: tuple[str, ...] = ()
-    _ticket: list[I64] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = self.at.size
@@ -68,13 +67,6 @@ class Timelines:
     @property
     def counts(self) -> I64:
         return np.diff(self.offsets)
-
-    @property
-    def ticket(self) -> I64:
-        """The ticket index of every event (computed once)."""
-        if not self._ticket:
-            self._ticket.append(np.repeat(np.arange(self.n_tickets, dtype=np.int64), self.counts))
-        return self._ticket[0]
 
     @property
     def first(self) -> I64:

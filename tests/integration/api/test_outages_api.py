@@ -80,3 +80,8 @@ def test_bad_outages_and_periods_are_named(client: TestClient, tokens: dict[str,
         params={"service": "erp", "calendar": "nope", "period": "2025-03"},
     )
     assert r.status_code == 404
+
+
+def test_list_bounds_need_an_offset(client: TestClient, tokens: dict[str, str]) -> None:
+    r = client.get("/api/v1/outages?start=2025-03-03T00:00:00", headers=auth(tokens["viewer"]))
+    assert (r.status_code, r.json()["error"]["field"]) == (422, "start")

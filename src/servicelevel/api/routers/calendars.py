@@ -17,13 +17,13 @@ from servicelevel.api.schemas.calendars import (
     DeadlineOut,
     ElapsedOut,
 )
-from servicelevel.api.schemas.common import PageOut
+from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
 from servicelevel.engine.durations import DurationError, format_seconds, parse_duration
 from servicelevel.services import calendars
 from servicelevel.services.errors import Invalid
 
 router = APIRouter(prefix="/calendars", tags=["calendars"])
-Instant = Annotated[dt.datetime, Query(description="ISO 8601 with an offset")]
+Instant = Annotated[AwareInstant, Query(description="ISO 8601 with an offset")]
 
 
 @router.get("", response_model=PageOut[CalendarOut])
@@ -35,8 +35,7 @@ def list_calendars(
     limit: Limit = 50,
 ) -> PageOut[CalendarOut]:
     page = calendars.list_calendars(session, actor=actor, search=q, offset=offset, limit=limit)
-    items = [CalendarOut.model_validate(c) for c in page.items]
-    return PageOut[CalendarOut](items=items, total=page.total, offset=offset, limit=limit)
+    return page_of(page, CalendarOut)
 
 
 @router.post("", response_model=CalendarOut, status_code=201)
@@ -69,21 +68,13 @@ def replace_calendar(
     return CalendarOut.model_validate(record)
 
 
-def _epoch(value: dt.datetime, field: str) -> int:
-    if value.tzinfo is None:
-        raise Invalid("give the instant with a UTC offset, e.g. 2025-03-03T09:00:00+08:00", field)
-    if not 1971 <= value.year <= 2199:
-        raise Invalid("instants between the years 1971 and 2199 are supported", field)
-    return int(value.timestamp())
-
-
 @router.get("/{calendar_id}/elapsed", response_model=ElapsedOut)
 def elapsed(
     calendar_id: RecordId, start: Instant, end: Instant, session: SessionDep, actor: ActorDep
 ) -> ElapsedOut:
     record = calendars.get_calendar(session, actor=actor, calendar_id=calendar_id)
     cal = calendars.business_calendar(record)
-    seconds = int(cal.elapsed([_epoch(start, "start")], [_epoch(end, "end")])[0])
+    seconds = int(cal.elapsed([int(start.timestamp())], [int(end.timestamp())])[0])
     return ElapsedOut(seconds=seconds, text=format_seconds(seconds))
 
 
@@ -101,7 +92,7 @@ def deadline(
         budget = parse_duration(duration)
     except DurationError as exc:
         raise Invalid(str(exc), "duration") from None
-    begin = np.array([_epoch(start, "start")])
+    begin = np.array([int(start.timestamp())])
     if budget.business_days is not None:
         due = int(cal.deadline_business_days(begin, budget.business_days)[0])
     else:

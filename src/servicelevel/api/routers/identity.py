@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import BIGINT, Limit, Offset, RecordId
-from servicelevel.api.schemas.common import PageOut
+from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.identity import (
     AuditOut,
     MeOut,
@@ -74,5 +74,4 @@ def audit(
         offset=offset,
         limit=limit,
     )
-    items = [AuditOut.model_validate(e) for e in page.items]
-    return PageOut[AuditOut](items=items, total=page.total, offset=offset, limit=limit)
+    return page_of(page, AuditOut)

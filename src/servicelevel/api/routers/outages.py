@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.schemas.common import AwareInstant
 from servicelevel.api.schemas.outages import AvailabilityOut, OutageIn, OutageOut
 from servicelevel.services import outages
 
 router = APIRouter(tags=["outages"])
-Bound = Annotated[dt.datetime | None, Query(description="ISO 8601 with an offset")]
+Bound = Annotated[AwareInstant | None, Query(description="ISO 8601 with an offset")]
 
 
 @router.get("/outages", response_model=list[OutageOut])

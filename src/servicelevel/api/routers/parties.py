@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordId, Version
-from servicelevel.api.schemas.common import PageOut
+from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.parties import Kind, PartyIn, PartyOut, PartyPatch
 from servicelevel.services import parties
 
@@ -27,8 +27,7 @@ def list_parties(
     page = parties.list_parties(
         session, actor=actor, kind=kind, search=q, offset=offset, limit=limit
     )
-    items = [PartyOut.model_validate(p) for p in page.items]
-    return PageOut[PartyOut](items=items, total=page.total, offset=offset, limit=limit)
+    return page_of(page, PartyOut)
 
 
 @router.post("", response_model=PartyOut, status_code=201)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from servicelevel.api.deps import ActorDep, SessionDep
 from servicelevel.api.routers.paging import BIGINT, Limit, Offset, RecordId
-from servicelevel.api.schemas.common import PageOut
+from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.tickets import TicketDetailOut, TicketEventOut, TicketOut
 from servicelevel.services import tickets
 
@@ -39,8 +39,7 @@ def list_tickets(
         offset=offset,
         limit=limit,
     )
-    items = [TicketOut.model_validate(t) for t in page.items]
-    return PageOut[TicketOut](items=items, total=page.total, offset=offset, limit=limit)
+    return page_of(page, TicketOut)
 
 
 @router.get("/{ticket_id}", response_model=TicketDetailOut)

@@ -2,25 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicelevel.api.schemas.common import AwareInstant
 
 
 class OutageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     service: str = Field(min_length=1, max_length=64)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: AwareInstant
+    ends_at: AwareInstant
     planned: bool = False
     title: str = Field(default="", max_length=500)
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        if v.tzinfo is None:
-            raise ValueError("give the instant with a UTC offset")
-        if not 1971 <= v.year <= 2199:
-            raise ValueError("instants between the years 1971 and 2199 are supported")
-        return v
 
 
 class OutageOut(BaseModel):

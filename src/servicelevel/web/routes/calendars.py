@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.api.deps import SessionDep, commit
+from servicelevel.definitions.calendars import format_shift
 from servicelevel.engine.calendars import WEEKDAYS, plan_days
 from servicelevel.services import calendars
 from servicelevel.services.errors import ServiceError
@@ -90,7 +91,7 @@ def calendar_detail(
 ) -> Response:
     record = calendars.get_calendar(db, actor=visitor.actor, calendar_id=calendar_id)
     spec = calendars.compile_definition(record.definition)
-    week = [(WEEKDAYS[i], [_hours(s.start, s.end) for s in day]) for i, day in enumerate(spec.week)]
+    week = [(WEEKDAYS[i], [format_shift(s) for s in day]) for i, day in enumerate(spec.week)]
     today = dt.datetime.now(spec.zone).date()
     days = plan_days(spec, today, today + dt.timedelta(days=60))
     closed = [d.date for d in days if not d.shifts and d.date.weekday() < 5]
@@ -103,7 +104,3 @@ def calendar_detail(
         week=week,
         closed=closed[:15],
     )
-
-
-def _hours(start: int, end: int) -> str:
-    return f"{start // 3600:02d}:{start % 3600 // 60:02d}–{end // 3600:02d}:{end % 3600 // 60:02d}"

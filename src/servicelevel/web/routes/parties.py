@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services import parties
@@ -71,40 +72,41 @@ def _form(
     )
 
 
+class PartyForm(BaseModel):
+    """The fields of the add and edit forms, as typed (kept to show them again on an error)."""
+
+    code: str = ""
+    kind: str = ""
+    name: str = ""
+    name_zh_hans: str = ""
+    name_zh_hant: str = ""
+    description: str = ""
+    version: int = Field(default=1, ge=1, le=2**63 - 1)
+    csrf: str = ""
+
+    def values(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.model_dump(exclude={"csrf"}).items()}
+
+    def data(self) -> parties.PartyData:
+        names = {
+            k: v for k, v in (("zh-Hans", self.name_zh_hans), ("zh-Hant", self.name_zh_hant)) if v
+        }
+        return parties.PartyData(self.code, self.kind, self.name, names, self.description)
+
+
+FormDep = Annotated[PartyForm, Form()]
+
+
 @router.post("/new")
-def party_create(
-    request: Request,
-    visitor: UserDep,
-    db: SessionDep,
-    code: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    name_zh_hans: Annotated[str, Form()] = "",
-    name_zh_hant: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    values = {
-        "code": code,
-        "kind": kind,
-        "name": name,
-        "name_zh_hans": name_zh_hans,
-        "name_zh_hant": name_zh_hant,
-        "description": description,
-    }
-    if not sessions.csrf_ok(visitor.session, csrf):
-        return _form(request, visitor, values, {"form": "expired"}, 400)
-    names = {k: v for k, v in (("zh-Hans", name_zh_hans), ("zh-Hant", name_zh_hant)) if v}
+def party_create(request: Request, visitor: UserDep, db: SessionDep, form: FormDep) -> Response:
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _form(request, visitor, form.values(), {"form": "expired"}, 400)
     try:
-        party = parties.create_party(
-            db,
-            actor=visitor.actor,
-            data=parties.PartyData(code, kind, name, names, description),
-        )
+        party = parties.create_party(db, actor=visitor.actor, data=form.data())
         commit(db)
     except ServiceError as exc:
         db.rollback()
-        return _form(request, visitor, values, {exc.field or "form": exc}, exc.status)
+        return _form(request, visitor, form.values(), {exc.field or "form": exc}, exc.status)
     return RedirectResponse(f"/parties/{party.id}", status_code=303)
 
 
@@ -136,35 +138,22 @@ def party_edit(request: Request, party_id: int, visitor: UserDep, db: SessionDep
 
 @router.post("/{party_id}/edit")
 def party_update(
-    request: Request,
-    party_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    code: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    name_zh_hans: Annotated[str, Form()] = "",
-    name_zh_hant: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    version: Annotated[int, Form(ge=1, le=2**63 - 1)] = 1,
-    csrf: Annotated[str, Form()] = "",
+    request: Request, party_id: int, visitor: UserDep, db: SessionDep, form: FormDep
 ) -> Response:
-    values = {
-        "code": code,
-        "kind": kind,
-        "name": name,
-        "name_zh_hans": name_zh_hans,
-        "name_zh_hant": name_zh_hant,
-        "description": description,
-        "version": str(version),
-    }
-    if not sessions.csrf_ok(visitor.session, csrf):
+    values = form.values()
+    if not sessions.csrf_ok(visitor.session, form.csrf):
         return _form(request, visitor, values, {"form": "expired"}, 400, party_id)
-    names = {k: v for k, v in (("zh-Hans", name_zh_hans), ("zh-Hant", name_zh_hant)) if v}
-    changes = {"code": code, "kind": kind, "name": name, "names": names, "description": description}
+    data = form.data()
+    changes = {
+        "code": data.code,
+        "kind": data.kind,
+        "name": data.name,
+        "names": data.names,
+        "description": data.description,
+    }
     try:
         parties.update_party(
-            db, actor=visitor.actor, party_id=party_id, version=version, changes=changes
+            db, actor=visitor.actor, party_id=party_id, version=form.version, changes=changes
         )
         commit(db)
     except ServiceError as exc:
