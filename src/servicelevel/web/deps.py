@@ -21,17 +21,19 @@ class NotSignedInError(Exception):
 class Visitor:
     actor: Actor | None
     session: sessions.WebSession
-    locale: str | None
 
 
 def visitor(request: Request, db: SessionDep) -> Visitor:
+    """Who is signed in; their saved language becomes the page language unless the language
+    cookie says otherwise (see ``pages.language``)."""
     web = sessions.read(request)
     if web.user_id is None:
-        return Visitor(None, web, None)
+        return Visitor(None, web)
     found = identity.signed_in_user(db, web.user_id)
     if found is None:
-        return Visitor(None, web, None)
-    return Visitor(found[0], web, found[1])
+        return Visitor(None, web)
+    request.state.locale = found[1]
+    return Visitor(found[0], web)
 
 
 @dataclass(frozen=True)

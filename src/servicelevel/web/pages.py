@@ -26,9 +26,9 @@ env = Environment(
 )
 
 
-def language(request: Request, preferred: str | None = None) -> str:
-    """The cookie's choice, else the user's setting, else the browser's."""
-    chosen = request.cookies.get(LANG_COOKIE) or preferred
+def language(request: Request) -> str:
+    """The cookie's choice, else the signed-in user's setting, else the browser's."""
+    chosen = request.cookies.get(LANG_COOKIE) or getattr(request.state, "locale", None)
     if chosen in LOCALES:
         return chosen
     return negotiate(request.headers.get("accept-language", ""))

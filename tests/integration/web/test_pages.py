@@ -242,3 +242,24 @@ def test_tickets_list_and_timeline(client: TestClient, session: Session, world: 
     detail = client.get(f"/tickets/{first.group(1)}").text
     assert "created" in detail
     assert "Timeline" in detail
+
+
+def test_a_users_saved_language_is_used_until_they_choose_another(
+    client: TestClient, session: Session, world: World
+) -> None:
+    from servicelevel.services import identity
+    from servicelevel.services.permissions import SYSTEM
+
+    identity.create_user(
+        session,
+        actor=SYSTEM,
+        username="lin",
+        password=PASSWORD,
+        roles=[identity.RoleGrant("viewer")],
+        locale="zh_Hant",
+    )
+    session.flush()
+    sign_in(client, "lin")
+    assert "相關方" in client.get("/parties").text
+    client.get("/language/en")
+    assert "Parties" in client.get("/parties").text

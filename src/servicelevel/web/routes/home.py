@@ -20,6 +20,4 @@ def home(request: Request, visitor: UserDep, db: SessionDep) -> Response:
         "parties": parties.list_parties(db, actor=actor, limit=1).total,
         "calendars": calendars.list_calendars(db, actor=actor, limit=1).total,
     }
-    return render(
-        request, "home.html", actor=actor, csrf=visitor.session.csrf, lang=None, counts=counts
-    )
+    return render(request, "home.html", actor=actor, csrf=visitor.session.csrf, counts=counts)
