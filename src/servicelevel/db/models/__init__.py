@@ -2,19 +2,26 @@
 
 from servicelevel.db.models.audit import AuditEntry
 from servicelevel.db.models.calendars import CalendarRecord
+from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDependency, ServiceOption
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
 from servicelevel.db.models.parties import Contact, Party
+from servicelevel.db.models.work import WorkItem
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "CalendarRecord",
     "Contact",
+    "OfferedTarget",
     "Outage",
     "Party",
     "RoleAssignment",
+    "Service",
+    "ServiceDependency",
+    "ServiceOption",
     "Ticket",
     "TicketEvent",
     "User",
+    "WorkItem",
 ]

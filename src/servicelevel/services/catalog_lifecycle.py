@@ -1,0 +1,71 @@
+"""A service's lifecycle: draft → approved → published → retired, and revising back to draft.
+
+Approving a new or changed service is a trigger of the SLM process: it puts "define the SLA" or
+"review the SLA" for the service on the service level manager's work list.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.base import utcnow
+from servicelevel.db.models import Service
+from servicelevel.services import audit, work
+from servicelevel.services.catalog import get_service, service_snapshot
+from servicelevel.services.errors import Conflict, Invalid
+from servicelevel.services.permissions import Actor, require
+
+# transition → (permission, states it may start from, state it ends in)
+TRANSITIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "approve": ("catalog.approve", ("draft",), "approved"),
+    "publish": ("catalog.write", ("approved",), "published"),
+    "retire": ("catalog.approve", ("approved", "published"), "retired"),
+    "revise": ("catalog.write", ("approved", "published"), "draft"),
+}
+
+
+def change_status(
+    session: Session, *, actor: Actor, service_id: int, version: int, transition: str
+) -> Service:
+    """Move a service along its lifecycle; an impossible step is a conflict naming the state."""
+    if transition not in TRANSITIONS:
+        raise Invalid("transition must be one of approve, publish, retire, revise", "transition")
+    permission, sources, target = TRANSITIONS[transition]
+    require(actor, permission)
+    service = get_service(session, actor=actor, service_id=service_id)
+    audit.check_version(service, version)
+    if service.status not in sources:
+        raise Conflict(
+            "service {code} is {status}: {transition} is not possible from there",
+            "status",
+            code=service.code,
+            status=service.status,
+            transition=transition,
+        )
+    before = service_snapshot(service)
+    if transition == "approve":
+        _approve(session, actor, service)
+    elif transition == "publish":
+        service.published_at = utcnow()
+    elif transition == "retire":
+        service.retired_at = utcnow()
+    service.status = target
+    audit.record(session, actor, transition, service, before, service_snapshot(service))
+    return service
+
+
+def _approve(session: Session, actor: Actor, service: Service) -> None:
+    if service.calendar_id is None:
+        raise Invalid("give the service its service hours (a calendar) first", "calendar_id")
+    if not service.options or not any(o.targets for o in service.options):
+        raise Invalid("offer at least one service level option with a target first", "options")
+    changed = service.approved_at is not None
+    service.approved_at = utcnow()
+    service.approved_by_id = actor.user_id
+    work.raise_item(
+        session,
+        actor=actor,
+        kind="review_sla" if changed else "define_sla",
+        trigger="service_changed" if changed else "service_approved",
+        service_id=service.id,
+    )

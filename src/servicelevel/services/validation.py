@@ -1,0 +1,43 @@
+"""Checks shared by every use case that takes text from people: present, text, no NULs, short
+enough — each failure an :class:`Invalid` naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servicelevel.services.errors import Invalid
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+
+
+def text(value: Any, field: str, *, required: bool = False, limit: int = 2000) -> str:
+    """``value`` as stripped text, or an error naming ``field``."""
+    if not isinstance(value, str):
+        raise Invalid("{name} must be text", field, name=field)
+    if "\x00" in value:
+        raise Invalid("text cannot contain NUL characters", field)
+    cleaned: str = value.strip()
+    if required and not cleaned:
+        raise Invalid("{name} is required", field, name=field)
+    if len(cleaned) > limit:
+        raise Invalid("{name} is longer than {limit} characters", field, name=field, limit=limit)
+    return cleaned
+
+
+def translations(value: Any, field: str, *, limit: int = 2000) -> dict[str, str]:
+    """A mapping of language code → text (empty texts dropped), e.g. ``{"zh-Hans": "邮件"}``."""
+    if not isinstance(value, dict):
+        raise Invalid("{name} maps language codes to text", field, name=field)
+    out: dict[str, str] = {}
+    for code, item in value.items():
+        if code not in LANGUAGES:
+            raise Invalid(
+                "{name}: unknown language {code}; use en, zh-Hans or zh-Hant",
+                field,
+                name=field,
+                code=code,
+            )
+        cleaned = text(item, f"{field}.{code}", limit=limit)
+        if cleaned:
+            out[code] = cleaned
+    return out
