@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel import __version__
 from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
-from servicelevel.api.routers import calendars, identity, outages, parties, tickets, users
+from servicelevel.api.routers import (
+    calendars,
+    catalog,
+    identity,
+    outages,
+    parties,
+    tickets,
+    users,
+    work,
+)
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.services.errors import ServiceError
 from servicelevel.settings import get_settings
@@ -46,7 +55,7 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    for module in (parties, calendars, tickets, outages, identity, users):
+    for module in (parties, calendars, catalog, work, tickets, outages, identity, users):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages)

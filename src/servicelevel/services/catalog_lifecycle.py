@@ -42,30 +42,32 @@ def change_status(
             status=service.status,
             transition=transition,
         )
-    before = service_snapshot(service)
     if transition == "approve":
-        _approve(session, actor, service)
+        _check_approvable(service)
+    before = service_snapshot(service)
+    first_approval = service.approved_at is None
+    now = utcnow()
+    service.status = target  # every change of the step in one flush: one new version
+    if transition == "approve":
+        service.approved_at, service.approved_by_id = now, actor.user_id
     elif transition == "publish":
-        service.published_at = utcnow()
+        service.published_at = now
     elif transition == "retire":
-        service.retired_at = utcnow()
-    service.status = target
+        service.retired_at = now
     audit.record(session, actor, transition, service, before, service_snapshot(service))
+    if transition == "approve":
+        work.raise_item(
+            session,
+            actor=actor,
+            kind="define_sla" if first_approval else "review_sla",
+            trigger="service_approved" if first_approval else "service_changed",
+            service_id=service.id,
+        )
     return service
 
 
-def _approve(session: Session, actor: Actor, service: Service) -> None:
+def _check_approvable(service: Service) -> None:
     if service.calendar_id is None:
         raise Invalid("give the service its service hours (a calendar) first", "calendar_id")
     if not service.options or not any(o.targets for o in service.options):
         raise Invalid("offer at least one service level option with a target first", "options")
-    changed = service.approved_at is not None
-    service.approved_at = utcnow()
-    service.approved_by_id = actor.user_id
-    work.raise_item(
-        session,
-        actor=actor,
-        kind="review_sla" if changed else "define_sla",
-        trigger="service_changed" if changed else "service_approved",
-        service_id=service.id,
-    )

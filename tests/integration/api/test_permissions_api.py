@@ -50,6 +50,28 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         "calendar.read",
         None,
     ),
+    ("GET", "/api/v1/services", "catalog.read", None),
+    ("POST", "/api/v1/services", "catalog.write", {"code": "svc", "name": "Service"}),
+    ("GET", "/api/v1/services/{svc}", "catalog.read", None),
+    ("PATCH", "/api/v1/services/{svc}", "catalog.write", {"version": 1, "name": "S2"}),
+    ("PUT", "/api/v1/services/{svc}/options", "catalog.write", {"version": 1, "options": []}),
+    (
+        "POST",
+        "/api/v1/services/{svc}/lifecycle",
+        "catalog.approve",
+        {"version": 1, "transition": "approve"},
+    ),
+    ("DELETE", "/api/v1/services/{svc}?version=1", "catalog.write", None),
+    ("GET", "/api/v1/catalog", "catalog.read", None),
+    ("GET", "/api/v1/work-items", "work.read", None),
+    ("GET", "/api/v1/work-items/{item}", "work.read", None),
+    ("POST", "/api/v1/work-items/{item}/complete", "work.write", {"version": 1}),
+    (
+        "POST",
+        "/api/v1/material-changes",
+        "work.trigger",
+        {"change": "strategy", "description": "Cloud first"},
+    ),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
@@ -79,6 +101,32 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
 ]
 
 
+def published_service_with_work(
+    client: TestClient, staff: dict[str, str], calendar_id: int
+) -> tuple[int, int]:
+    """A published service (so every role can see it) and the work item its approval raised."""
+    service = client.post(
+        "/api/v1/services",
+        headers=staff,
+        json={"code": "perm", "name": "P", "calendar_id": calendar_id},
+    ).json()
+    target = {"metric": "availability", "objective": 0.99}
+    client.put(
+        f"/api/v1/services/{service['id']}/options",
+        headers=staff,
+        json={"version": 1, "options": [{"code": "std", "name": "S", "targets": [target]}]},
+    )
+    for version, step in ((2, "approve"), (3, "publish")):
+        r = client.post(
+            f"/api/v1/services/{service['id']}/lifecycle",
+            headers=staff,
+            json={"version": version, "transition": step},
+        )
+        assert r.status_code == 200, r.text
+    item = client.get("/api/v1/work-items", headers=staff).json()["items"][0]
+    return service["id"], item["id"]
+
+
 def test_every_api_route_is_in_the_table(client: TestClient) -> None:
     listed = {(m, p.split("?")[0]) for m, p, _, _ in ENDPOINTS}
     templates = {
@@ -93,6 +141,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             p.replace("{acme}", "{party_id}")
             .replace("{globex}", "{party_id}")
             .replace("{cal}", "{calendar_id}")
+            .replace("{svc}", "{service_id}")
+            .replace("{item}", "{item_id}")
             .replace("auth/tokens/999999", "auth/tokens/{token_id}")
             .replace("tickets/999999", "tickets/{ticket_id}"),
         )
@@ -115,7 +165,12 @@ def test_role_may_or_may_not_call_endpoint(
 ) -> None:
     staff = auth(tokens["owner"])
     cal = client.post("/api/v1/calendars", headers=staff, json={"code": "perm", "definition": CAL})
-    url = path.format(acme=world.acme_id, globex=world.globex_id, cal=cal.json()["id"])
+    svc, item = 0, 0
+    if "{svc}" in path or "{item}" in path:
+        svc, item = published_service_with_work(client, staff, cal.json()["id"])
+    url = path.format(
+        acme=world.acme_id, globex=world.globex_id, cal=cal.json()["id"], svc=svc, item=item
+    )
     r = client.request(method, url, headers=auth(tokens[persona]), json=body)
     assert r.status_code != 500, r.text
     expected_allowed = action is None or PERSONA_ROLE[persona] in MATRIX[action]
