@@ -17,6 +17,7 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
 from servicelevel.services import calendars, identity, parties
+from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_tickets import load_demo_tickets
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
@@ -102,7 +103,7 @@ USERS = [
 def load_demo(session: Session, tickets_until: dt.date | None = None) -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many records were added.
     Tickets cover the year up to ``tickets_until`` (default: today)."""
-    added = {"parties": 0, "calendars": 0, "users": 0, "tickets": 0}
+    added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "tickets": 0}
     for data in PARTIES:
         if party_repo.party_by_code(session, data.code) is None:
             parties.create_party(session, actor=SYSTEM, data=data)
@@ -125,6 +126,7 @@ def load_demo(session: Session, tickets_until: dt.date | None = None) -> dict[st
                 locale=user.locale,
             )
             added["users"] += 1
+    added["services"] = load_demo_catalog(session)
     until = tickets_until or dt.datetime.now(dt.UTC).date()
     added["tickets"] = load_demo_tickets(session, until)
     return added

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -57,9 +57,17 @@ def render(
         can=lambda action: actor is not None and allowed(actor, action),
         when=lambda value: when(value, t),
         number=lambda value: format_decimal(value, locale=t.babel_locale),
+        percent=lambda value: format_percent(value, "#,##0.###%", locale=t.babel_locale),
+        local=lambda default, names: local_text(default, names, t.locale),
         **context,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def local_text(default: str, names: dict[str, str], locale: str) -> str:
+    """A record's text in the page's language when it has one (``names`` is keyed by BCP 47
+    tags: en, zh-Hans, zh-Hant), else its main text."""
+    return names.get(locale.replace("_", "-")) or default
 
 
 def translate(value: object, t: Translator) -> str:

@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import identity
+from servicelevel.services import catalog, identity, work
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo
+from servicelevel.services.permissions import SYSTEM
 
 
 def test_the_demo_can_be_loaded_twice(session: Session) -> None:
@@ -16,10 +17,15 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
         "parties": 6,
         "calendars": 3,
         "users": 7,
+        "services": 4,
     }
     assert first["tickets"] > 1000  # a year of working days
     again = load_demo(session, tickets_until=dt.date(2026, 6, 30))
-    assert again == {"parties": 0, "calendars": 0, "users": 0, "tickets": 0}
+    assert again == {"parties": 0, "calendars": 0, "users": 0, "services": 0, "tickets": 0}
     rep = identity.authenticate(session, username="contoso", password=DEMO_PASSWORD)
     assert rep.roles == {"customer_representative"}
     assert len(rep.parties) == 1
+    published = catalog.published_catalog(session, actor=rep)
+    assert [s.code for s in published] == ["erp", "pos", "email"]  # by category, then code
+    assert [o.code for o in published[0].options] == ["gold", "silver", "bronze"]
+    assert work.list_work(session, actor=SYSTEM, status="open").total == 3

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from servicelevel.db.models import Service, ServiceOption, WorkItem
+from servicelevel.db.models import Party, Service, ServiceOption, User, WorkItem
 from servicelevel.db.repositories.common import Page, paginate
 
 
@@ -88,3 +88,12 @@ def list_work_items(
 
 def count_open_work(session: Session) -> int:
     return int(session.scalar(select(func.count()).where(WorkItem.status == "open")) or 0)
+
+
+def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    return {int(i): str(n) for i, n in rows}
+
+
+def parties_by_ids(session: Session, party_ids: set[int]) -> list[Party]:
+    return list(session.scalars(select(Party).where(Party.id.in_(party_ids)).order_by(Party.code)))
