@@ -1,5 +1,16 @@
 """Models, one module per context; importing this package registers them all on ``Base``."""
 
+from servicelevel.db.models.agreements import (
+    Agreement,
+    AgreementCalendar,
+    AgreementComment,
+    AgreementTarget,
+    AgreementVersion,
+    CoveredService,
+    CreditClause,
+    Signature,
+    Underpinning,
+)
 from servicelevel.db.models.audit import AuditEntry
 from servicelevel.db.models.calendars import CalendarRecord
 from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDependency, ServiceOption
@@ -9,10 +20,17 @@ from servicelevel.db.models.parties import Contact, Party
 from servicelevel.db.models.work import WorkItem
 
 __all__ = [
+    "Agreement",
+    "AgreementCalendar",
+    "AgreementComment",
+    "AgreementTarget",
+    "AgreementVersion",
     "ApiToken",
     "AuditEntry",
     "CalendarRecord",
     "Contact",
+    "CoveredService",
+    "CreditClause",
     "OfferedTarget",
     "Outage",
     "Party",
@@ -20,8 +38,10 @@ __all__ = [
     "Service",
     "ServiceDependency",
     "ServiceOption",
+    "Signature",
     "Ticket",
     "TicketEvent",
+    "Underpinning",
     "User",
     "WorkItem",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelevel.db.base import Base, Timestamped, Versioned
 
-WORK_KINDS = ("define_sla", "review_sla", "review_catalog")
+WORK_KINDS = ("define_sla", "review_sla", "review_catalog", "renew_agreement")
 WORK_STATES = ("open", "done")
 
 
@@ -34,6 +34,9 @@ class WorkItem(Timestamped, Versioned, Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. the change described
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("service.id", ondelete="CASCADE"), default=None, index=True
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), default=None, index=True
     )
     assignee_role: Mapped[str] = mapped_column(String(40), default="service_level_manager")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
