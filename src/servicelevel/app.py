@@ -16,12 +16,14 @@ from servicelevel import __version__
 from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
 from servicelevel.api.routers import (
+    agreements,
     calendars,
     catalog,
     identity,
     outages,
     parties,
     tickets,
+    underpinning,
     users,
     work,
 )
@@ -55,7 +57,8 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    for module in (parties, calendars, catalog, work, tickets, outages, identity, users):
+    modules = (parties, calendars, catalog, work, agreements, underpinning, tickets, outages)
+    for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(pages)

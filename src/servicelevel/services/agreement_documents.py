@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -70,10 +71,84 @@ def validate(document: Any) -> AgreementModel:
     """The document against the file format's schema; a mistake names its field."""
     if not isinstance(document, dict):
         raise Invalid("an agreement document is a mapping of keys such as id and targets")
+    _check_texts(document, "")
     try:
-        return Located(document, {}, "agreement").validate(AgreementModel)
+        model = Located(document, {}, "agreement").validate(AgreementModel)
     except DefinitionError as exc:
         raise _invalid(exc) from None
+    _check_sizes(model)
+    return model
+
+
+def _check_texts(value: Any, path: str) -> None:
+    """No NUL characters anywhere (databases refuse them), and no runaway nesting."""
+    if path.count(".") > 12:
+        raise Invalid("the document nests too deeply", path)
+    if isinstance(value, str) and "\x00" in value:
+        raise Invalid("text cannot contain NUL characters", path or "document")
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            raise Invalid("text cannot contain NUL characters", path or "document")
+        _check_texts(item, f"{path}.{key}" if path else str(key))
+
+
+def _check_sizes(model: AgreementModel) -> None:
+    """Lengths the database keeps, checked here so that no backend truncates or refuses."""
+    checks: list[tuple[str, str, int]] = [
+        ("id", model.id, 64),
+        ("provider", model.provider, 200),
+        ("title", _text(model.title), 300),
+        ("description", _text(model.description), 4000),
+    ]
+    if model.fee:
+        checks.append(("fee.currency", model.fee.currency, 8))
+    for i, t in enumerate(model.targets):
+        where = f"targets.{i}"
+        checks += [
+            (f"{where}.id", t.id, 64),
+            (f"{where}.name", _text(t.name), 300),
+            (f"{where}.within", t.within, 40),
+            (f"{where}.calendar", t.calendar, 64),
+            (f"{where}.clock", t.clock, 64),
+        ]
+    for i, a in enumerate(model.availability):
+        where = f"availability.{i}"
+        checks += [
+            (f"{where}.id", a.id, 64),
+            (f"{where}.name", _text(a.name), 300),
+            (f"{where}.service", a.service, 64),
+            (f"{where}.calendar", a.calendar, 64),
+        ]
+    for i, c in enumerate(model.credits):
+        where = f"credits.{i}"
+        checks += [
+            (f"{where}.id", c.id, 64),
+            (f"{where}.target", c.target, 64),
+            (f"{where}.description", _text(c.description), 2000),
+        ]
+    checks += [(f"calendars.{k}", k, 64) for k in model.calendars]
+    for where, value, limit in checks:
+        if len(value) > limit:
+            raise Invalid(
+                "{name} is longer than {limit} characters", where, name=where, limit=limit
+            )
+    if model.timezone is not None and not _known_zone(model.timezone):
+        raise Invalid("unknown time zone {zone}", "timezone", zone=model.timezone)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def read_header(session: Session, model: AgreementModel) -> Header:
@@ -178,15 +253,16 @@ def _targets(model: AgreementModel) -> list[AgreementTarget]:
             name=_text(t.name),
             names=_others(t.name),
             clock=t.clock,
-            selector={k: [str(x) for x in (v if isinstance(v, list) else [v])]
-                      for k, v in t.when.items()},
+            selector={
+                k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in t.when.items()
+            },
             within=t.within,
             calendar_key=t.calendar,
             objective=t.objective,
             warnings={"at": list(t.warnings)},
         )
         for i, t in enumerate(model.targets)
-    ]  # fmt: skip
+    ]
     start = len(rows)
     rows += [
         AgreementTarget(

@@ -26,10 +26,11 @@ from servicelevel.services.agreements import (
 from servicelevel.services.errors import Conflict, Forbidden, Invalid
 from servicelevel.services.permissions import (
     CUSTOMER_REP,
+    MANAGER,
+    OWNER,
     SUPPLIER_REP,
     TEAM_MEMBER,
     Actor,
-    allowed,
     require,
 )
 
@@ -126,6 +127,7 @@ def sign(
     """Sign an approved version for the side the actor belongs to: the provider (process
     owner, service level manager) or the counterparty (its representative). With both
     signatures the version is signed and frozen."""
+    require(actor, "agreement.sign")
     agreement, found = get_version(session, actor=actor, agreement_id=agreement_id, number=number)
     side, role = _side(actor, agreement)
     audit.check_version(found, version)
@@ -152,11 +154,13 @@ def sign(
 
 
 def _side(actor: Actor, agreement: Agreement) -> tuple[str, str]:
+    """The provider signs through its process owner or service level manager; the
+    counterparty through its own representative (customer, team or supplier by kind)."""
     if actor.user_id is None:
         raise Forbidden("{user} may not {action}", user=actor.username, action="agreement.sign")
-    if allowed(actor, "agreement.sign"):
-        role = next(r for r in ("process_owner", "service_level_manager") if r in actor.roles)
-        return "provider", role
+    for role in (OWNER, MANAGER):
+        if role in actor.roles:
+            return "provider", role
     wanted = COUNTERSIGNER[agreement.kind]
     if wanted in actor.roles and agreement.counterparty_id in actor.parties:
         return "counterparty", wanted

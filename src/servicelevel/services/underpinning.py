@@ -25,17 +25,28 @@ from servicelevel.services.agreements import can_see, current, get_agreement
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 
+MESSAGES = {
+    "looser_target": "{supporting} target {target} is looser than {sla} target {ours} it supports",
+    "ends_earlier": "{supporting} ends on {theirs}, before {sla} ({ours})",
+    "uncovered_service": "no OLA or UC linked to {sla} covers service {service}",
+    "calendar_mismatch": "{supporting} target {target} runs on another calendar than {sla} "
+    "target {ours}",
+}
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One inconsistency; ``message`` is English with ``{name}`` placeholders (translated by
-    the pages) filled from ``params``."""
+    """One inconsistency: ``message`` is English with ``{name}`` placeholders (pages translate
+    it, then fill in ``params``)."""
 
     kind: str
     sla: str
     supporting: str
-    message: str
     params: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.kind]
 
     @property
     def text(self) -> str:
@@ -170,7 +181,6 @@ def _check_sla(sla: Agreement, linked: list[Agreement], codes: dict[int, str]) -
                     "uncovered_service",
                     sla.code,
                     "",
-                    "no OLA or UC linked to {sla} covers service {service}",
                     {"sla": sla.code, "service": codes.get(service.service_id, "?")},
                 )
             )
@@ -187,7 +197,6 @@ def _term_findings(
             "ends_earlier",
             sla.code,
             other.code,
-            "{supporting} ends on {theirs}, before {sla} ({ours})",
             {
                 "supporting": other.code,
                 "theirs": theirs.term_end.isoformat(),
@@ -218,8 +227,6 @@ def _target_findings(
                         "looser_target",
                         sla.code,
                         other.code,
-                        "{supporting} target {target} is looser than {sla} target "
-                        "{ours} it supports",
                         params,
                     )
                 )
@@ -229,8 +236,6 @@ def _target_findings(
                         "calendar_mismatch",
                         sla.code,
                         other.code,
-                        "{supporting} target {target} runs on another calendar than "
-                        "{sla} target {ours}",
                         params,
                     )
                 )

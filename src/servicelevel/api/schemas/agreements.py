@@ -1,0 +1,172 @@
+"""Shapes of the agreement resources. Agreement content travels as an agreement document (the
+file format of docs/formats.md, as JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicelevel.api.schemas.common import AwareInstant
+
+BIGINT = 2**63 - 1
+VersionField = Field(
+    ge=1, le=BIGINT, description="The version you read; a newer one means a conflict (409)."
+)
+RecordRef = Annotated[int, Field(ge=1, le=BIGINT)]
+Kind = Literal["SLA", "OLA", "UC"]
+Status = Literal[
+    "draft", "in_negotiation", "approved", "signed", "active", "expiring", "expired",
+    "terminated", "renewed",
+]  # fmt: skip
+Document = Annotated[
+    dict[str, Any], Field(description="An agreement document (docs/formats.md#agreements).")
+]
+
+
+class AgreementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document: Document
+    manager_id: RecordRef | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class AgreementPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    manager_id: RecordRef | None = None
+    review_frequency: Literal["monthly", "quarterly", "half_yearly", "yearly"] | None = None
+    notice_days: int | None = Field(default=None, ge=0, le=730)
+
+
+class VersionEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    document: Document
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class NewVersionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(
+        ge=1, le=BIGINT, description="The agreement's version (not a version number)."
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class StepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    step: Literal["propose", "approve", "activate"]
+    effective: AwareInstant | None = Field(
+        default=None, description="When an activated version comes into force (default: now)."
+    )
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    name: str = Field(default="", max_length=200, description="The name as signed.")
+
+
+class TerminateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    clause: str = Field(default="", max_length=200, description="e.g. targets.P1-resolution")
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    version_id: int
+    clause: str
+    body: str
+    author_id: int | None
+    created_at: dt.datetime
+
+
+class SignatureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    side: str
+    user_id: int
+    signed_as: str
+    name: str
+    signed_at: dt.datetime
+
+
+class VersionSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    state: str
+    note: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    approved_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    in_force_from: dt.datetime | None
+    in_force_until: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+
+
+class VersionOut(VersionSummaryOut):
+    signatures: list[SignatureOut]
+    document: dict[str, Any]
+
+
+class AgreementSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    kind: Kind
+    title: str
+    titles: dict[str, str]
+    counterparty_id: int
+    status: Status
+    version: int
+    updated_at: dt.datetime
+
+
+class AgreementOut(AgreementSummaryOut):
+    provider: str
+    manager_id: int | None
+    review_frequency: str
+    notice_days: int
+    terminated_at: dt.datetime | None
+    termination_reason: str
+    versions: list[VersionSummaryOut]
+    created_at: dt.datetime
+
+
+class ClauseChangeOut(BaseModel):
+    clause: str
+    change: str
+    before: Any
+    after: Any
+
+
+class DiffOut(BaseModel):
+    old: int
+    new: int
+    clauses: list[ClauseChangeOut]
+    lines: list[str]
+
+
+class FindingOut(BaseModel):
+    kind: str
+    sla: str
+    supporting: str
+    message: str
+    text: str
+
+
+class UnderpinningOut(BaseModel):
+    linked: list[AgreementSummaryOut]
+    findings: list[FindingOut]
