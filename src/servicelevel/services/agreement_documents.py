@@ -31,7 +31,7 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.agreements import AgreementModel
 from servicelevel.definitions.calendars import ALWAYS
-from servicelevel.definitions.source import DefinitionError, Located
+from servicelevel.definitions.source import DefinitionError, Located, parse_yaml
 from servicelevel.services.errors import Invalid
 
 COUNTERPARTY_KEY = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
@@ -428,3 +428,25 @@ def copy_row(row: Any) -> Any:
     table = row.__table__
     skip = {"id", "version_id"}
     return type(row)(**{c.key: getattr(row, c.key) for c in table.columns if c.key not in skip})
+
+
+def document_from_text(text: str) -> dict[str, Any]:
+    """An agreement document typed as YAML (a form's text area); a mistake names its line."""
+    try:
+        located = parse_yaml(text, "document")
+    except DefinitionError as exc:
+        raise Invalid(
+            "line {line}: {reason}", "document", line=exc.line or 1, reason=exc.message
+        ) from None
+    if not isinstance(located.data, dict):
+        raise Invalid("an agreement document is a mapping of keys such as id and targets")
+    try:
+        validate(located.data)
+    except Invalid as exc:
+        path = [int(p) if p.isdigit() else p for p in (exc.field or "").split(".") if p]
+        line = located.line_of(path) if path else None
+        if line is None:
+            raise
+        raise Invalid("line {line}: {reason}", "document", line=line, reason=exc.message) from None
+    data: dict[str, Any] = located.data
+    return data

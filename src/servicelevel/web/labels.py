@@ -36,4 +36,57 @@ CHANGES = {
     "capability": "Capability",
     "resources": "Resources",
 }
-ALL = (SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES)
+AGREEMENT_KINDS = {
+    "SLA": "Service level agreement",
+    "OLA": "Operational level agreement",
+    "UC": "Underpinning contract",
+}
+AGREEMENT_STATES = {
+    "draft": "Draft",
+    "in_negotiation": "In negotiation",
+    "approved": "Approved",
+    "signed": "Signed",
+    "active": "Active",
+    "expiring": "Expiring",
+    "expired": "Expired",
+    "terminated": "Terminated",
+    "renewed": "Renewed",
+}
+VERSION_STATES = {
+    "draft": "Draft",
+    "proposed": "Proposed",
+    "approved": "Approved",
+    "signed": "Signed",
+    "in_force": "In force",
+    "superseded": "Superseded",
+    "withdrawn": "Withdrawn",
+}
+STEPS = {"propose": "Propose", "approve": "Approve", "activate": "Put in force"}
+SIDES = {"provider": "Provider", "counterparty": "Counterparty"}
+REVIEWS = {
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "half_yearly": "Half-yearly",
+    "yearly": "Yearly",
+}
+FINDINGS = {
+    "looser_target": "Looser target",
+    "ends_earlier": "Ends earlier",
+    "uncovered_service": "Service not covered",
+    "calendar_mismatch": "Calendar mismatch",
+}
+CLAUSE_CHANGES = {"added": "Added", "removed": "Removed", "changed": "Changed"}
+ROLES = {
+    "process_owner": "SLM process owner",
+    "service_level_manager": "Service level manager",
+    "service_level_administrator": "Service level administrator",
+    "customer_representative": "Customer representative",
+    "supplier_representative": "Supplier representative",
+    "internal_team_member": "Internal team member",
+    "viewer": "Viewer",
+}
+WORK_KINDS["renew_agreement"] = "Renew the agreement"
+ALL = (
+    SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
+    AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
+)  # fmt: skip

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from servicelevel.web.routes import (
     account,
+    agreements,
     audit,
     auth,
     calendars,
@@ -17,5 +18,6 @@ from servicelevel.web.routes import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, catalog, work, parties, calendars, tickets, audit, account):
+areas = (catalog, agreements, work, parties, calendars, tickets, audit, account)
+for module in (auth, home, *areas):
     router.include_router(module.router)

@@ -1,0 +1,443 @@
+"""Agreements: list, portfolio, drafting from a document, the agreement page with its
+lifecycle steps and signatures, comments and underpinning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from servicelevel.api.deps import SessionDep, commit
+from servicelevel.services import agreement_lifecycle, agreement_views, agreements, underpinning
+from servicelevel.services.agreement_diff import as_yaml, diff_versions
+from servicelevel.services.agreement_documents import document_from_text
+from servicelevel.services.errors import ServiceError
+from servicelevel.web import labels, sessions
+from servicelevel.web.deps import UserDep
+from servicelevel.web.pages import render
+
+router = APIRouter()
+TEMPLATE = """id: SLA-2026-001
+kind: SLA
+title: {en: E-mail for Contoso, zh-Hans: Contoso 邮件服务, zh-Hant: Contoso 郵件服務}
+provider: Acme IT
+customer: CONTOSO
+services: [email]
+term: {start: 2026-01-01, end: 2026-12-31}
+review: quarterly
+calendars: {business: beijing-office, always: 24x7}
+clocks:
+  resolution:
+    pause: {states: [Awaiting Customer]}
+    stop: {states: [Resolved, Closed]}
+targets:
+  - {id: P1-resolution, clock: resolution, when: {priority: P1}, within: 4h,
+     calendar: always, objective: 95%, warnings: [75%]}
+availability:
+  - {id: email-availability, service: email, calendar: always, objective: 99.9%}
+credits:
+  - {id: email-credit, target: email-availability, tiers: [{below: 99.9%, credit: 5%}], cap: 10%}
+"""
+
+
+@router.get("/agreements")
+def agreement_list(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=3)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    page = agreements.list_agreements(
+        db,
+        actor=visitor.actor,
+        search=q or None,
+        kind=kind if kind in agreements.KINDS else None,
+        status=status if status in agreements.STATES else None,
+        limit=500,
+    )
+    rows = request.headers.get("hx-request")
+    return render(
+        request,
+        "agreements/rows.html" if rows else "agreements/list.html",
+        rows=page.items,
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        page=page,
+        q=q,
+        kind=kind,
+        state=status,
+        labels=labels,
+    )
+
+
+@router.get("/portfolio")
+def portfolio(request: Request, visitor: UserDep, db: SessionDep) -> Response:
+    found = agreement_views.portfolio(db, actor=visitor.actor)
+    return render(
+        request,
+        "agreements/portfolio.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        labels=labels,
+        **found,
+    )
+
+
+def _document_form(
+    request: Request,
+    visitor: UserDep,
+    values: dict[str, str],
+    errors: dict[str, object],
+    status: int = 200,
+    action: str = "/agreements/new",
+) -> Response:
+    return render(
+        request,
+        "agreements/document_form.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        values=values,
+        errors=errors,
+        action=action,
+        status=status,
+    )
+
+
+@router.get("/agreements/new")
+def agreement_new(request: Request, visitor: UserDep) -> Response:
+    return _document_form(request, visitor, {"document": TEMPLATE}, {})
+
+
+class DocumentForm(BaseModel):
+    document: str = Field(default="", max_length=200_000)
+    note: str = Field(default="", max_length=2000)
+    version: int = Field(default=1, ge=1, le=2**63 - 1)
+    csrf: str = ""
+
+
+@router.post("/agreements/new")
+def agreement_create(
+    request: Request, visitor: UserDep, db: SessionDep, form: Annotated[DocumentForm, Form()]
+) -> Response:
+    values = {"document": form.document, "note": form.note}
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _document_form(request, visitor, values, {"form": "expired"}, 400)
+    try:
+        made = agreements.create_agreement(
+            db, actor=visitor.actor, document=document_from_text(form.document), note=form.note
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _document_form(request, visitor, values, {"document": exc}, exc.status)
+    return RedirectResponse(f"/agreements/{made.id}", status_code=303)
+
+
+@router.get("/agreements/{agreement_id}")
+def agreement_detail(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    return _detail(request, agreement_id, visitor, db, version, None)
+
+
+def _detail(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    number: int | None,
+    error: ServiceError | str | None,
+) -> Response:
+    view = agreement_views.describe_agreement(
+        db, actor=visitor.actor, agreement_id=agreement_id, number=number
+    )
+    status = error.status if isinstance(error, ServiceError) else 400 if error else 200
+    return render(
+        request,
+        "agreements/detail.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        view=view,
+        a=view.agreement,
+        v=view.shown,
+        labels=labels,
+        error=error,
+        status=status,
+    )
+
+
+class ActionForm(BaseModel):
+    """One button's form: a lifecycle step, a signature, a new version, a link."""
+
+    step: str = ""
+    name: str = ""
+    note: str = ""
+    reason: str = ""
+    supporting_id: int = Field(default=0, ge=0, le=2**63 - 1)
+    version: int = Field(default=1, ge=1, le=2**63 - 1)
+    csrf: str = ""
+
+
+ActionDep = Annotated[ActionForm, Form()]
+
+
+def _act(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: ActionForm,
+    number: int | None,
+    call: Callable[[], object],
+) -> Response:
+    """Run one action; a refusal shows the agreement again with the reason."""
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _detail(request, agreement_id, visitor, db, number, "expired")
+    try:
+        call()
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _detail(request, agreement_id, visitor, db, number, exc)
+    return RedirectResponse(f"/agreements/{agreement_id}", status_code=303)
+
+
+@router.post("/agreements/{agreement_id}/versions/{number}/steps")
+def agreement_step(
+    request: Request,
+    agreement_id: int,
+    number: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: ActionDep,
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        number,
+        lambda: agreement_lifecycle.advance(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            number=number,
+            version=form.version,
+            step=form.step,
+        ),
+    )
+
+
+@router.post("/agreements/{agreement_id}/versions/{number}/sign")
+def agreement_sign(
+    request: Request,
+    agreement_id: int,
+    number: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: ActionDep,
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        number,
+        lambda: agreement_lifecycle.sign(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            number=number,
+            version=form.version,
+            name=form.name,
+        ),
+    )
+
+
+@router.post("/agreements/{agreement_id}/new-version")
+def agreement_new_version(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        None,
+        lambda: agreements.new_version(
+            db, actor=visitor.actor, agreement_id=agreement_id, version=form.version, note=form.note
+        ),
+    )
+
+
+@router.post("/agreements/{agreement_id}/terminate")
+def agreement_terminate(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        None,
+        lambda: agreement_lifecycle.terminate(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            version=form.version,
+            reason=form.reason,
+        ),
+    )
+
+
+@router.post("/agreements/{agreement_id}/underpinning")
+def agreement_link(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        None,
+        lambda: underpinning.link(
+            db, actor=visitor.actor, sla_id=agreement_id, supporting_id=form.supporting_id
+        ),
+    )
+
+
+@router.post("/agreements/{agreement_id}/underpinning/{supporting_id}/remove")
+def agreement_unlink(
+    request: Request,
+    agreement_id: int,
+    supporting_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: ActionDep,
+) -> Response:
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        None,
+        lambda: underpinning.unlink(
+            db, actor=visitor.actor, sla_id=agreement_id, supporting_id=supporting_id
+        ),
+    )
+
+
+class CommentForm(BaseModel):
+    clause: str = Field(default="", max_length=200)
+    body: str = Field(default="", max_length=4000)
+    csrf: str = ""
+
+
+@router.post("/agreements/{agreement_id}/versions/{number}/comments")
+def agreement_comment(
+    request: Request,
+    agreement_id: int,
+    number: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: Annotated[CommentForm, Form()],
+) -> Response:
+    action = ActionForm(csrf=form.csrf)
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        action,
+        number,
+        lambda: agreements.add_comment(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            number=number,
+            clause=form.clause,
+            body=form.body,
+        ),
+    )
+
+
+@router.get("/agreements/{agreement_id}/versions/{number}/edit")
+def version_edit(
+    request: Request, agreement_id: int, number: int, visitor: UserDep, db: SessionDep
+) -> Response:
+    agreement, found = agreements.get_version(
+        db, actor=visitor.actor, agreement_id=agreement_id, number=number
+    )
+    text = as_yaml(agreements.document_for(db, agreement, found))
+    values = {"document": text, "note": found.note, "version": str(found.version)}
+    action = f"/agreements/{agreement_id}/versions/{number}/edit"
+    return _document_form(request, visitor, values, {}, action=action)
+
+
+@router.post("/agreements/{agreement_id}/versions/{number}/edit")
+def version_save(
+    request: Request,
+    agreement_id: int,
+    number: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: Annotated[DocumentForm, Form()],
+) -> Response:
+    values = {"document": form.document, "note": form.note, "version": str(form.version)}
+    action = f"/agreements/{agreement_id}/versions/{number}/edit"
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _document_form(request, visitor, values, {"form": "expired"}, 400, action)
+    try:
+        agreements.edit_version(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            number=number,
+            version=form.version,
+            document=document_from_text(form.document),
+            note=form.note,
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        field = "form" if exc.field in ("version", "state") else "document"
+        return _document_form(request, visitor, values, {field: exc}, exc.status, action)
+    return RedirectResponse(f"/agreements/{agreement_id}?version={number}", status_code=303)
+
+
+@router.get("/agreements/{agreement_id}/diff")
+def version_diff(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    old: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
+    new: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
+) -> Response:
+    found = diff_versions(db, actor=visitor.actor, agreement_id=agreement_id, old=old, new=new)
+    agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=agreement_id)
+    return render(
+        request,
+        "agreements/diff.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        a=agreement,
+        diff=found,
+        as_yaml=as_yaml,
+        labels=labels,
+    )

@@ -1,0 +1,128 @@
+"""Agreement pages: drafting from YAML with errors by line, the lifecycle buttons, signatures by
+both sides, comments, a new version and its diff, underpinning and the portfolio."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from servicelevel.services.permissions import Actor
+from tests.integration.agreement_fixtures import SLA, everyone, ola
+from tests.integration.factories import World
+from tests.integration.web.test_pages import csrf_of, sign_in
+
+
+@pytest.fixture
+def actors(session: Session, world: World) -> dict[str, Actor]:
+    return everyone(session, world)
+
+
+def draft(client: TestClient, csrf: str, doc: dict[str, object] = SLA) -> str:
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    r = client.post(
+        "/agreements/new", data={"document": text, "csrf": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    return str(r.headers["location"])
+
+
+def press(client: TestClient, url: str, page: str, **data: str) -> str:
+    """Submit the form posting to ``url`` on ``page`` with its hidden fields, plus ``data``."""
+    form = re.search(
+        rf'<form method="post" action="{re.escape(url)}"[^>]*>(.*?)</form>', page, re.S
+    )
+    assert form, f"no form for {url}"
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
+    r = client.post(url, data={**fields, **data})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def test_a_mistake_in_the_yaml_names_its_line(client: TestClient, actors: dict[str, Actor]) -> None:
+    csrf = sign_in(client, "admin")
+    text = yaml.safe_dump(SLA, sort_keys=False).replace("within: 4h", "within: soon")
+    r = client.post("/agreements/new", data={"document": text, "csrf": csrf})
+    assert r.status_code == 422
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if "soon" in s)
+    assert f"line {line}:" in r.text
+    assert "soon" in r.text  # the text is kept
+
+
+def test_an_sla_is_drafted_proposed_signed_and_put_in_force_from_its_page(
+    client: TestClient, actors: dict[str, Actor]
+) -> None:
+    csrf = sign_in(client, "manager")
+    url = draft(client, csrf)
+    aid = url.rsplit("/", 1)[1]
+    page = client.get(url).text
+    assert "P1-resolution" in page
+    page = press(client, f"/agreements/{aid}/versions/1/steps", page, step="propose")
+    page = press(client, f"/agreements/{aid}/versions/1/comments", page, body="Fine by us")
+    page = press(client, f"/agreements/{aid}/new-version", page, note="P2 faster")
+    edit = client.get(f"/agreements/{aid}/versions/2/edit").text
+    text = re.search(r'<textarea[^>]*name="document"[^>]*>(.*?)</textarea>', edit, re.S)
+    assert text
+    changed = text.group(1).replace("within: 8h", "within: 6h").replace("&#39;", "'")
+    r = client.post(
+        f"/agreements/{aid}/versions/2/edit",
+        data={"document": changed, "version": "1", "csrf": csrf_of(edit), "note": "P2 faster"},
+    )
+    assert r.status_code == 200, r.text
+    diff = client.get(f"/agreements/{aid}/diff?old=1&new=2").text
+    assert "targets.P2-resolution" in diff
+    assert "+  within: 6h" in diff
+    page = client.get(url).text
+    page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="propose")
+    page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="approve")
+    page = press(client, f"/agreements/{aid}/versions/2/sign", page)
+    client.post("/logout", data={"csrf": csrf_of(page)})
+    sign_in(client, "customer_rep")
+    page = client.get(url).text
+    assert "Fine by us" in page
+    page = press(client, f"/agreements/{aid}/versions/2/sign", page)
+    assert "Signed" in page
+    client.post("/logout", data={"csrf": csrf_of(page)})
+    sign_in(client, "manager")
+    page = press(
+        client, f"/agreements/{aid}/versions/2/steps", client.get(url).text, step="activate"
+    )
+    assert re.search(r'class="badge (active|expiring|expired)"', page)
+
+
+def test_underpinning_is_linked_and_its_findings_shown(
+    client: TestClient, actors: dict[str, Actor]
+) -> None:
+    csrf = sign_in(client, "manager")
+    sla = draft(client, csrf)
+    slow = copy.deepcopy(SLA["targets"])
+    slow[0]["within"] = "8h"
+    team = draft(client, csrf, ola(targets=slow))
+    page = client.get(sla).text
+    sid = sla.rsplit("/", 1)[1]
+    page = press(
+        client, f"/agreements/{sid}/underpinning", page, supporting_id=team.rsplit("/", 1)[1]
+    )
+    assert "Looser target" in page
+    assert "OLA-1 target P1-resolution is looser than SLA-1 target P1-resolution" in page
+    client.get("/language/zh_Hans")
+    portfolio = client.get("/portfolio").text
+    assert "指标更宽松" in portfolio or "更宽松" in portfolio
+
+
+def test_a_refused_step_is_explained_on_the_page(
+    client: TestClient, actors: dict[str, Actor]
+) -> None:
+    csrf = sign_in(client, "admin")
+    url = draft(client, csrf, {**SLA, "services": []})
+    aid = url.rsplit("/", 1)[1]
+    r = client.post(
+        f"/agreements/{aid}/versions/1/steps",
+        data={"step": "propose", "version": "1", "csrf": csrf},
+    )
+    assert r.status_code == 422
+    assert "name the services the agreement covers first" in r.text
