@@ -40,7 +40,7 @@ def press(client: TestClient, url: str, page: str, **data: str) -> str:
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(1)))
     r = client.post(url, data={**fields, **data})
     assert r.status_code == 200, r.text
-    return r.text
+    return str(r.text)
 
 
 def test_a_mistake_in_the_yaml_names_its_line(client: TestClient, actors: dict[str, Actor]) -> None:
