@@ -42,7 +42,7 @@ def test_the_demo_agreement_loads() -> None:
     assert (a.id, a.kind, a.counterparty, a.timezone) == (
         "SLA-2025-001",
         "SLA",
-        "Contoso Finance",
+        "CONTOSO",
         "Asia/Shanghai",
     )
     assert [t.id for t in a.targets][:2] == ["P1-response", "P2-response"]

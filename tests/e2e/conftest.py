@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from servicelevel.app import create_app
 from servicelevel.db import migrate
-from servicelevel.services import calendars, identity, parties
+from servicelevel.services import calendars, catalog, identity, parties
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
@@ -57,10 +57,13 @@ def _seed(url: str) -> None:
                 "holidays": {"country": "CN"},
             },
         )
-        for name, role in (("manager", "service_level_manager"), ("viewer", "viewer")):
-            identity.create_user(
-                db, actor=SYSTEM, username=name, password=PASSWORD, roles=[RoleGrant(role)]
-            )
+        for name, grant in (
+            ("manager", RoleGrant("service_level_manager")),
+            ("viewer", RoleGrant("viewer")),
+            ("acme", RoleGrant("customer_representative", "ACME")),
+        ):
+            identity.create_user(db, actor=SYSTEM, username=name, password=PASSWORD, roles=[grant])
+        catalog.create_service(db, actor=SYSTEM, data=catalog.ServiceData("email", "E-mail"))
 
 
 def _free_port() -> int:

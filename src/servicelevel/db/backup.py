@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Connection, Date, Engine, Table, func, select, text
 
 import servicelevel.db.models  # noqa: F401  (registers every table)
 from servicelevel.db.base import Base
@@ -33,7 +33,7 @@ def _revision(conn: Connection) -> str | None:
 
 
 def _encode(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime) else value
+    return value.isoformat() if isinstance(value, dt.date) else value  # datetimes too
 
 
 def _rows(conn: Connection) -> Iterator[dict[str, Any]]:
@@ -103,6 +103,7 @@ def _load(conn: Connection, lines: Any, batch: int = 1000) -> dict[str, int]:
     tables = {t.name: t for t in Base.metadata.sorted_tables}
     counts = dict.fromkeys(tables, 0)
     pending: list[dict[str, Any]] = []
+    later: list[tuple[Table, Any, dict[str, Any]]] = []
     current: Table | None = None
     for line in lines:
         item = json.loads(line)
@@ -110,19 +111,38 @@ def _load(conn: Connection, lines: Any, batch: int = 1000) -> dict[str, int]:
         if table is not current or len(pending) >= batch:
             _flush(conn, current, pending)
             current = table
-        pending.append(_decode(table, item["r"]))
+        row = _decode(table, item["r"])
+        for column in _self_references(table):
+            if row.get(column) is not None:
+                kept = {c.name: row[c.name] for c in table.columns if c.onupdate is not None}
+                later.append((table, row["id"], {column: row[column], **kept}))
+                row[column] = None
+        pending.append(row)
         counts[table.name] += 1
     _flush(conn, current, pending)
+    for table, row_id, values in later:  # as stored: no "updated at" refreshed on the way
+        conn.execute(table.update().where(table.c.id == row_id).values(values))
     return counts
 
 
 def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: dt.datetime.fromisoformat(v)
-        if v is not None and isinstance(table.c[k].type, UtcDateTime)
-        else v
-        for k, v in row.items()
-    }
+    return {k: _decoded(table.c[k].type, v) for k, v in row.items()}
+
+
+def _decoded(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, UtcDateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _self_references(table: Table) -> list[str]:
+    """Columns pointing at their own table (a renewed agreement points at its successor, which
+    may come later): loaded empty first, filled in once every row is there."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
 
 
 def _flush(conn: Connection, table: Table | None, rows: list[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
 from servicelevel.services import calendars, identity, parties
+from servicelevel.services.demo_agreements import load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_tickets import load_demo_tickets
 from servicelevel.services.identity import RoleGrant
@@ -100,10 +101,13 @@ USERS = [
 ]
 
 
-def load_demo(session: Session, tickets_until: dt.date | None = None) -> dict[str, int]:
+def load_demo(
+    session: Session, tickets_until: dt.date | None = None, *, with_tickets: bool = True
+) -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many records were added.
     Tickets cover the year up to ``tickets_until`` (default: today)."""
-    added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "tickets": 0}
+    added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "agreements": 0}
+    added["tickets"] = 0
     for data in PARTIES:
         if party_repo.party_by_code(session, data.code) is None:
             parties.create_party(session, actor=SYSTEM, data=data)
@@ -128,5 +132,7 @@ def load_demo(session: Session, tickets_until: dt.date | None = None) -> dict[st
             added["users"] += 1
     added["services"] = load_demo_catalog(session)
     until = tickets_until or dt.datetime.now(dt.UTC).date()
-    added["tickets"] = load_demo_tickets(session, until)
+    added["agreements"] = load_demo_agreements(session, until.year)
+    if with_tickets:
+        added["tickets"] = load_demo_tickets(session, until)
     return added

@@ -133,7 +133,6 @@ def portfolio_findings(session: Session, *, actor: Actor) -> list[Finding]:
     """Every SLA's findings, for the portfolio page (staff and viewers)."""
     require(actor, "agreement.read")
     links = repo.all_links(session)
-    slas = {a.id: a for a in repo.agreements_by_ids(session, {s for s, _ in links})}
     page = repo.list_agreements(
         session,
         kind="SLA",
@@ -145,9 +144,8 @@ def portfolio_findings(session: Session, *, actor: Actor) -> list[Finding]:
         limit=10_000,
         only=actor.parties if actor.scoped else None,
     )
-    for sla in page.items:
-        slas.setdefault(sla.id, sla)
-    slas = {i: a for i, a in slas.items() if can_see(actor, a)}
+    loaded = repo.agreements_by_ids(session, {a.id for a in page.items})
+    slas = {a.id: a for a in loaded if can_see(actor, a)}
     others = repo.agreements_by_ids(session, {o for _, o in links})
     by_id = {a.id: a for a in others}
     codes = _service_codes(session, list(slas.values()))

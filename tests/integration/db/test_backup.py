@@ -12,7 +12,7 @@ from sqlalchemy import select
 from servicelevel.db.backup import BackupError
 from servicelevel.db.base import Base
 from servicelevel.db.session import make_engine
-from servicelevel.services import parties
+from servicelevel.services import agreements, parties
 from servicelevel.services.database import backup_database, restore_database, upgrade_database
 from servicelevel.services.demo import load_demo
 from servicelevel.services.permissions import SYSTEM
@@ -53,10 +53,13 @@ def test_backup_and_restore_lose_nothing(source: str, target: str, tmp_path: Pat
             parties.update_party(
                 db, actor=SYSTEM, party_id=acme.id, version=1, changes={"description": "updated"}
             )
+            first, *_, last = agreements.list_agreements(db, actor=SYSTEM).items
+            first.renewed_by_id = last.id  # a row pointing at a later row of its own table
         backup_file = tmp_path / "backup.jsonl.gz"
         counts = backup_database(backup_file, src)
         assert counts["party"] == 7
         assert counts["audit_entry"] > 10
+        assert counts["agreement_target"] > 10
         restore_database(backup_file, dst)
         assert dump(dst) == dump(src)
         with unit_of_work(dst) as db:  # ids continue after the restored ones

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import catalog, identity, work
+from servicelevel.services import agreements, catalog, identity, underpinning, work
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo
 from servicelevel.services.permissions import SYSTEM
 
@@ -18,10 +18,18 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
         "calendars": 3,
         "users": 7,
         "services": 4,
+        "agreements": 4,
     }
     assert first["tickets"] > 1000  # a year of working days
     again = load_demo(session, tickets_until=dt.date(2026, 6, 30))
-    assert again == {"parties": 0, "calendars": 0, "users": 0, "services": 0, "tickets": 0}
+    assert again == {
+        "parties": 0,
+        "calendars": 0,
+        "users": 0,
+        "services": 0,
+        "agreements": 0,
+        "tickets": 0,
+    }
     rep = identity.authenticate(session, username="contoso", password=DEMO_PASSWORD)
     assert rep.roles == {"customer_representative"}
     assert len(rep.parties) == 1
@@ -29,3 +37,13 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
     assert [s.code for s in published] == ["erp", "pos", "email"]  # by category, then code
     assert [o.code for o in published[0].options] == ["gold", "silver", "bronze"]
     assert work.list_work(session, actor=SYSTEM, status="open").total == 3
+    mine = agreements.list_agreements(session, actor=rep).items
+    assert [a.code for a in mine] == ["SLA-CONTOSO-2026"]
+    assert mine[0].status in ("active", "expiring", "expired")  # depends on today's date
+    findings = underpinning.portfolio_findings(session, actor=SYSTEM)
+    assert sorted((f.sla, f.kind) for f in findings) == [
+        ("SLA-CONTOSO-2026", "ends_earlier"),
+        ("SLA-CONTOSO-2026", "looser_target"),
+        ("SLA-FABRIKAM-2026", "uncovered_service"),  # nothing underpins it yet: pos, email
+        ("SLA-FABRIKAM-2026", "uncovered_service"),
+    ]

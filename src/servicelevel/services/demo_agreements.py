@@ -1,0 +1,197 @@
+"""Demo agreements for the current year: Contoso's SLA in force, underpinned by Network
+Operations' OLA and CloudHost's UC (whose term ends early and whose P1 target is looser — two
+findings the portfolio shows), and Fabrikam's SLA still in negotiation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.repositories import agreements as repo
+from servicelevel.db.repositories import identity as identity_repo
+from servicelevel.services import agreement_lifecycle, agreements, identity, underpinning
+from servicelevel.services.permissions import SYSTEM, Actor
+
+CLOCKS = {
+    "response": {"stop": {"events": ["responded"]}, "cancel": {"states": ["Cancelled"]}},
+    "resolution": {
+        "pause": {"states": ["Awaiting Customer", "Awaiting Supplier"]},
+        "stop": {"states": ["Resolved", "Closed"]},
+        "cancel": {"states": ["Cancelled"]},
+    },
+}
+
+
+def _targets(p1: str, p2: str, calendar: str = "business") -> list[dict[str, Any]]:
+    return [
+        {
+            "id": "P1-response",
+            "clock": "response",
+            "when": {"priority": "P1"},
+            "within": "15m",
+            "calendar": "always",
+            "objective": "95%",
+            "warnings": ["50%", "75%"],
+        },
+        {
+            "id": "P1-resolution",
+            "clock": "resolution",
+            "when": {"priority": "P1"},
+            "within": p1,
+            "calendar": "always",
+            "objective": "95%",
+            "warnings": ["50%", "75%", "90%"],
+        },
+        {
+            "id": "P2-resolution",
+            "clock": "resolution",
+            "when": {"priority": "P2"},
+            "within": p2,
+            "calendar": calendar,
+            "objective": "90%",
+            "warnings": ["75%"],
+        },
+    ]
+
+
+def _document(code: str, kind: str, party: str, year: int, **more: Any) -> dict[str, Any]:
+    key = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}[kind]
+    return {
+        "id": code,
+        "kind": kind,
+        "provider": "Acme IT",
+        key: party,
+        "term": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
+        "review": "quarterly" if kind == "SLA" else "yearly",
+        "calendars": {"business": "beijing-office", "always": "24x7"},
+        "clocks": CLOCKS,
+        **more,
+    }
+
+
+def documents(year: int) -> list[dict[str, Any]]:
+    email = {
+        "id": "email-availability",
+        "service": "email",
+        "calendar": "always",
+        "objective": "99.9%",
+    }
+    return [
+        _document(
+            f"SLA-CONTOSO-{year}",
+            "SLA",
+            "CONTOSO",
+            year,
+            title={
+                "en": "IT services for Contoso Finance",
+                "zh-Hans": "Contoso 财务部 IT 服务",
+                "zh-Hant": "Contoso 財務部 IT 服務",
+            },
+            services=["email", "erp"],
+            targets=_targets("4h", "8h"),
+            availability=[email],
+            credits=[
+                {
+                    "id": "email-credit",
+                    "target": "email-availability",
+                    "tiers": [
+                        {"below": "99.9%", "credit": "5%"},
+                        {"below": "99%", "credit": "10%"},
+                    ],
+                    "cap": "10%",
+                }
+            ],
+            fee={"amount": 200000, "currency": "CNY", "per": "month"},
+        ),
+        _document(
+            f"OLA-NETOPS-{year}",
+            "OLA",
+            "NETOPS",
+            year,
+            title="Network support for e-mail and ERP",
+            services=["email", "erp"],
+            targets=_targets("3h", "6h"),
+        ),
+        _document(
+            f"UC-CLOUDHOST-{year}",
+            "UC",
+            "CLOUDHOST",
+            year,
+            title="Hosting for e-mail and ERP",
+            services=["email", "erp"],
+            targets=_targets("6h", "8h"),
+            term={"start": f"{year}-01-01", "end": f"{year}-09-30"},
+            availability=[email],
+        ),
+        _document(
+            f"SLA-FABRIKAM-{year}",
+            "SLA",
+            "FABRIKAM",
+            year,
+            title="Point of sale for Fabrikam",
+            services=["pos", "email"],
+            targets=_targets("4h", "8h", "business"),
+        ),
+    ]
+
+
+def load_demo_agreements(session: Session, year: int) -> int:
+    """Add the year's demo agreements that are missing; returns how many were added."""
+    added = []
+    for document in documents(year):
+        if repo.agreement_by_code(session, document["id"]) is None:
+            added.append(agreements.create_agreement(session, actor=SYSTEM, document=document))
+            session.flush()
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    for made in added:
+        if made.code.startswith("SLA-FABRIKAM"):
+            _step(session, made, "propose")
+        else:
+            _put_in_force(session, made, start)
+    sla = repo.agreement_by_code(session, f"SLA-CONTOSO-{year}")
+    if sla is not None and any(a.code == sla.code for a in added):
+        for code in (f"OLA-NETOPS-{year}", f"UC-CLOUDHOST-{year}"):
+            other = repo.agreement_by_code(session, code)
+            if other is not None:
+                underpinning.link(session, actor=SYSTEM, sla_id=sla.id, supporting_id=other.id)
+    return len(added)
+
+
+def _step(session: Session, agreement: Any, step: str, **kw: Any) -> None:
+    session.flush()
+    v = agreements.latest(agreement)
+    agreement_lifecycle.advance(
+        session,
+        actor=SYSTEM,
+        agreement_id=agreement.id,
+        number=v.number,
+        version=v.version,
+        step=step,
+        **kw,
+    )
+
+
+def _put_in_force(session: Session, agreement: Any, start: dt.datetime) -> None:
+    _step(session, agreement, "propose")
+    _step(session, agreement, "approve")
+    for signer in ("manager", _representative(agreement.code)):
+        actor = _actor(session, signer)
+        if actor is None:
+            return  # the demo users are not there: leave it approved
+        session.flush()
+        v = agreements.latest(agreement)
+        agreement_lifecycle.sign(
+            session, actor=actor, agreement_id=agreement.id, number=v.number, version=v.version
+        )
+    _step(session, agreement, "activate", effective=start)
+
+
+def _representative(code: str) -> str:
+    return {"SLA": "contoso", "OLA": "netops", "UC": "cloudhost"}[code.split("-")[0]]
+
+
+def _actor(session: Session, username: str) -> Actor | None:
+    user = identity_repo.user_by_name(session, username)
+    return identity.actor_for(session, user) if user is not None else None
