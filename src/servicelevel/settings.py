@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     argon2_memory_cost_kib: int = 65_536
     # Signs browser sessions. Unset: a random key kept in ``secret_file`` (made on first use).
     secret_key: str = ""
+    # Change requests raised by requirements that exceed the catalog are POSTed here as JSON
+    # (an external change-management system); empty: recorded here only.
+    change_webhook_url: str = ""
+    change_webhook_token: str = ""  # sent as "Authorization: Bearer …" when set
     secret_file: str = "servicelevel.secret"
 
     def secret(self) -> str:

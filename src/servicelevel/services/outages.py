@@ -11,7 +11,8 @@ from servicelevel.db.models import Outage
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import monitoring as repo
 from servicelevel.engine.availability import Availability, Outages, availability
-from servicelevel.engine.periods import PeriodError, parse_period
+from servicelevel.engine.business_time import Calendar
+from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.services import audit
 from servicelevel.services.calendars import business_calendar
 from servicelevel.services.errors import Invalid, NotFound
@@ -105,11 +106,23 @@ def service_availability(
         chosen = parse_period(period, cal.spec.timezone)
     except PeriodError as exc:
         raise Invalid("cannot read period {text}", "period", text=period) from exc
-    start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
-    end = dt.datetime.fromtimestamp(chosen.end, dt.UTC)
+    as_of = int((now or dt.datetime.now(dt.UTC)).timestamp())
+    return availability_of(session, service, cal, chosen, objective, as_of)
+
+
+def availability_of(
+    session: Session,
+    service: str,
+    calendar: Calendar,
+    period: Period,
+    objective: float | None,
+    as_of: int,
+) -> Availability:
+    """The recorded outages of ``service`` in ``period``, within ``calendar``'s hours."""
+    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
+    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
     rows = repo.outages_between(session, service=service, start=start, end=end)
     spans = Outages.of(
         [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
     )
-    as_of = int((now or dt.datetime.now(dt.UTC)).timestamp())
-    return availability(spans, cal, chosen.start, chosen.end, objective, as_of=as_of)
+    return availability(spans, calendar, period.start, period.end, objective, as_of=as_of)

@@ -17,6 +17,11 @@ from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDepend
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
 from servicelevel.db.models.parties import Contact, Party
+from servicelevel.db.models.requirements import (
+    ChangeRequest,
+    RequestedTarget,
+    ServiceLevelRequirement,
+)
 from servicelevel.db.models.work import WorkItem
 
 __all__ = [
@@ -28,15 +33,18 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CalendarRecord",
+    "ChangeRequest",
     "Contact",
     "CoveredService",
     "CreditClause",
     "OfferedTarget",
     "Outage",
     "Party",
+    "RequestedTarget",
     "RoleAssignment",
     "Service",
     "ServiceDependency",
+    "ServiceLevelRequirement",
     "ServiceOption",
     "Signature",
     "Ticket",
