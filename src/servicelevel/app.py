@@ -22,6 +22,7 @@ from servicelevel.api.routers import (
     identity,
     outages,
     parties,
+    requirements,
     tickets,
     underpinning,
     users,
@@ -57,7 +58,8 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    modules = (parties, calendars, catalog, work, agreements, underpinning, tickets, outages)
+    processes = (catalog, work, requirements, agreements, underpinning)
+    modules = (parties, calendars, *processes, tickets, outages)
     for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)

@@ -187,3 +187,8 @@ def deliver_pending(session: Session, *, post: Post = post_json) -> Delivery:
         change.delivery, change.sent_at, change.last_error = "sent", utcnow(), ""
         sent += 1
     return Delivery(sent, failed, len(pending) - sent - failed)
+
+
+def of_requirement(session: Session, requirement_id: int) -> list[ChangeRequest]:
+    """The change requests a requirement raised (read with the requirement: no extra check)."""
+    return repo.change_requests_of(session, [requirement_id])

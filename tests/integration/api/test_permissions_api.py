@@ -26,6 +26,13 @@ PERSONA_ROLE = {
     "viewer": "viewer",
 }
 CAL = {"timezone": "UTC", "hours": "24x7"}
+SLR = {
+    "code": "SLR-P",
+    "customer_id": 1,
+    "service_id": 1,
+    "title": "t",
+    "targets": [{"metric": "availability", "objective": 0.9}],
+}
 
 # (method, path template, action or None for "any signed-in user"/"public", body)
 ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
@@ -110,6 +117,33 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("PUT", "/api/v1/agreements/{agr}/underpinning/{agr}", "agreement.write", None),
     ("DELETE", "/api/v1/agreements/{agr}/underpinning/{agr}", "agreement.write", None),
     ("GET", "/api/v1/portfolio/findings", "agreement.read", None),
+    ("GET", "/api/v1/requirements", "requirement.read", None),
+    ("POST", "/api/v1/requirements", "requirement.write", SLR),
+    ("GET", "/api/v1/requirements/999999", "requirement.read", None),
+    ("PATCH", "/api/v1/requirements/999999", "requirement.write", {"version": 1}),
+    ("POST", "/api/v1/requirements/999999/analysis", "requirement.write", {"version": 1}),
+    (
+        "POST",
+        "/api/v1/requirements/999999/decision",
+        "requirement.decide",
+        {"version": 1, "decision": "agreed"},
+    ),
+    ("GET", "/api/v1/services/{svc}/demand", "requirement.read", None),
+    (
+        "GET",
+        "/api/v1/what-if?service_id={svc}&metric=availability&objective=0.99&period=2026-01",
+        "requirement.read",
+        None,
+    ),
+    ("GET", "/api/v1/change-requests", "requirement.read", None),
+    ("GET", "/api/v1/change-requests/999999", "requirement.read", None),
+    (
+        "PATCH",
+        "/api/v1/change-requests/999999",
+        "requirement.write",
+        {"version": 1, "status": "accepted"},
+    ),
+    ("POST", "/api/v1/change-requests/999999/retry", "requirement.write", {"version": 1}),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
@@ -194,7 +228,9 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("{agr}", "{agreement_id}")
             .replace("versions/1", "versions/{number}")
             .replace("auth/tokens/999999", "auth/tokens/{token_id}")
-            .replace("tickets/999999", "tickets/{ticket_id}"),
+            .replace("tickets/999999", "tickets/{ticket_id}")
+            .replace("requirements/999999", "requirements/{requirement_id}")
+            .replace("change-requests/999999", "change-requests/{change_id}"),
         )
         for m, p in listed
     }

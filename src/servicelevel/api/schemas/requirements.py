@@ -1,0 +1,140 @@
+"""Shapes of service level requirements, change requests, demand and what-if."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BIGINT = 2**63 - 1
+RecordRef = Annotated[int, Field(ge=1, le=BIGINT)]
+VersionField = Field(
+    ge=1, le=BIGINT, description="The version you read; a newer one means a conflict (409)."
+)
+Metric = Literal["response", "resolution", "availability"]
+
+
+class RequestedTargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    metric: Metric
+    objective: float = Field(gt=0, le=1, description="A fraction: 0.95 is 95 %.")
+    priority: str = Field(default="", max_length=40)
+    within: str = Field(default="", max_length=40, description="Empty for availability.")
+
+
+class RequestedTargetOut(RequestedTargetIn):
+    model_config = ConfigDict(from_attributes=True)
+    outcome: str
+    analysis: dict[str, Any]
+
+
+class RequirementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=64)
+    customer_id: RecordRef
+    service_id: RecordRef
+    title: str = Field(min_length=1, max_length=300)
+    justification: str = Field(default="", max_length=4000)
+    requester: str = Field(default="", max_length=200)
+    targets: list[RequestedTargetIn] = Field(min_length=1, max_length=50)
+
+
+class RequirementPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    code: str | None = Field(default=None, min_length=1, max_length=64)
+    customer_id: RecordRef | None = None
+    service_id: RecordRef | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    justification: str | None = Field(default=None, max_length=4000)
+    requester: str | None = Field(default=None, max_length=200)
+    targets: list[RequestedTargetIn] | None = Field(default=None, min_length=1, max_length=50)
+
+
+class VersionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    decision: Literal["agreed", "rejected"]
+    note: str = Field(default="", max_length=2000)
+
+
+class ChangeRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    requirement_id: int
+    title: str
+    details: dict[str, Any]
+    status: str
+    external_ref: str
+    delivery: str
+    attempts: int
+    last_error: str
+    sent_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+
+
+class ChangeRequestPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    status: Literal["open", "accepted", "rejected", "implemented"]
+    external_ref: str | None = Field(default=None, max_length=200)
+
+
+class RequirementSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    customer_id: int
+    service_id: int
+    title: str
+    status: str
+    version: int
+    updated_at: dt.datetime
+
+
+class RequirementOut(RequirementSummaryOut):
+    justification: str
+    requester: str
+    analysed_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    created_at: dt.datetime
+    targets: list[RequestedTargetOut]
+    change_requests: list[ChangeRequestOut] = []
+
+
+class DemandOut(BaseModel):
+    metric: str
+    priority: str
+    within: str
+    objective: float
+    requirements: list[str]
+
+
+class ComplianceOut(BaseModel):
+    met: int
+    breached: int
+    open: int
+    within: float | None
+    objective_met: bool | None
+    percentiles: dict[str, int]
+
+
+class WhatIfOut(BaseModel):
+    service: str
+    period: str
+    metric: str
+    priority: str
+    within: str
+    objective: float
+    clock_from: str
+    tickets: int
+    compliance: ComplianceOut | None
+    availability: float | None
