@@ -19,6 +19,7 @@ from servicelevel.definitions.source import parse_yaml
 from servicelevel.services import calendars, identity, parties
 from servicelevel.services.demo_agreements import load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
+from servicelevel.services.demo_requirements import load_demo_requirements
 from servicelevel.services.demo_tickets import load_demo_tickets
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
@@ -106,7 +107,8 @@ def load_demo(
 ) -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many records were added.
     Tickets cover the year up to ``tickets_until`` (default: today)."""
-    added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "agreements": 0}
+    added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "requirements": 0}
+    added["agreements"] = 0
     added["tickets"] = 0
     for data in PARTIES:
         if party_repo.party_by_code(session, data.code) is None:
@@ -131,6 +133,7 @@ def load_demo(
             )
             added["users"] += 1
     added["services"] = load_demo_catalog(session)
+    added["requirements"] = load_demo_requirements(session)
     until = tickets_until or dt.datetime.now(dt.UTC).date()
     added["agreements"] = load_demo_agreements(session, until.year)
     if with_tickets:

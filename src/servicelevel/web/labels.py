@@ -85,8 +85,33 @@ ROLES = {
     "internal_team_member": "Internal team member",
     "viewer": "Viewer",
 }
+REQUIREMENT_STATES = {
+    "captured": "Captured",
+    "analysed": "Analysed",
+    "agreed": "Agreed",
+    "rejected": "Rejected",
+}
+OUTCOMES = {
+    "within": "Within the catalog",
+    "exceeds": "Exceeds the catalog",
+    "not_offered": "Not offered",
+    "incomparable": "Cannot compare",
+}
+CHANGE_STATES = {
+    "open": "Open",
+    "accepted": "Accepted",
+    "rejected": "Rejected",
+    "implemented": "Implemented",
+}
+DELIVERY = {
+    "not_configured": "no webhook configured",
+    "pending": "waiting to be sent",
+    "sent": "sent",
+    "failed": "failed",
+}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
+    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY,
 )  # fmt: skip

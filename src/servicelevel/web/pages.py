@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from servicelevel.engine.durations import format_seconds
 from servicelevel.i18n import LOCALES, NAMES, Translator, negotiate, translator
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import Actor, allowed
@@ -59,6 +60,7 @@ def render(
         number=lambda value: format_decimal(value, locale=t.babel_locale),
         percent=lambda value: format_percent(value, "#,##0.###%", locale=t.babel_locale),
         local=lambda default, names: local_text(default, names, t.locale),
+        duration=format_seconds,
         **context,
     )
     return HTMLResponse(html, status_code=status)

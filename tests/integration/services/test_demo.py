@@ -6,7 +6,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements, catalog, identity, underpinning, work
+from servicelevel.services import (
+    agreements,
+    catalog,
+    change_requests,
+    identity,
+    underpinning,
+    work,
+)
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo
 from servicelevel.services.permissions import SYSTEM
 
@@ -18,6 +25,7 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
         "calendars": 3,
         "users": 7,
         "services": 4,
+        "requirements": 1,
         "agreements": 4,
     }
     assert first["tickets"] > 1000  # a year of working days
@@ -27,6 +35,7 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
         "calendars": 0,
         "users": 0,
         "services": 0,
+        "requirements": 0,
         "agreements": 0,
         "tickets": 0,
     }
@@ -40,6 +49,9 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
     mine = agreements.list_agreements(session, actor=rep).items
     assert [a.code for a in mine] == ["SLA-CONTOSO-2026"]
     assert mine[0].status in ("active", "expiring", "expired")  # depends on today's date
+    assert change_requests.list_change_requests(session, actor=rep).total == 0  # Fabrikam's
+    [change] = change_requests.list_change_requests(session, actor=SYSTEM).items
+    assert change.status == "open"
     findings = underpinning.portfolio_findings(session, actor=SYSTEM)
     assert sorted((f.sla, f.kind) for f in findings) == [
         ("SLA-CONTOSO-2026", "ends_earlier"),

@@ -13,11 +13,12 @@ from servicelevel.web.routes import (
     catalog,
     home,
     parties,
+    requirements,
     tickets,
     work,
 )
 
 router = APIRouter(include_in_schema=False)
-areas = (catalog, agreements, work, parties, calendars, tickets, audit, account)
+areas = (catalog, requirements, agreements, work, parties, calendars, tickets, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)
