@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench clean browser serve
+.PHONY: install run demo-cli test lint typecheck importlint check bench clean browser serve pdf-libs
 
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory pdf-libs
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
@@ -29,6 +30,13 @@ demo-cli: $(STAMP)
 ## test: set up and run the whole test suite with the static checks
 test: $(STAMP) browser lint typecheck importlint
 	$(BIN)/pytest -q
+
+## pdf-libs: Pango and CJK fonts for PDF documents (WeasyPrint), from Debian's packages
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "CJK SC"; } || { \
+		echo "installing Pango and fonts-noto-cjk for PDF documents (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; }
 
 ## browser: Debian's Chromium (and CJK fonts) for the browser tests; Playwright never downloads one
 browser:

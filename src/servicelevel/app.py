@@ -23,6 +23,7 @@ from servicelevel.api.routers import (
     outages,
     parties,
     requirements,
+    templates,
     tickets,
     underpinning,
     users,
@@ -58,7 +59,7 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    processes = (catalog, work, requirements, agreements, underpinning)
+    processes = (catalog, work, requirements, agreements, underpinning, templates)
     modules = (parties, calendars, *processes, tickets, outages)
     for module in (*modules, identity, users):
         api.include_router(module.router)

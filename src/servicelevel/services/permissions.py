@@ -45,6 +45,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "requirement.read": EVERYONE,
     "requirement.write": STAFF,
     "requirement.decide": frozenset({OWNER, MANAGER}),
+    "template.read": STAFF | {VIEWER},
+    "template.write": STAFF,
     "ticket.read": EVERYONE,
     "outage.read": EVERYONE,
     "outage.write": STAFF,

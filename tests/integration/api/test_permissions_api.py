@@ -144,6 +144,16 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         {"version": 1, "status": "accepted"},
     ),
     ("POST", "/api/v1/change-requests/999999/retry", "requirement.write", {"version": 1}),
+    ("GET", "/api/v1/templates", "template.read", None),
+    (
+        "POST",
+        "/api/v1/templates",
+        "template.write",
+        {"code": "t", "kind": "SLA", "language": "en", "name": "T"},
+    ),
+    ("GET", "/api/v1/templates/999999", "template.read", None),
+    ("PATCH", "/api/v1/templates/999999", "template.write", {"version": 1, "name": "T2"}),
+    ("GET", "/api/v1/agreements/{agr}/rendering", "agreement.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
@@ -230,7 +240,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("auth/tokens/999999", "auth/tokens/{token_id}")
             .replace("tickets/999999", "tickets/{ticket_id}")
             .replace("requirements/999999", "requirements/{requirement_id}")
-            .replace("change-requests/999999", "change-requests/{change_id}"),
+            .replace("change-requests/999999", "change-requests/{change_id}")
+            .replace("templates/999999", "templates/{template_id}"),
         )
         for m, p in listed
     }

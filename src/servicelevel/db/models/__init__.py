@@ -22,6 +22,7 @@ from servicelevel.db.models.requirements import (
     RequestedTarget,
     ServiceLevelRequirement,
 )
+from servicelevel.db.models.templates import DocumentTemplate
 from servicelevel.db.models.work import WorkItem
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Contact",
     "CoveredService",
     "CreditClause",
+    "DocumentTemplate",
     "OfferedTarget",
     "Outage",
     "Party",

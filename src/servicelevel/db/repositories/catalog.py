@@ -97,3 +97,7 @@ def usernames(session: Session, user_ids: set[int]) -> dict[int, str]:
 
 def parties_by_ids(session: Session, party_ids: set[int]) -> list[Party]:
     return list(session.scalars(select(Party).where(Party.id.in_(party_ids)).order_by(Party.code)))
+
+
+def services_by_ids(session: Session, ids: list[int]) -> list[Service]:
+    return list(session.scalars(select(Service).where(Service.id.in_(ids))))

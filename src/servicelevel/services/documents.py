@@ -1,0 +1,332 @@
+"""Agreement documents: a version's content poured into a document template and rendered as
+HTML (the PDF is made from that HTML by :mod:`servicelevel.reports.pdf`).
+
+The placeholders a template can use are listed in docs/templates.md; every value is plain text,
+numbers already formatted for the document's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+from jinja2 import TemplateError
+from markdown_it import MarkdownIt
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Agreement, AgreementVersion
+from servicelevel.db.repositories import calendars as calendar_repo
+from servicelevel.db.repositories import catalog as catalog_repo
+from servicelevel.definitions.calendars import format_shift
+from servicelevel.engine.calendars import WEEKDAYS
+from servicelevel.services import agreements, templates
+from servicelevel.services.calendars import compile_definition
+from servicelevel.services.errors import Invalid
+from servicelevel.services.permissions import Actor
+
+LOCALES = {"en": "en", "zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant"}
+WORDS = {  # the few words a document needs that are not in its template
+    "en": {
+        "24x7": "24×7",
+        "all": "all tickets",
+        "month": "month",
+        "quarter": "quarter",
+        "year": "year",
+        "monthly": "monthly",
+        "quarterly": "quarterly",
+        "half_yearly": "every six months",
+        "yearly": "yearly",
+        "below": "below",
+        "credit": "credit",
+        "per breach": "per breach",
+        "cap": "capped at",
+        "provider": "provider",
+        "counterparty": "counterparty",
+    },
+    "zh-Hans": {
+        "24x7": "7×24 小时",
+        "all": "全部工单",
+        "month": "月",
+        "quarter": "季度",
+        "year": "年",
+        "monthly": "每月",
+        "quarterly": "每季度",
+        "half_yearly": "每半年",
+        "yearly": "每年",
+        "below": "低于",
+        "credit": "赔偿",
+        "per breach": "每次违约",
+        "cap": "上限",
+        "provider": "甲方",
+        "counterparty": "乙方",
+    },
+    "zh-Hant": {
+        "24x7": "7×24 小時",
+        "all": "全部工單",
+        "month": "月",
+        "quarter": "季度",
+        "year": "年",
+        "monthly": "每月",
+        "quarterly": "每季度",
+        "half_yearly": "每半年",
+        "yearly": "每年",
+        "below": "低於",
+        "credit": "賠償",
+        "per breach": "每次違約",
+        "cap": "上限",
+        "provider": "甲方",
+        "counterparty": "乙方",
+    },
+}
+markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def render_agreement(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int,
+    number: int | None = None,
+    language: str = "en",
+    template_id: int | None = None,
+) -> tuple[str, str]:
+    """``(title, html)`` of an agreement version as a document."""
+    if language not in LOCALES:
+        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    if number is None:
+        visible = agreements.visible_versions(actor, agreement)
+        if not visible:
+            raise Invalid("agreement {code} has no version you may read", code=agreement.code)
+        version = (
+            agreements.current(agreement)
+            if agreements.current(agreement) in visible
+            else visible[-1]
+        )
+    else:
+        version = agreements.get_version(
+            session, actor=actor, agreement_id=agreement_id, number=number
+        )[1]
+    body = templates.body_for(session, agreement.kind, language, template_id)
+    context = agreement_context(session, agreement, version, language)
+    return agreement.title, page(render_markdown(body, context), agreement.title, language)
+
+
+def render_markdown(body: str, context: dict[str, Any]) -> str:
+    """Fill a template's placeholders, then turn its Markdown into HTML."""
+    try:
+        filled = templates.sandbox.from_string(body).render(**context)
+    except TemplateError as exc:
+        raise Invalid(
+            "the template cannot be filled in: {reason}", "template", reason=str(exc)
+        ) from None
+    rendered: str = markdown.render(filled)
+    return rendered
+
+
+def page(content: str, title: str, language: str) -> str:
+    """A whole HTML page for a document, styled for screens and for print (A4)."""
+    return f"""<!doctype html>
+<html lang="{language}"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<style>
+@page {{ size: A4; margin: 20mm 18mm; @bottom-center {{ content: counter(page) " / " counter(pages);
+  font-size: 9pt; color: #666; }} }}
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans", sans-serif;
+  font-size: 10.5pt; line-height: 1.5; color: #1b1f24; max-width: 52rem; margin: auto; }}
+html[lang="zh-Hant"] body {{ font-family: "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif; }}
+h1 {{ font-size: 18pt; margin-bottom: .2em; }} h2 {{ font-size: 13pt; margin-top: 1.4em;
+  border-bottom: 1px solid #ccd; }}
+table {{ border-collapse: collapse; width: 100%; margin: .6em 0; }}
+th, td {{ border: 1px solid #bbc; padding: 3px 6px; text-align: left; vertical-align: top; }}
+th {{ background: #eef1f6; }}
+</style></head><body>
+{content}
+</body></html>"""
+
+
+def agreement_context(
+    session: Session, agreement: Agreement, version: AgreementVersion, language: str
+) -> dict[str, Any]:
+    words = WORDS[language]
+    locale = LOCALES[language]
+    document = agreements.document_for(session, agreement, version)
+    title = (
+        document["title"]
+        if isinstance(document["title"], str)
+        else (document["title"].get(language) or agreement.title)
+    )
+    calendars = _calendars(session, version, words, language)
+    by_key = {c["key"]: c["name"] for c in calendars}
+    return {
+        "agreement": {
+            "code": agreement.code,
+            "kind": agreement.kind,
+            "title": title,
+            "provider": agreement.provider,
+            "status": agreement.status,
+            "review": words.get(agreement.review_frequency, ""),
+        },
+        "counterparty": _party(session, agreement.counterparty_id, language),
+        "version": {
+            "number": version.number,
+            "state": version.state,
+            "term_start": _date(version.term_start),
+            "term_end": _date(version.term_end),
+            "timezone": version.timezone,
+            "signed_at": _instant(version.signed_at),
+            "in_force_from": _instant(version.in_force_from),
+        },
+        "services": _services(session, version, language, words),
+        "calendars": calendars,
+        "targets": [_target(t, words, locale, by_key) for t in document["targets"]],
+        "availability": [
+            {
+                "id": a["id"],
+                "name": _text(a.get("name", ""), language),
+                "service": a["service"],
+                "calendar": by_key.get(a["calendar"], a["calendar"]),
+                "objective": format_percent(a["objective"], "#,##0.###%", locale=locale),
+            }
+            for a in document["availability"]
+        ],
+        "credits": [_credit(c, words, locale) for c in document["credits"]],
+        "credit_cap": format_percent(version.credit_cap, "#,##0.##%", locale=locale)
+        if version.credit_cap is not None
+        else "",
+        "fee": {
+            "amount": format_decimal(version.fee_amount, locale=locale),
+            "currency": version.fee_currency,
+            "per": words.get(version.fee_per, ""),
+        }
+        if version.fee_amount is not None
+        else None,
+        "responsibilities": _responsibilities(version.responsibilities),
+        "escalation": document.get("escalation") or [],
+        "signatures": [
+            {
+                "side": words[s.side],
+                "name": s.name,
+                "role": words.get(s.signed_as, s.signed_as),
+                "signed_at": _instant(s.signed_at),
+            }
+            for s in version.signatures
+        ],
+        "today": dt.datetime.now(dt.UTC).date().isoformat(),
+    }
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _instant(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def _text(value: Any, language: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(language) or value.get("en") or next(iter(value.values()), ""))
+    return str(value or "")
+
+
+def _party(session: Session, party_id: int, language: str) -> dict[str, str]:
+    found = catalog_repo.parties_by_ids(session, {party_id})
+    if not found:
+        return {"name": "", "code": ""}
+    return {"name": found[0].names.get(language) or found[0].name, "code": found[0].code}
+
+
+def _calendars(
+    session: Session, version: AgreementVersion, words: dict[str, str], language: str
+) -> list[dict[str, str]]:
+    out = []
+    for c in version.calendars:
+        record = calendar_repo.calendar_by_id(session, c.calendar_id) if c.calendar_id else None
+        if record is None:
+            out.append(
+                {"key": c.key, "name": words["24x7"], "timezone": "", "hours": words["24x7"]}
+            )
+            continue
+        spec = compile_definition(record.definition)
+        days = [
+            f"{WEEKDAYS[i][:3]} {', '.join(format_shift(s) for s in shifts)}"
+            for i, shifts in enumerate(spec.week)
+            if shifts
+        ]
+        out.append(
+            {
+                "key": c.key,
+                "name": record.name or record.code,
+                "timezone": record.timezone,
+                "hours": f"{'; '.join(days)} ({record.timezone})",
+            }
+        )
+    return out
+
+
+def _services(
+    session: Session, version: AgreementVersion, language: str, words: dict[str, str]
+) -> list[dict[str, str]]:
+    """The covered services in the document's language, with their own service hours."""
+    ids = [s.service_id for s in version.services]
+    found = {s.id: s for s in catalog_repo.services_by_ids(session, ids)}
+    out = []
+    for i in ids:
+        if i not in found:
+            continue
+        service = found[i]
+        record = calendar_repo.calendar_by_id(session, service.calendar_id) \
+            if service.calendar_id else None  # fmt: skip
+        out.append({
+            "code": service.code, "name": service.names.get(language) or service.name,
+            "description": service.descriptions.get(language) or service.description,
+            "hours": (record.name or record.code) if record else words["24x7"],
+        })  # fmt: skip
+    return out
+
+
+def _target(
+    t: dict[str, Any], words: dict[str, str], locale: str, calendars: dict[str, str]
+) -> dict[str, Any]:
+    applies = "; ".join(f"{k} = {' | '.join(map(str, v))}" for k, v in t["when"].items())
+    objective = t.get("objective")
+    return {
+        "id": t["id"],
+        "name": _text(t.get("name", ""), locale.replace("_", "-")),
+        "clock": t["clock"],
+        "applies_to": applies or words["all"],
+        "within": t["within"],
+        "calendar": calendars.get(t["calendar"], t["calendar"]),
+        "objective": format_percent(objective, "#,##0.###%", locale=locale) if objective else "",
+        "warnings": ", ".join(
+            format_percent(w, "#,##0%", locale=locale) for w in t.get("warnings", [])
+        ),
+    }
+
+
+def _credit(c: dict[str, Any], words: dict[str, str], locale: str) -> dict[str, str]:
+    parts = [
+        f"{words['below']} {format_percent(t['below'], '#,##0.###%', locale=locale)}: "
+        f"{words['credit']} {format_percent(t['credit'], '#,##0.##%', locale=locale)}"
+        for t in c.get("tiers", [])
+    ]
+    if c.get("per_breach"):
+        parts.append(f"{format_decimal(c['per_breach'], locale=locale)} {words['per breach']}")
+    if c.get("cap") is not None:
+        cap = c["cap"]
+        shown = (
+            format_percent(cap, "#,##0.##%", locale=locale)
+            if c.get("tiers")
+            else format_decimal(cap, locale=locale)
+        )
+        parts.append(f"{words['cap']} {shown}")
+    return {"id": c["id"], "target": c["target"], "terms": "; ".join(parts)}
+
+
+def _responsibilities(value: dict[str, Any]) -> dict[str, list[str]]:
+    items = value.get("items", value) if value else {}
+    if isinstance(items, list):
+        return {"": [str(i) for i in items]}
+    return {str(k): [str(i) for i in (v if isinstance(v, list) else [v])] for k, v in items.items()}
