@@ -11,6 +11,7 @@ from servicelevel.web.routes import (
     auth,
     calendars,
     catalog,
+    document_templates,
     home,
     parties,
     requirements,
@@ -19,6 +20,7 @@ from servicelevel.web.routes import (
 )
 
 router = APIRouter(include_in_schema=False)
-areas = (catalog, requirements, agreements, work, parties, calendars, tickets, audit, account)
+processes = (catalog, requirements, agreements, document_templates, work)
+areas = (*processes, parties, calendars, tickets, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)

@@ -7,11 +7,18 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import agreement_lifecycle, agreement_views, agreements, underpinning
+from servicelevel.reports.pdf import pdf_of
+from servicelevel.services import (
+    agreement_lifecycle,
+    agreement_views,
+    agreements,
+    documents,
+    underpinning,
+)
 from servicelevel.services.agreement_diff import as_yaml, diff_versions
 from servicelevel.services.agreement_documents import document_from_text
 from servicelevel.services.errors import ServiceError
@@ -441,3 +448,34 @@ def version_diff(
         as_yaml=as_yaml,
         labels=labels,
     )
+
+
+@router.get("/agreements/{agreement_id}/document")
+def agreement_document(
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    number: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    language: Annotated[str, Query(max_length=10)] = "en",
+    format: Annotated[str, Query(max_length=5)] = "html",
+) -> Response:
+    """The agreement as a document (HTML, PDF) or as its file (YAML), for the signed-in user."""
+    if format == "yaml":
+        text = as_yaml(
+            agreements.export_document(
+                db, actor=visitor.actor, agreement_id=agreement_id, number=number
+            )
+        )
+        return Response(
+            text,
+            media_type="application/yaml",
+            headers={
+                "Content-Disposition": f'attachment; filename="agreement-{agreement_id}.yaml"'
+            },
+        )
+    _, html = documents.render_agreement(
+        db, actor=visitor.actor, agreement_id=agreement_id, number=number, language=language
+    )
+    if format == "pdf":
+        return Response(pdf_of(html), media_type="application/pdf")
+    return HTMLResponse(html)
