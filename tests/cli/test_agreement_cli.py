@@ -77,3 +77,10 @@ def test_a_bad_file_is_one_line_naming_the_field(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["agreement", "export", "SLA-404", "--url", url])
     assert missing.exit_code == 2
     assert "no agreement SLA-404" in missing.stderr
+
+
+def test_refresh_reports_what_changed(tmp_path: Path) -> None:
+    url = demo_database(tmp_path)
+    result = runner.invoke(app, ["agreement", "refresh", "--url", url])
+    assert result.exit_code == 0, result.stderr
+    assert "agreement(s) changed status" in result.stdout

@@ -56,5 +56,7 @@ def test_an_sla_is_drafted_signed_by_both_sides_and_put_in_force(page: Page) -> 
     page.get_by_role("link", name="SLA-E2E").click()
     page.get_by_role("button", name="Put in force").click()
     expect(page.locator(".badge").first).to_have_text(re.compile("Active|Expiring|Expired"))
-    page.get_by_role("link", name="简体中文").click()
+    page.get_by_role("banner").get_by_role("link", name="简体中文").click()
     expect(page.get_by_role("heading", name=re.compile("阿克米邮件服务"))).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="简体中文").click()
+    expect(page.get_by_role("heading", name="八、签署")).to_be_visible()  # the SLA document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -9,7 +10,7 @@ from rich.console import Console
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.source import read_yaml
-from servicelevel.services import agreement_import
+from servicelevel.services import agreement_import, agreement_lifecycle
 from servicelevel.services.agreement_diff import as_yaml
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM
@@ -74,3 +75,17 @@ def export_agreement(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {code} to {output}")
+
+
+@app.command("refresh")
+@reports_errors
+def refresh_agreements(url: str = URL) -> None:
+    """Mark agreements expiring or expired as of today; put renewals on the work list."""
+    with unit_of_work(url or None) as session:
+        counts = agreement_lifecycle.refresh(
+            session, actor=SYSTEM, today=dt.datetime.now(dt.UTC).date()
+        )
+    typer.echo(
+        f"{counts['changed']} agreement(s) changed status; "
+        f"{counts['work_items']} renewal(s) put on the work list"
+    )

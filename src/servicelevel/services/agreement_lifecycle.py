@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Agreement, AgreementVersion, Signature
-from servicelevel.services import audit
+from servicelevel.db.repositories import agreements as repo
+from servicelevel.services import audit, work
 from servicelevel.services.agreements import (
     FIELDS,
     derive_status,
@@ -187,3 +188,29 @@ def terminate(
     _refresh(agreement)
     audit.record(session, actor, "terminate", agreement, before, audit.snapshot(agreement, FIELDS))
     return agreement
+
+
+def refresh(session: Session, *, actor: Actor, today: dt.date) -> dict[str, int]:
+    """Bring every agreement's status up to date with the calendar (expiring, expired) and put
+    "renew the agreement" on the work list for each one entering its notice period. Run daily
+    (``slm agreement refresh``); running it twice changes nothing more."""
+    require(actor, "agreement.write")
+    changed = raised = 0
+    for agreement in repo.agreements_in_force(session):
+        status = derive_status(agreement, today)
+        if status == agreement.status:
+            continue
+        before = audit.snapshot(agreement, FIELDS)
+        agreement.status = status
+        audit.record(session, actor, "status", agreement, before, audit.snapshot(agreement, FIELDS))
+        changed += 1
+        if status == "expiring":
+            work.raise_agreement_item(
+                session,
+                actor=actor,
+                kind="renew_agreement",
+                trigger="agreement_expiring",
+                agreement_id=agreement.id,
+            )
+            raised += 1
+    return {"changed": changed, "work_items": raised}

@@ -123,6 +123,15 @@ def in_force(agreement: Agreement) -> AgreementVersion | None:
     return next((v for v in reversed(agreement.versions) if v.state == "in_force"), None)
 
 
+def version_at(agreement: Agreement, instant: dt.datetime) -> AgreementVersion | None:
+    """The version in force at ``instant`` — the one a ticket started then is measured under."""
+    for version in agreement.versions:
+        start, end = version.in_force_from, version.in_force_until
+        if start is not None and start <= instant and (end is None or instant < end):
+            return version
+    return None
+
+
 def current(agreement: Agreement) -> AgreementVersion:
     """The version that speaks for the agreement: the one in force, else the newest."""
     return in_force(agreement) or latest(agreement)

@@ -16,7 +16,7 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
-from servicelevel.services import calendars, identity, parties
+from servicelevel.services import agreement_lifecycle, calendars, identity, parties
 from servicelevel.services.demo_agreements import load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_requirements import load_demo_requirements
@@ -136,6 +136,8 @@ def load_demo(
     added["requirements"] = load_demo_requirements(session)
     until = tickets_until or dt.datetime.now(dt.UTC).date()
     added["agreements"] = load_demo_agreements(session, until.year)
+    session.flush()
+    agreement_lifecycle.refresh(session, actor=SYSTEM, today=dt.datetime.now(dt.UTC).date())
     if with_tickets:
         added["tickets"] = load_demo_tickets(session, until)
     return added

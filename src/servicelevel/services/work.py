@@ -23,7 +23,9 @@ from servicelevel.services.validation import text
 
 KINDS = WORK_KINDS
 CHANGES = ("strategy", "capability", "resources")
-FIELDS = ("kind", "trigger", "details", "service_id", "status", "done_by_id", "note")
+FIELDS = (
+    "kind", "trigger", "details", "service_id", "agreement_id", "status", "done_by_id", "note",
+)  # fmt: skip
 
 
 def raise_item(
@@ -40,6 +42,19 @@ def raise_item(
     if existing is not None:
         return existing
     item = WorkItem(kind=kind, trigger=trigger, service_id=service_id, details=details or {})
+    session.add(item)
+    audit.record(session, actor, "create", item, None, audit.snapshot(item, FIELDS))
+    return item
+
+
+def raise_agreement_item(
+    session: Session, *, actor: Actor, kind: str, trigger: str, agreement_id: int
+) -> WorkItem:
+    """Put ``kind`` for an agreement on the work list unless it is there already."""
+    existing = repo.open_agreement_item(session, kind, agreement_id)
+    if existing is not None:
+        return existing
+    item = WorkItem(kind=kind, trigger=trigger, agreement_id=agreement_id, details={})
     session.add(item)
     audit.record(session, actor, "create", item, None, audit.snapshot(item, FIELDS))
     return item

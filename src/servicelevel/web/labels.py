@@ -30,6 +30,11 @@ TRIGGERS = {
     "change_of_strategy": "Material change of strategy",
     "change_of_capability": "Material change of capability",
     "change_of_resources": "Material change of resources",
+    "agreement_expiring": "Agreement entering its notice period",
+}
+PROCESS = {
+    "published catalog entry": "published catalog entry",
+    "SLA in operation": "SLA in operation",
 }
 CHANGES = {
     "strategy": "Strategy",
@@ -113,5 +118,5 @@ WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
-    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY,
+    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS,
 )  # fmt: skip

@@ -81,6 +81,7 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ),
     ("GET", "/api/v1/agreements", "agreement.read", None),
     ("POST", "/api/v1/agreements", "agreement.write", {"document": {"id": "A"}}),
+    ("POST", "/api/v1/agreements/refresh", "agreement.write", None),
     ("GET", "/api/v1/agreements/{agr}", "agreement.read", None),
     ("PATCH", "/api/v1/agreements/{agr}", "agreement.write", {"version": 1, "notice_days": 30}),
     ("GET", "/api/v1/agreements/{agr}/versions/1", "agreement.read", None),

@@ -11,9 +11,19 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.services import agreement_diff, agreement_lifecycle, agreements, underpinning
+from servicelevel.services import (
+    agreement_diff,
+    agreement_lifecycle,
+    agreements,
+    calendars,
+    catalog,
+    catalog_lifecycle,
+    underpinning,
+    work,
+)
 from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.services.permissions import Actor
+from servicelevel.services.process_status import process_status
 from tests.integration.agreement_fixtures import SLA, everyone, ola, uc
 from tests.integration.factories import World
 
@@ -266,3 +276,89 @@ def test_underpinning_finds_looser_targets_early_ends_gaps_and_calendar_mismatch
     session.flush()
     found = underpinning.check_agreement(session, actor=actors["viewer"], agreement_id=sla.id)
     assert "ends_earlier" not in {f.kind for f in found}
+
+
+def test_a_ticket_is_measured_under_the_version_in_force_when_it_started(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    a = draft(session, actors)
+    jan = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    step(session, actors, a, "admin", "propose")
+    step(session, actors, a, "manager", "approve")
+    sign(session, actors, a, "manager")
+    sign(session, actors, a, "customer_rep")
+    step(session, actors, a, "manager", "activate", effective=jan)
+    session.flush()
+    agreements.new_version(session, actor=actors["admin"], agreement_id=a.id, version=a.version)
+    jun = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    step(session, actors, a, "admin", "propose")
+    step(session, actors, a, "manager", "approve")
+    sign(session, actors, a, "manager")
+    sign(session, actors, a, "customer_rep")
+    step(session, actors, a, "manager", "activate", effective=jun)
+    first, second = a.versions
+    assert agreements.version_at(a, dt.datetime(2025, 12, 31, tzinfo=dt.UTC)) is None
+    assert agreements.version_at(a, jan) is first
+    assert agreements.version_at(a, jun - dt.timedelta(seconds=1)) is first
+    assert agreements.version_at(a, jun) is second
+
+
+def test_refresh_marks_expiring_agreements_and_asks_for_renewal_once(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    a = draft(session, actors)
+    in_force(session, actors, a, "customer_rep")
+    session.flush()
+    owner = actors["owner"]
+    was_active = a.status == "active"  # as of the real today, which tests do not fix
+    assert agreement_lifecycle.refresh(session, actor=owner, today=dt.date(2026, 3, 1)) == {
+        "changed": int(not was_active),
+        "work_items": 0,
+    }
+    assert a.status == "active"
+    counts = agreement_lifecycle.refresh(session, actor=owner, today=dt.date(2026, 11, 15))
+    assert (a.status, counts["work_items"]) == ("expiring", 1)
+    assert agreement_lifecycle.refresh(session, actor=owner, today=dt.date(2026, 11, 16)) == {
+        "changed": 0,
+        "work_items": 0,
+    }
+    items = work.list_work(session, actor=owner, status="open").items
+    assert [(i.kind, i.agreement_id) for i in items] == [("renew_agreement", a.id)]
+    agreement_lifecycle.refresh(session, actor=owner, today=dt.date(2027, 1, 2))
+    assert a.status == "expired"
+
+
+def test_the_process_for_a_service_closes_with_a_published_entry_and_an_sla_in_operation(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    services = catalog.list_services(session, actor=actors["viewer"]).items
+    email = next(s for s in services if s.code == "email")
+    status = process_status(session, [email])[email.id]
+    assert (status.closed, status.missing) == (
+        False,
+        ("published catalog entry", "SLA in operation"),
+    )
+    hours = calendars.list_calendars(session, actor=actors["owner"]).items[0]
+    catalog.update_service(
+        session,
+        actor=actors["owner"],
+        service_id=email.id,
+        version=email.version,
+        changes={"calendar_id": hours.id},
+    )
+    for version, transition in ((3, "approve"), (4, "publish")):
+        session.flush()
+        catalog_lifecycle.change_status(
+            session,
+            actor=actors["owner"],
+            service_id=email.id,
+            version=version,
+            transition=transition,
+        )
+    a = draft(session, actors)
+    assert process_status(session, [email])[email.id].missing == ("SLA in operation",)
+    in_force(session, actors, a, "customer_rep")
+    session.flush()
+    agreement_lifecycle.refresh(session, actor=actors["owner"], today=dt.date(2026, 3, 1))
+    session.flush()
+    assert process_status(session, [email])[email.id].closed

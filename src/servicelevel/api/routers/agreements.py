@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -78,6 +79,15 @@ def create_agreement(body: AgreementIn, session: SessionDep, actor: ActorDep) ->
     )
     commit(session)
     return _detail(session, actor, made.id)
+
+
+@router.post("/refresh")
+def refresh(session: SessionDep, actor: ActorDep) -> dict[str, int]:
+    """Bring statuses up to date with today (expiring, expired); renewals go on the work list.
+    Run it daily (``slm agreement refresh`` does the same)."""
+    counts = agreement_lifecycle.refresh(session, actor=actor, today=dt.datetime.now(dt.UTC).date())
+    commit(session)
+    return counts
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut)

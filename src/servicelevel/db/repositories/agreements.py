@@ -143,3 +143,30 @@ def codes(
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Agreement.status, func.count()).group_by(Agreement.status))
     return {str(s): int(n) for s, n in rows}
+
+
+def services_in_operation(session: Session, service_ids: Collection[int]) -> set[int]:
+    """Services covered by the version in force of an active (or expiring) SLA."""
+    query = (
+        select(CoveredService.service_id)
+        .join(AgreementVersion, AgreementVersion.id == CoveredService.version_id)
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .where(
+            CoveredService.service_id.in_(list(service_ids)),
+            AgreementVersion.state == "in_force",
+            Agreement.kind == "SLA",
+            Agreement.status.in_(("active", "expiring")),
+        )
+    )
+    return {int(i) for i in session.scalars(query)}
+
+
+def agreements_in_force(session: Session) -> list[Agreement]:
+    """Agreements with a version in force that have not ended, versions loaded."""
+    query = (
+        select(Agreement)
+        .where(Agreement.status.in_(("active", "expiring", "signed")))
+        .options(selectinload(Agreement.versions).options(*version_children()))
+        .order_by(Agreement.code)
+    )
+    return list(session.scalars(query))

@@ -71,6 +71,13 @@ def open_work_item(session: Session, kind: str, service_id: int) -> WorkItem | N
     return session.scalars(query.limit(1)).one_or_none()
 
 
+def open_agreement_item(session: Session, kind: str, agreement_id: int) -> WorkItem | None:
+    query = select(WorkItem).where(
+        WorkItem.kind == kind, WorkItem.agreement_id == agreement_id, WorkItem.status == "open"
+    )
+    return session.scalars(query.limit(1)).one_or_none()
+
+
 def work_item_by_id(session: Session, item_id: int) -> WorkItem | None:
     return session.get(WorkItem, item_id)
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services import catalog, catalog_lifecycle, catalog_views
 from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.process_status import process_status
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
@@ -41,6 +42,7 @@ def service_list(
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         page=page,
+        process=process_status(db, page.items),
         q=q,
         state=status,
         states=labels.SERVICE_STATES,
@@ -178,6 +180,7 @@ def _detail(
         view=view,
         s=view.service,
         steps=steps,
+        process=process_status(db, [view.service])[view.service.id],
         labels=labels,
         error=error,
     )

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import catalog, work
+from servicelevel.services import agreements, catalog, work
 from servicelevel.services.errors import ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
@@ -40,6 +40,7 @@ def _page(
     chosen = status if status in ("open", "done") else None
     page = work.list_work(db, actor=visitor.actor, status=chosen, limit=500)
     services = {s.id: s for s in catalog.list_services(db, actor=visitor.actor, limit=500).items}
+    deals = {a.id: a for a in agreements.list_agreements(db, actor=visitor.actor, limit=500).items}
     return render(
         request,
         "work/list.html",
@@ -47,6 +48,7 @@ def _page(
         csrf=visitor.session.csrf,
         page=page,
         services=services,
+        deals=deals,
         state=status,
         labels=labels,
         values=values,
