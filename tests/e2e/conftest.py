@@ -42,10 +42,13 @@ FLAGS = [
 def _seed(url: str) -> None:
     migrate.upgrade(url)
     with unit_of_work(url) as db:
-        for code, name in (("ACME", "Acme Corp"), ("GLOBEX", "Globex")):
-            parties.create_party(
-                db, actor=SYSTEM, data=parties.PartyData(code, "customer", name, {})
-            )
+        for code, kind, name in (
+            ("ACME", "customer", "Acme Corp"),
+            ("GLOBEX", "customer", "Globex"),
+            ("NETOPS", "internal_team", "Network team"),
+            ("CLOUD", "supplier", "Cloud Hosting"),
+        ):
+            parties.create_party(db, actor=SYSTEM, data=parties.PartyData(code, kind, name, {}))
         calendars.create_calendar(
             db,
             actor=SYSTEM,
