@@ -32,9 +32,17 @@ from servicelevel.services.validation import text
 KINDS = AGREEMENT_KINDS
 STATES = AGREEMENT_STATES
 FIELDS = (
-    "code", "kind", "title", "titles", "provider", "counterparty_id", "manager_id", "status",
-    "review_frequency", "notice_days",
-)  # fmt: skip
+    "code",
+    "kind",
+    "title",
+    "titles",
+    "provider",
+    "counterparty_id",
+    "manager_id",
+    "status",
+    "review_frequency",
+    "notice_days",
+)
 VERSION_FIELDS = ("number", "state", "note", "term_start", "term_end", "timezone")
 
 
@@ -138,18 +146,17 @@ def current(agreement: Agreement) -> AgreementVersion:
 
 
 def derive_status(agreement: Agreement, today: dt.date) -> str:
-    """The agreement's lifecycle state from its versions and dates: terminated or renewed when
-    so recorded; else, with a version in force, active, expiring (within ``notice_days`` of the
-    term's end) or expired; else the state of the negotiation."""
+    """The agreement's lifecycle state from its versions and dates: terminated when so recorded;
+    else, with a version in force, active, expiring (within ``notice_days`` of the term's end),
+    and after the end expired — or renewed, when a renewal follows it; else the state of the
+    negotiation."""
     if agreement.terminated_at is not None:
         return "terminated"
-    if agreement.renewed_by_id is not None:
-        return "renewed"
     force = in_force(agreement)
     if force is not None:
         end = force.term_end
         if end is not None and today > end:
-            return "expired"
+            return "renewed" if agreement.renewed_by_id is not None else "expired"
         if end is not None and today >= end - dt.timedelta(days=agreement.notice_days):
             return "expiring"
         return "active"
@@ -273,9 +280,18 @@ def new_version(
 def copy_version(base: AgreementVersion, *, number: int) -> AgreementVersion:
     """A draft with ``base``'s content (term, services, calendars, clocks, targets, credits)."""
     columns = (
-        "term_start", "term_end", "timezone", "fee_amount", "fee_currency", "fee_per",
-        "credit_cap", "clocks", "responsibilities", "escalation", "description",
-    )  # fmt: skip
+        "term_start",
+        "term_end",
+        "timezone",
+        "fee_amount",
+        "fee_currency",
+        "fee_per",
+        "credit_cap",
+        "clocks",
+        "responsibilities",
+        "escalation",
+        "description",
+    )
     copy = AgreementVersion(number=number, state="draft", **{c: getattr(base, c) for c in columns})
     content = documents.Content(
         columns={},
@@ -314,6 +330,42 @@ def update_header(
         agreement.notice_days = days
     audit.record(session, actor, "update", agreement, before, audit.snapshot(agreement, FIELDS))
     return agreement
+
+
+def renew(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int,
+    version: int,
+    code: str,
+    start: dt.date,
+    end: dt.date,
+) -> Agreement:
+    """A renewal: a new agreement (a draft) with the current version's content for the next
+    term; the old one is marked renewed once its own term has ended."""
+    require(actor, "agreement.write")
+    old = get_agreement(session, actor=actor, agreement_id=agreement_id)
+    audit.check_version(old, version)
+    if old.renewed_by_id is not None:
+        raise Conflict("agreement {code} is renewed already", "status", code=old.code)
+    if end < start:
+        raise Invalid("the term ends before it starts", "end")
+    document = document_for(session, old, current(old))
+    document.update(id=code, term={"start": start.isoformat(), "end": end.isoformat()})
+    made = create_agreement(
+        session,
+        actor=actor,
+        document=document,
+        manager_id=old.manager_id,
+        note=f"renewal of {old.code}",
+    )
+    session.flush()
+    before = audit.snapshot(old, FIELDS)
+    old.renewed_by_id = made.id
+    old.status = derive_status(old, utcnow().date())
+    audit.record(session, actor, "renew", old, before, audit.snapshot(old, FIELDS))
+    return made
 
 
 def add_comment(

@@ -114,6 +114,12 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         "agreement.terminate",
         {"version": 1, "reason": "x"},
     ),
+    (
+        "POST",
+        "/api/v1/agreements/{agr}/renewal",
+        "agreement.write",
+        {"version": 1, "code": "R", "start": "2027-01-01", "end": "2027-12-31"},
+    ),
     ("GET", "/api/v1/agreements/{agr}/underpinning", "agreement.read", None),
     ("PUT", "/api/v1/agreements/{agr}/underpinning/{agr}", "agreement.write", None),
     ("DELETE", "/api/v1/agreements/{agr}/underpinning/{agr}", "agreement.write", None),

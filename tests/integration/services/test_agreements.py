@@ -362,3 +362,40 @@ def test_the_process_for_a_service_closes_with_a_published_entry_and_an_sla_in_o
     agreement_lifecycle.refresh(session, actor=actors["owner"], today=dt.date(2026, 3, 1))
     session.flush()
     assert process_status(session, [email])[email.id].closed
+
+
+def test_a_renewal_copies_the_content_for_the_next_term_and_marks_the_old_one(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    a = draft(session, actors)
+    in_force(session, actors, a, "customer_rep")
+    session.flush()
+    renewal = agreements.renew(
+        session,
+        actor=actors["admin"],
+        agreement_id=a.id,
+        version=a.version,
+        code="SLA-1-2027",
+        start=dt.date(2027, 1, 1),
+        end=dt.date(2027, 12, 31),
+    )
+    session.flush()
+    new = agreements.latest(renewal)
+    assert (renewal.status, new.term_start, [t.key for t in new.targets]) == (
+        "draft",
+        dt.date(2027, 1, 1),
+        ["P1-resolution", "P2-resolution", "email-up"],
+    )
+    assert a.renewed_by_id == renewal.id
+    assert agreements.derive_status(a, dt.date(2026, 6, 1)) == "active"  # until its term ends
+    assert agreements.derive_status(a, dt.date(2027, 1, 2)) == "renewed"
+    with pytest.raises(Conflict, match="renewed already"):
+        agreements.renew(
+            session,
+            actor=actors["admin"],
+            agreement_id=a.id,
+            version=a.version,
+            code="SLA-1-again",
+            start=dt.date(2027, 1, 1),
+            end=dt.date(2027, 12, 31),
+        )

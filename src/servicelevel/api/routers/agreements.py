@@ -21,6 +21,7 @@ from servicelevel.api.schemas.agreements import (
     DiffOut,
     Kind,
     NewVersionIn,
+    RenewalIn,
     SignatureOut,
     SignIn,
     Status,
@@ -262,6 +263,24 @@ def export_document(
     if format == "yaml":
         return Response(agreement_diff.as_yaml(document), media_type="application/yaml")
     return JSONResponse(document)
+
+
+@router.post("/{agreement_id}/renewal", response_model=AgreementOut, status_code=201)
+def renew(
+    agreement_id: RecordId, body: RenewalIn, session: SessionDep, actor: ActorDep
+) -> AgreementOut:
+    """A renewal for the next term: a new draft agreement with the current content."""
+    made = agreements.renew(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        version=body.version,
+        code=body.code,
+        start=body.start,
+        end=body.end,
+    )
+    commit(session)
+    return _detail(session, actor, made.id)
 
 
 @router.post("/{agreement_id}/terminate", response_model=AgreementOut)

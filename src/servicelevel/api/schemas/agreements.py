@@ -76,6 +76,14 @@ class TerminateIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class RenewalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = VersionField
+    code: str = Field(min_length=1, max_length=64, description="The renewal's id")
+    start: dt.date
+    end: dt.date
+
+
 class CommentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     clause: str = Field(default="", max_length=200, description="e.g. targets.P1-resolution")

@@ -3,6 +3,7 @@ lifecycle steps and signatures, comments and underpinning."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
@@ -21,7 +22,7 @@ from servicelevel.services import (
 )
 from servicelevel.services.agreement_diff import as_yaml, diff_versions
 from servicelevel.services.agreement_documents import document_from_text
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
@@ -287,6 +288,48 @@ def agreement_new_version(
             db, actor=visitor.actor, agreement_id=agreement_id, version=form.version, note=form.note
         ),
     )
+
+
+class RenewalForm(BaseModel):
+    code: str = ""
+    start: str = ""
+    end: str = ""
+    version: int = Field(default=1, ge=1, le=2**63 - 1)
+    csrf: str = ""
+
+
+@router.post("/agreements/{agreement_id}/renewal")
+def agreement_renew(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: Annotated[RenewalForm, Form()],
+) -> Response:
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _detail(request, agreement_id, visitor, db, None, "expired")
+    try:
+        made = agreements.renew(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            version=form.version,
+            code=form.code,
+            start=_date(form.start, "start"),
+            end=_date(form.end, "end"),
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _detail(request, agreement_id, visitor, db, None, exc)
+    return RedirectResponse(f"/agreements/{made.id}", status_code=303)
+
+
+def _date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid("write the date as YYYY-MM-DD", field) from None
 
 
 @router.post("/agreements/{agreement_id}/terminate")
