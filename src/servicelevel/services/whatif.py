@@ -161,9 +161,12 @@ def _tickets(session: Session, service: str, customer_id: int | None, period: Pe
 
 
 def ticket_set(
-    rows: list[tuple[int, str, str, str]], events: list[tuple[int, dt.datetime, str, str]]
+    rows: list[tuple[int, str, str, str]],
+    events: list[tuple[int, dt.datetime, str, str]],
+    services: list[str] | None = None,
 ) -> TicketSet:
-    """Stored tickets and their ordered events as the engine's ticket set."""
+    """Stored tickets and their ordered events as the engine's ticket set (with the service of
+    each ticket as an attribute when given, for targets that select by service)."""
     position = {ticket_id: i for i, (ticket_id, *_) in enumerate(rows)}
     counts = np.zeros(len(rows) + 1, dtype=np.int64)
     states: dict[str, int] = {}
@@ -180,4 +183,6 @@ def ticket_set(
         "priority": Categorical.from_strings([r[2] for r in rows]),
         "category": Categorical.from_strings([r[3] for r in rows]),
     }
+    if services is not None:
+        attributes["service"] = Categorical.from_strings(services)
     return TicketSet(tuple(r[1] for r in rows), timelines, attributes)

@@ -161,6 +161,7 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/templates/999999", "template.read", None),
     ("PATCH", "/api/v1/templates/999999", "template.write", {"version": 1, "name": "T2"}),
     ("GET", "/api/v1/agreements/{agr}/rendering", "agreement.read", None),
+    ("GET", "/api/v1/agreements/{agr}/report?period=2026-03", "agreement.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),

@@ -174,7 +174,7 @@ def what_if(
             open=c.open,
             within=c.within,
             objective_met=c.objective_met,
-            percentiles={f"p{round(k * 100)}": v for k, v in c.percentiles.items()},
+            percentiles={f"p{k:g}": v for k, v in c.percentiles.items()},
         )
     return WhatIfOut(
         service=found.service,

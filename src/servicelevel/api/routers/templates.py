@@ -18,7 +18,7 @@ from servicelevel.api.schemas.templates import (
     TemplatePatch,
 )
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services import documents, templates
+from servicelevel.services import documents, service_reports, templates
 
 router = APIRouter(tags=["templates"])
 
@@ -87,3 +87,27 @@ def render_agreement(
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="agreement-{agreement_id}.pdf"'},
     )
+
+
+@router.get("/agreements/{agreement_id}/report")
+def service_report(
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    period: Annotated[str, Query(max_length=40, description="2026-03, 2026-Q1, 2026…")],
+    language: Language = "en",
+    template_id: RecordFilter | None = None,
+    format: Literal["html", "pdf"] = "html",
+) -> Response:
+    """The service report of an agreement for a period, from the report template."""
+    _title, html = service_reports.render_report(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        period=period,
+        language=language,
+        template_id=template_id,
+    )
+    if format == "html":
+        return HTMLResponse(html)
+    return Response(pdf_of(html), media_type="application/pdf")

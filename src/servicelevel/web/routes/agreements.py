@@ -18,6 +18,7 @@ from servicelevel.services import (
     agreement_views,
     agreements,
     documents,
+    service_reports,
     underpinning,
 )
 from servicelevel.services.agreement_diff import as_yaml, diff_versions
@@ -518,6 +519,24 @@ def agreement_document(
         )
     _, html = documents.render_agreement(
         db, actor=visitor.actor, agreement_id=agreement_id, number=number, language=language
+    )
+    if format == "pdf":
+        return Response(pdf_of(html), media_type="application/pdf")
+    return HTMLResponse(html)
+
+
+@router.get("/agreements/{agreement_id}/report")
+def agreement_report(
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    period: Annotated[str, Query(max_length=40)] = "",
+    language: Annotated[str, Query(max_length=10)] = "en",
+    format: Annotated[str, Query(max_length=5)] = "html",
+) -> Response:
+    """The service report for a period, as a page or a PDF."""
+    _, html = service_reports.render_report(
+        db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
     )
     if format == "pdf":
         return Response(pdf_of(html), media_type="application/pdf")

@@ -1,0 +1,185 @@
+"""Service reports (first cut, SLM4): an agreement's figures for a period, computed from the
+stored tickets and outages with the version in force, and poured into the report template.
+
+The figures come from the engine (``evaluate``): per target the tickets met, breached and still
+open, compliance against the objective and the 90th percentile of working time used; per
+availability target the availability, downtime and outages; the service credits owed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Agreement, AgreementVersion
+from servicelevel.db.repositories import calendars as calendar_repo
+from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.definitions.agreements import agreement_from_document
+from servicelevel.definitions.source import DefinitionError, Located
+from servicelevel.engine.agreements import Agreement as EngineAgreement
+from servicelevel.engine.availability import Outages
+from servicelevel.engine.evaluation import AgreementResult, evaluate
+from servicelevel.engine.periods import Period, PeriodError, parse_period
+from servicelevel.services import agreements, documents, templates
+from servicelevel.services.errors import Invalid
+from servicelevel.services.permissions import Actor
+from servicelevel.services.whatif import LOOKBACK, ticket_set
+
+PCT = "#,##0.##%"
+
+
+def evaluate_agreement(
+    session: Session, *, actor: Actor, agreement_id: int, period: str, now: dt.datetime
+) -> tuple[Agreement, AgreementVersion, AgreementResult]:
+    """The agreement's figures for ``period`` as of ``now``, under the version in force at the
+    start of the period (else the current one)."""
+    agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    version = agreements.current(agreement)
+    engine = _engine(session, agreement, version)
+    try:
+        chosen = parse_period(period, engine.timezone)
+    except PeriodError:
+        raise Invalid("cannot read period {text}", "period", text=period) from None
+    start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
+    version = agreements.version_at(agreement, start) or version
+    engine = _engine(session, agreement, version)
+    tickets = _tickets(session, agreement, engine, chosen)
+    outages = _outages(session, engine, chosen)
+    return agreement, version, evaluate(engine, tickets, chosen, int(now.timestamp()), outages)
+
+
+def _engine(session: Session, agreement: Agreement, version: AgreementVersion) -> EngineAgreement:
+    """The version as the engine's agreement, its calendars the stored definitions."""
+    document = agreements.document_for(session, agreement, version)
+    inline: dict[str, Any] = {}
+    for c in version.calendars:
+        record = calendar_repo.calendar_by_id(session, c.calendar_id) if c.calendar_id else None
+        inline[c.key] = record.definition if record is not None else "24x7"
+    document["calendars"] = inline
+    try:
+        return agreement_from_document(Located(document, {}, agreement.code), Path("."))
+    except DefinitionError as exc:
+        raise Invalid(
+            "agreement {code} cannot be evaluated: {reason}",
+            code=agreement.code,
+            reason=exc.message,
+        ) from None
+
+
+def _tickets(
+    session: Session, agreement: Agreement, engine: EngineAgreement, period: Period
+) -> Any:
+    start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
+    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
+    customer = agreement.counterparty_id if agreement.kind == "SLA" else None
+    rows: list[tuple[int, str, str, str]] = []
+    events: list[tuple[int, dt.datetime, str, str]] = []
+    services: list[str] = []
+    for code in engine.services:
+        found, happened = monitoring_repo.ticket_history(
+            session, service=code, customer_id=customer, opened_from=start, opened_to=end
+        )
+        rows += found
+        events += happened
+        services += [code] * len(found)
+    order = sorted(range(len(rows)), key=lambda i: rows[i][0])
+    rows, services = [rows[i] for i in order], [services[i] for i in order]
+    events.sort(key=lambda e: e[0])  # stable: each ticket's events keep their order
+    return ticket_set(rows, events, services)
+
+
+def _outages(session: Session, engine: EngineAgreement, period: Period) -> dict[str, Outages]:
+    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
+    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
+    out = {}
+    for a in engine.availability:
+        rows = monitoring_repo.outages_between(session, service=a.service, start=start, end=end)
+        out[a.service] = Outages.of(
+            [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
+        )
+    return out
+
+
+def render_report(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int,
+    period: str,
+    language: str = "en",
+    template_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[str, str]:
+    """``(title, html)`` of the service report for an agreement and period."""
+    if language not in documents.LOCALES:
+        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    moment = now or dt.datetime.now(dt.UTC)
+    agreement, version, result = evaluate_agreement(
+        session, actor=actor, agreement_id=agreement_id, period=period, now=moment
+    )
+    context = documents.agreement_context(session, agreement, version, language)
+    context["report"] = report_context(result, language, moment)
+    body = templates.body_for(session, "report", language, template_id)
+    title = f"{agreement.code} · {result.period.label}"
+    return title, documents.page(documents.render_markdown(body, context), title, language)
+
+
+def report_context(result: AgreementResult, language: str, now: dt.datetime) -> dict[str, Any]:
+    """The figures as text for a report template (see docs/templates.md)."""
+    locale = documents.LOCALES[language]
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else format_percent(value, PCT, locale=locale)
+
+    targets = []
+    for r in result.targets:
+        c = r.compliance
+        p90 = c.percentiles.get(90.0)
+        targets.append(
+            {
+                "id": r.target.id,
+                "name": r.target.name,
+                "objective": pct(c.objective),
+                "achieved": pct(c.within),
+                "met": c.met,
+                "breached": c.breached,
+                "open": c.open,
+                "outcome": {True: "✔", False: "✘", None: "—"}[c.objective_met],
+                "p90_hours": "—"
+                if p90 is None
+                else format_decimal(round(p90 / 3600, 1), locale=locale),
+            }
+        )
+    availability = [
+        {
+            "id": key,
+            "achieved": pct(a.availability),
+            "objective": pct(a.objective),
+            "downtime_minutes": format_decimal(round(a.downtime / 60), locale=locale),
+            "outages": a.outages,
+            "outcome": {True: "✔", False: "✘", None: "—"}[a.objective_met],
+        }
+        for key, a in result.availability.items()
+    ]
+    credits = result.credits
+    return {
+        "period": result.period.label,
+        "from": result.period.first.isoformat(),
+        "to": (result.period.end_date - dt.timedelta(days=1)).isoformat(),
+        "targets": targets,
+        "availability": availability,
+        "credits_total": format_decimal(credits.total, locale=locale) if credits else "0",
+        "credits": [
+            {
+                "clause": line.clause,
+                "amount": format_decimal(line.amount, locale=locale),
+                "reason": line.reason,
+            }
+            for line in (credits.lines if credits else ())
+        ],
+        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+    }

@@ -1,0 +1,116 @@
+"""A service report from stored tickets: figures checked against a hand count, and the same
+figures in the web page and in the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.services.permissions import Actor
+from tests.integration.agreement_fixtures import SLA, everyone
+from tests.integration.api.conftest import auth
+from tests.integration.api.test_templates_api import pdf_text
+from tests.integration.factories import World
+
+HOUR = dt.timedelta(hours=1)
+
+
+def ticket(
+    session: Session,
+    world: World,
+    number: str,
+    opened: dt.datetime,
+    hours: float,
+    priority: str = "P1",
+) -> None:
+    done = opened + hours * HOUR
+    [tid] = monitoring_repo.add_tickets(
+        session,
+        [
+            {
+                "source": "test",
+                "external_id": number,
+                "service": "email",
+                "customer_id": world.acme_id,
+                "priority": priority,
+                "category": "",
+                "state": "Resolved",
+                "title": "",
+                "opened_at": opened,
+                "last_event_at": done,
+                "attributes": {},
+                "version": 1,
+                "created_at": opened,
+                "updated_at": opened,
+            }
+        ],
+    )
+    monitoring_repo.add_events(
+        session,
+        [
+            {
+                "ticket_id": tid,
+                "seq": 0,
+                "at": opened,
+                "state": "New",
+                "event": "created",
+                "changes": {},
+            },
+            {
+                "ticket_id": tid,
+                "seq": 1,
+                "at": done,
+                "state": "Resolved",
+                "event": "",
+                "changes": {},
+            },
+        ],
+    )
+
+
+@pytest.fixture
+def sla_in_force(client: TestClient, session: Session, world: World, tokens: dict[str, str]) -> int:
+    actors: dict[str, Actor] = everyone(session, world)
+    assert actors
+    staff, rep = auth(tokens["manager"]), auth(tokens["customer_rep"])
+    made = client.post("/api/v1/agreements", headers=staff, json={"document": SLA}).json()
+    url = f"/api/v1/agreements/{made['id']}/versions/1"
+    for who, path, body in (
+        (staff, "steps", {"step": "propose"}),
+        (staff, "steps", {"step": "approve"}),
+        (staff, "signatures", {}),
+        (rep, "signatures", {}),
+        (staff, "steps", {"step": "activate", "effective": "2026-01-01T00:00:00Z"}),
+    ):
+        version = client.get(url, headers=staff).json()["version"]
+        r = client.post(f"{url}/{path}", headers=who, json={"version": version, **body})
+        assert r.status_code == 200, r.text
+    return int(made["id"])
+
+
+def test_the_report_counts_what_happened_and_every_rendering_agrees(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    for number, hours in (("A", 1), ("B", 3.5), ("C", 5), ("D", 7)):  # P1, 24x7, within 4h
+        ticket(session, world, number, march, hours)
+    ticket(session, world, "E", march + 40 * 24 * HOUR, 1)  # April: not in the period
+    session.flush()
+    url = f"/api/v1/agreements/{sla_in_force}/report?period=2026-03"
+    page = client.get(url, headers=auth(tokens["customer_rep"]))
+    assert page.status_code == 200, page.text
+    # hand count: A and B within 4 hours, C and D not → 2 met, 2 breached, 50 %
+    assert "<td>P1-resolution</td>\n<td>95%</td>\n<td>50%</td>\n<td>2</td>\n<td>2</td>" in page.text
+    pdf = client.get(f"{url}&format=pdf", headers=auth(tokens["customer_rep"]))
+    text = pdf_text(pdf.content)[0]
+    assert "P1-resolution 95% 50% 2 2 0" in " ".join(text.split())
+    chinese = client.get(f"{url}&language=zh-Hans&format=pdf", headers=auth(tokens["manager"]))
+    assert "服务报告" in pdf_text(chinese.content)[0]
+    bad = client.get(url.replace("2026-03", "March"), headers=auth(tokens["manager"]))
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
+    other = client.get(url, headers=auth(tokens["outsider"]))
+    assert other.status_code == 404
