@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import CalendarRecord, Party, Service, WorkItem
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as repo
-from servicelevel.services import calendars, identity, parties
+from servicelevel.services import calendars, identity, parties, requirements
 from servicelevel.services.catalog import get_service
 from servicelevel.services.permissions import Actor, allowed
 
@@ -23,6 +23,7 @@ class ServiceView:
     approved_by: str
     dependencies: list[Party]
     work_items: list[WorkItem]  # empty for those who may not read the work list
+    demands: list[requirements.Demand]  # the customers' requirements, consolidated
 
 
 def describe_service(session: Session, *, actor: Actor, service_id: int) -> ServiceView:
@@ -46,6 +47,7 @@ def describe_service(session: Session, *, actor: Actor, service_id: int) -> Serv
         approved_by=names.get(service.approved_by_id or 0, ""),
         dependencies=repo.parties_by_ids(session, {d.party_id for d in service.dependencies}),
         work_items=items,
+        demands=requirements.consolidated(session, actor=actor, service_id=service.id),
     )
 
 

@@ -119,6 +119,9 @@ def test_a_signed_version_cannot_be_edited(client: TestClient, people: dict[str,
         json={"version": v["version"]},
     )
     assert r.status_code == 409  # not approved yet
+    assert "proposed: sign is not possible" in r.json()["error"]["message"]
+    after = version(client, admin, aid, 1)
+    assert (after["version"], after["state"], after["signatures"]) == (v["version"], "proposed", [])
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,9 @@ def test_a_requirement_is_captured_analysed_and_its_gap_shown(
     assert "CHG0042" in page
     page = press(client, f"/requirements/{rid}/decide", page, decision="agreed")
     assert "Agreed" in page
+    service_page = client.get(f"/services/{service}").text
+    assert "What customers ask for" in service_page
+    assert "SLR-9" in service_page
     evidence = client.get(f"/requirements/{rid}/what-if?target=0&period=2026-03")
     assert evidence.status_code == 200
     assert "no ticket decided in this period" in evidence.text
