@@ -22,6 +22,7 @@ from servicelevel.api.routers import (
     identity,
     outages,
     parties,
+    reports,
     requirements,
     templates,
     tickets,
@@ -59,7 +60,7 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    processes = (catalog, work, requirements, agreements, underpinning, templates)
+    processes = (catalog, work, requirements, agreements, underpinning, templates, reports)
     modules = (parties, calendars, *processes, tickets, outages)
     for module in (*modules, identity, users):
         api.include_router(module.router)

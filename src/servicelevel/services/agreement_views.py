@@ -8,10 +8,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Agreement, AgreementComment, AgreementVersion, Party
+from servicelevel.db.models import (
+    Agreement,
+    AgreementComment,
+    AgreementVersion,
+    Party,
+    ServiceReport,
+)
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import catalog as catalog_repo
-from servicelevel.services import agreements, underpinning
+from servicelevel.services import agreements, report_snapshots, underpinning
 from servicelevel.services.agreement_lifecycle import COUNTERSIGNER, STEPS
 from servicelevel.services.permissions import MANAGER, OWNER, Actor, allowed
 
@@ -31,6 +37,7 @@ class AgreementView:
     linked: list[Agreement]
     findings: list[underpinning.Finding]
     candidates: list[Agreement]  # OLAs and UCs that could be linked to this SLA
+    reports: list[ServiceReport]  # published reports, newest first
 
 
 def describe_agreement(
@@ -58,6 +65,9 @@ def describe_agreement(
         linked=linked,
         findings=underpinning.check_agreement(session, actor=actor, agreement_id=agreement.id),
         candidates=_candidates(session, actor, agreement, linked),
+        reports=report_snapshots.list_reports(
+            session, actor=actor, agreement_id=agreement.id, limit=100
+        ).items,
     )
 
 

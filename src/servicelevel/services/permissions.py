@@ -47,6 +47,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "requirement.decide": frozenset({OWNER, MANAGER}),
     "template.read": STAFF | {VIEWER},
     "template.write": STAFF,
+    "report.read": EVERYONE,
+    "report.publish": STAFF,
     "ticket.read": EVERYONE,
     "outage.read": EVERYONE,
     "outage.write": STAFF,

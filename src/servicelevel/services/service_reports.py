@@ -9,6 +9,7 @@ availability target the availability, downtime and outages; the service credits 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,40 @@ def _outages(session: Session, engine: EngineAgreement, period: Period) -> dict[
     return out
 
 
+@dataclass(frozen=True)
+class Report:
+    title: str
+    html: str
+    period: str  # the period's label
+    version_number: int
+    figures: dict[str, Any]  # the report's placeholders, as shown
+
+
+def compose_report(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int,
+    period: str,
+    language: str = "en",
+    template_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """The service report for an agreement and period: figures and rendering."""
+    if language not in documents.LOCALES:
+        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    moment = now or dt.datetime.now(dt.UTC)
+    agreement, version, result = evaluate_agreement(
+        session, actor=actor, agreement_id=agreement_id, period=period, now=moment
+    )
+    context = documents.agreement_context(session, agreement, version, language)
+    context["report"] = report_context(result, language, moment)
+    body = templates.body_for(session, "report", language, template_id)
+    title = f"{agreement.code} · {result.period.label}"
+    html = documents.page(documents.render_markdown(body, context), title, language)
+    return Report(title, html, result.period.label, version.number, context["report"])
+
+
 def render_report(
     session: Session,
     *,
@@ -115,17 +150,16 @@ def render_report(
     now: dt.datetime | None = None,
 ) -> tuple[str, str]:
     """``(title, html)`` of the service report for an agreement and period."""
-    if language not in documents.LOCALES:
-        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
-    moment = now or dt.datetime.now(dt.UTC)
-    agreement, version, result = evaluate_agreement(
-        session, actor=actor, agreement_id=agreement_id, period=period, now=moment
+    report = compose_report(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        period=period,
+        language=language,
+        template_id=template_id,
+        now=now,
     )
-    context = documents.agreement_context(session, agreement, version, language)
-    context["report"] = report_context(result, language, moment)
-    body = templates.body_for(session, "report", language, template_id)
-    title = f"{agreement.code} · {result.period.label}"
-    return title, documents.page(documents.render_markdown(body, context), title, language)
+    return report.title, report.html
 
 
 def report_context(result: AgreementResult, language: str, now: dt.datetime) -> dict[str, Any]:

@@ -162,6 +162,9 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("PATCH", "/api/v1/templates/999999", "template.write", {"version": 1, "name": "T2"}),
     ("GET", "/api/v1/agreements/{agr}/rendering", "agreement.read", None),
     ("GET", "/api/v1/agreements/{agr}/report?period=2026-03", "agreement.read", None),
+    ("POST", "/api/v1/agreements/{agr}/reports", "report.publish", {"period": "2026-03"}),
+    ("GET", "/api/v1/reports", "report.read", None),
+    ("GET", "/api/v1/reports/999999", "report.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
@@ -249,7 +252,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("tickets/999999", "tickets/{ticket_id}")
             .replace("requirements/999999", "requirements/{requirement_id}")
             .replace("change-requests/999999", "change-requests/{change_id}")
-            .replace("templates/999999", "templates/{template_id}"),
+            .replace("templates/999999", "templates/{template_id}")
+            .replace("reports/999999", "reports/{report_id}"),
         )
         for m, p in listed
     }

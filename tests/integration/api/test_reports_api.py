@@ -114,3 +114,40 @@ def test_the_report_counts_what_happened_and_every_rendering_agrees(
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
     other = client.get(url, headers=auth(tokens["outsider"]))
     assert other.status_code == 404
+
+
+def test_a_published_report_keeps_its_figures_and_a_new_revision_can_follow(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    ticket(session, world, "A", march, 1)
+    session.flush()
+    staff = auth(tokens["admin"])
+    url = f"/api/v1/agreements/{sla_in_force}/reports"
+    first = client.post(url, headers=staff, json={"period": "2026-03", "note": "monthly"})
+    assert first.status_code == 201, first.text
+    figures = first.json()["figures"]
+    assert (figures["targets"][0]["id"], figures["targets"][0]["met"]) == ("P1-resolution", 1)
+    ticket(session, world, "LATE", march, 9)  # a late ticket arrives after publication
+    session.flush()
+    kept = client.get(f"/api/v1/reports/{first.json()['id']}", headers=auth(tokens["customer_rep"]))
+    assert kept.json()["figures"] == figures
+    html = client.get(f"/api/v1/reports/{first.json()['id']}?format=html", headers=staff).text
+    assert "<td>1</td>\n<td>0</td>" in html  # still 1 met, 0 breached
+    second = client.post(url, headers=staff, json={"period": "2026-03"}).json()
+    assert second["revision"] == 2
+    assert second["figures"]["targets"][0]["breached"] == 1
+    listed = client.get(f"/api/v1/reports?agreement_id={sla_in_force}", headers=staff).json()
+    assert [r["revision"] for r in listed["items"]] == [2, 1]
+    assert (
+        client.get(
+            f"/api/v1/reports/{first.json()['id']}", headers=auth(tokens["outsider"])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            url, headers=auth(tokens["customer_rep"]), json={"period": "2026-03"}
+        ).status_code
+        == 403
+    )

@@ -11,9 +11,11 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from servicelevel.services import agreements
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import World
+from tests.integration.services.test_agreements import in_force
 from tests.integration.web.test_pages import csrf_of, sign_in
 
 
@@ -126,3 +128,24 @@ def test_a_refused_step_is_explained_on_the_page(
     )
     assert r.status_code == 422
     assert "name the services the agreement covers first" in r.text
+
+
+def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
+    client: TestClient, session: Session, actors: dict[str, Actor]
+) -> None:
+    made = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
+    session.flush()
+    in_force(session, actors, made, "customer_rep")
+    session.flush()
+    csrf = sign_in(client, "admin")
+    page = client.get(f"/agreements/{made.id}").text
+    assert "Publish the report" in page
+    page = press(
+        client, f"/agreements/{made.id}/reports", page, period="2026-03", language="zh-Hans"
+    )
+    link = re.search(r'href="(/reports/\d+)"', page)
+    assert link, page
+    report = client.get(link.group(1))
+    assert "服务报告" in report.text
+    assert client.get(f"{link.group(1)}?format=pdf").content.startswith(b"%PDF")
+    assert csrf  # signed in

@@ -17,6 +17,7 @@ from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDepend
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
 from servicelevel.db.models.parties import Contact, Party
+from servicelevel.db.models.reporting import ServiceReport
 from servicelevel.db.models.requirements import (
     ChangeRequest,
     RequestedTarget,
@@ -48,6 +49,7 @@ __all__ = [
     "ServiceDependency",
     "ServiceLevelRequirement",
     "ServiceOption",
+    "ServiceReport",
     "Signature",
     "Ticket",
     "TicketEvent",

@@ -18,6 +18,7 @@ from servicelevel.services import (
     agreement_views,
     agreements,
     documents,
+    report_snapshots,
     service_reports,
     underpinning,
 )
@@ -541,3 +542,49 @@ def agreement_report(
     if format == "pdf":
         return Response(pdf_of(html), media_type="application/pdf")
     return HTMLResponse(html)
+
+
+class PublishForm(BaseModel):
+    period: str = ""
+    language: str = "en"
+    csrf: str = ""
+
+
+@router.post("/agreements/{agreement_id}/reports")
+def agreement_publish(
+    request: Request,
+    agreement_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    form: Annotated[PublishForm, Form()],
+) -> Response:
+    """Publish the period's report (a snapshot); back to the agreement with it listed."""
+    if not sessions.csrf_ok(visitor.session, form.csrf):
+        return _detail(request, agreement_id, visitor, db, None, "expired")
+    try:
+        report_snapshots.publish(
+            db,
+            actor=visitor.actor,
+            agreement_id=agreement_id,
+            period=form.period,
+            language=form.language,
+        )
+        commit(db)
+    except ServiceError as exc:
+        db.rollback()
+        return _detail(request, agreement_id, visitor, db, None, exc)
+    return RedirectResponse(f"/agreements/{agreement_id}", status_code=303)
+
+
+@router.get("/reports/{report_id}")
+def published_report(
+    report_id: int,
+    visitor: UserDep,
+    db: SessionDep,
+    format: Annotated[str, Query(max_length=5)] = "html",
+) -> Response:
+    """A published report exactly as it was published."""
+    found = report_snapshots.get_report(db, actor=visitor.actor, report_id=report_id)
+    if format == "pdf":
+        return Response(pdf_of(found.html), media_type="application/pdf")
+    return HTMLResponse(found.html)

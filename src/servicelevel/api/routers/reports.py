@@ -1,0 +1,89 @@
+"""/api/v1/reports: published service reports (snapshots, by revision)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
+from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.reports.pdf import pdf_of
+from servicelevel.services import report_snapshots
+
+router = APIRouter(tags=["reports"])
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(min_length=1, max_length=40, description="2026-03, 2026-Q1, 2026…")
+    language: Literal["en", "zh-Hans", "zh-Hant"] = "en"
+    note: str = Field(default="", max_length=2000)
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    agreement_id: int
+    period: str
+    language: str
+    revision: int
+    version_number: int
+    note: str
+    published_at: dt.datetime
+    published_by_id: int | None
+
+
+class ReportDetailOut(ReportOut):
+    figures: dict[str, Any]
+
+
+@router.post("/agreements/{agreement_id}/reports", response_model=ReportDetailOut, status_code=201)
+def publish(
+    agreement_id: RecordId, body: PublishIn, session: SessionDep, actor: ActorDep
+) -> ReportDetailOut:
+    """Publish the period's report: its figures and rendering are kept as they are now."""
+    made = report_snapshots.publish(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        period=body.period,
+        language=body.language,
+        note=body.note,
+    )
+    commit(session)
+    return ReportDetailOut.model_validate(made)
+
+
+@router.get("/reports", response_model=PageOut[ReportOut])
+def list_reports(
+    session: SessionDep,
+    actor: ActorDep,
+    agreement_id: RecordFilter | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[ReportOut]:
+    page = report_snapshots.list_reports(
+        session, actor=actor, agreement_id=agreement_id, offset=offset, limit=limit
+    )
+    return page_of(page, ReportOut)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetailOut)
+def get_report(
+    report_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Literal["json", "html", "pdf"] = "json",
+) -> Any:
+    """A published report: its figures (JSON), or its rendering as published (HTML, PDF)."""
+    found = report_snapshots.get_report(session, actor=actor, report_id=report_id)
+    if format == "html":
+        return HTMLResponse(found.html)
+    if format == "pdf":
+        return Response(pdf_of(found.html), media_type="application/pdf")
+    return ReportDetailOut.model_validate(found)
