@@ -20,6 +20,7 @@ from servicelevel.api.routers import (
     calendars,
     catalog,
     identity,
+    ingestion,
     outages,
     parties,
     reports,
@@ -61,7 +62,7 @@ def create_app(
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     processes = (catalog, work, requirements, agreements, underpinning, templates, reports)
-    modules = (parties, calendars, *processes, tickets, outages)
+    modules = (parties, calendars, *processes, tickets, ingestion, outages)
     for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)

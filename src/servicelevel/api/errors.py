@@ -74,7 +74,8 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return answer(request, exc.status, exc, exc.field)
+        extra = {"details": exc.details} if exc.details else {}
+        return answer(request, exc.status, exc, exc.field, **extra)
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> Response:

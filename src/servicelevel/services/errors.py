@@ -11,6 +11,8 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
+    details: list[dict[str, object]] | None = None  # every problem, when there are several
+
     def __init__(self, template: str, field: str | None = None, **params: object) -> None:
         """``template`` is English with ``{name}`` placeholders filled from ``params``; adapters
         may translate the template before filling it in (the web UI does)."""

@@ -50,6 +50,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "report.read": EVERYONE,
     "report.publish": STAFF,
     "ticket.read": EVERYONE,
+    "ticket.write": STAFF,
     "outage.read": EVERYONE,
     "outage.write": STAFF,
     "audit.read": frozenset({OWNER, MANAGER, VIEWER}),

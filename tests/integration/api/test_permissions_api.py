@@ -166,6 +166,17 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/reports", "report.read", None),
     ("GET", "/api/v1/reports/999999", "report.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
+    (
+        "POST",
+        "/api/v1/ticket-events",
+        "ticket.write",
+        {
+            "source": "perm",
+            "events": [
+                {"ticket": "T1", "at": "2026-01-01T00:00:00Z", "state": "New", "service": "s"}
+            ],
+        },
+    ),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
     (

@@ -48,7 +48,10 @@ class TicketEvent(Base):
     """One thing that happened to a ticket; ``state`` is the state after it."""
 
     __tablename__ = "ticket_event"
-    __table_args__ = (UniqueConstraint("ticket_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "seq"),
+        UniqueConstraint("ticket_id", "fingerprint"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
@@ -57,6 +60,8 @@ class TicketEvent(Base):
     state: Mapped[str] = mapped_column(String(60))
     event: Mapped[str] = mapped_column(String(60), default="")  # created, responded, reopened…
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # attributes set by the event
+    # what makes an event the same event when it arrives twice (ingestion is idempotent)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     ticket: Mapped[Ticket] = relationship(back_populates="events", lazy="raise")
 
 

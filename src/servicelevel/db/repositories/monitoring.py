@@ -106,3 +106,19 @@ def ticket_history(
         [(int(i), str(n), str(p), str(c)) for i, n, p, c in tickets],
         [(int(i), a, str(s), str(e)) for i, a, s, e in events],
     )
+
+
+def tickets_by_numbers(session: Session, source: str, numbers: list[str]) -> list[Ticket]:
+    if not numbers:
+        return []
+    query = select(Ticket).where(Ticket.source == source, Ticket.external_id.in_(numbers))
+    return list(session.scalars(query))
+
+
+def fingerprints_of(session: Session, ticket_ids: list[int]) -> set[str]:
+    if not ticket_ids:
+        return set()
+    query = select(TicketEvent.fingerprint).where(
+        TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.fingerprint.is_not(None)
+    )
+    return {str(f) for f in session.scalars(query)}

@@ -43,3 +43,11 @@ def list_parties(
     if only is not None:
         query = query.where(Party.id.in_(list(only)))
     return paginate(session, query, offset, limit)
+
+
+def customer_codes(session: Session, codes: set[str]) -> dict[str, int]:
+    """Customer ids by code, for the codes that name a customer."""
+    if not codes:
+        return {}
+    query = select(Party.code, Party.id).where(Party.code.in_(codes), Party.kind == "customer")
+    return {str(c): int(i) for c, i in session.execute(query)}

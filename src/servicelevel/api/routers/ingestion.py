@@ -1,0 +1,49 @@
+"""/api/v1/ticket-events: ticket events in, one or a batch (idempotent, all or nothing)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.schemas.common import AwareInstant
+from servicelevel.services import ingestion
+
+router = APIRouter(tags=["monitoring"])
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket: str = Field(min_length=1, max_length=100, description="The ticket's number")
+    at: AwareInstant
+    state: str = Field(min_length=1, max_length=60, description="The state after the event")
+    event: str = Field(default="", max_length=60, description="created, responded, resolved…")
+    service: str = Field(default="", max_length=64, description="Needed on a new ticket")
+    customer: str = Field(default="", max_length=64, description="A party code")
+    priority: str = Field(default="", max_length=40)
+    category: str = Field(default="", max_length=100)
+    title: str = Field(default="", max_length=500)
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field(min_length=1, max_length=40, description="The system the tickets are in")
+    events: list[EventIn] = Field(min_length=1, max_length=5000)
+
+
+class IngestOut(BaseModel):
+    received: int
+    stored: int
+    duplicates: int
+    tickets_created: int
+    tickets_changed: int
+
+
+@router.post("/ticket-events", response_model=IngestOut)
+def ingest(body: BatchIn, session: SessionDep, actor: ActorDep) -> IngestOut:
+    """Store ticket events: one or many, in any order; the same event twice is stored once; a
+    batch with a bad event stores nothing and lists every bad one (``details``)."""
+    events = [ingestion.EventData(**e.model_dump()) for e in body.events]
+    result = ingestion.ingest(session, actor=actor, source=body.source, events=events)
+    commit(session)
+    return IngestOut(**result.__dict__)

@@ -1,0 +1,243 @@
+"""Ticket events in (SLM4 data): idempotent, order-tolerant, all or nothing.
+
+Each event says what happened to a ticket of a source system (``servicenow``, ``jira``, an
+integration's name…) and the ticket's state after it. The same event sent twice is stored once
+(its fingerprint: ticket, instant, state, event and attributes); events may arrive in any order —
+a ticket's events are kept sorted by time and its current state and attributes follow the
+latest; a batch with any bad event stores nothing and names every bad one by its position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Ticket, TicketEvent
+from servicelevel.db.repositories import monitoring as repo
+from servicelevel.db.repositories import parties as party_repo
+from servicelevel.services import audit
+from servicelevel.services.errors import Invalid
+from servicelevel.services.permissions import Actor, require
+
+LIMITS = {
+    "ticket": 100,
+    "state": 60,
+    "event": 60,
+    "service": 64,
+    "customer": 64,
+    "priority": 40,
+    "category": 100,
+    "title": 500,
+}
+ATTRIBUTES = ("priority", "category", "title")
+
+
+@dataclass(frozen=True)
+class EventData:
+    ticket: str  # the ticket's number in its source system
+    at: dt.datetime  # with its UTC offset
+    state: str  # the ticket's state after the event
+    event: str = ""  # created, responded, resolved, reopened…
+    service: str = ""  # a catalog service code (needed on a new ticket's first event)
+    customer: str = ""  # a party code
+    priority: str = ""
+    category: str = ""
+    title: str = ""
+
+    def fingerprint(self) -> str:
+        parts = (
+            self.ticket,
+            self.at.astimezone(dt.UTC).isoformat(),
+            self.state,
+            self.event,
+            self.service,
+            self.customer,
+            self.priority,
+            self.category,
+            self.title,
+        )
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    received: int
+    stored: int
+    duplicates: int
+    tickets_created: int
+    tickets_changed: int
+
+
+def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    for row, e in enumerate(events):
+        for name, limit in LIMITS.items():
+            value = getattr(e, name)
+            if not isinstance(value, str) or "\x00" in value or len(value) > limit:
+                found.append(
+                    {
+                        "row": row,
+                        "field": name,
+                        "message": f"{name} must be text of at most {limit} characters",
+                    }
+                )
+        if not e.ticket.strip():
+            found.append({"row": row, "field": "ticket", "message": "a ticket number is required"})
+        if not e.state.strip():
+            found.append(
+                {"row": row, "field": "state", "message": "the state after the event is required"}
+            )
+        if e.at.tzinfo is None or not 1971 <= e.at.year <= 2199:
+            found.append(
+                {
+                    "row": row,
+                    "field": "at",
+                    "message": "an instant with a UTC offset, between 1971 and 2199",
+                }
+            )
+        if e.customer and e.customer not in customers:
+            found.append({"row": row, "field": "customer", "message": f"no customer {e.customer}"})
+    return found
+
+
+def ingest(session: Session, *, actor: Actor, source: str, events: list[EventData]) -> IngestResult:
+    """Store a batch of ticket events (see the module docstring)."""
+    require(actor, "ticket.write")
+    source = source.strip()
+    if not source or len(source) > 40 or "\x00" in source:
+        raise Invalid("a source of at most 40 characters is required", "source")
+    customers = party_repo.customer_codes(session, {e.customer for e in events if e.customer})
+    problems = _problems(events, customers)
+    numbers = list(dict.fromkeys(e.ticket for e in events))
+    existing = {t.external_id: t for t in repo.tickets_by_numbers(session, source, numbers)}
+    first_rows: dict[str, int] = {}
+    for row, e in enumerate(events):
+        first_rows.setdefault(e.ticket, row)
+    named = {e.ticket for e in events if e.service.strip()}
+    for number, row in first_rows.items():
+        if number not in existing and number not in named:
+            problems.append(
+                {
+                    "row": row,
+                    "field": "service",
+                    "message": f"ticket {number} is new: name its service",
+                }
+            )
+    if problems:
+        error = Invalid(
+            "{count} event(s) cannot be stored, so none of the batch was",
+            str(problems[0]["field"]),
+            count=len({p["row"] for p in problems}),
+        )
+        error.details = problems
+        raise error
+    return _store(session, actor, source, events, existing, customers)
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    source: str,
+    events: list[EventData],
+    existing: dict[str, Ticket],
+    customers: dict[str, int],
+) -> IngestResult:
+    seen = repo.fingerprints_of(session, [t.id for t in existing.values()])
+    by_ticket: dict[str, list[EventData]] = defaultdict(list)
+    duplicates = 0
+    fresh: set[str] = set()
+    for e in events:
+        key = e.fingerprint()
+        if key in seen or key in fresh:
+            duplicates += 1
+            continue
+        fresh.add(key)
+        by_ticket[e.ticket].append(e)
+    created = 0
+    for number, new in by_ticket.items():
+        ticket = existing.get(number)
+        if ticket is None:
+            ticket = _new_ticket(source, number, new, customers)
+            session.add(ticket)
+            created += 1
+        _add_events(session, ticket, new, customers)
+    stored = sum(len(v) for v in by_ticket.values())
+    audit.record_bulk(
+        session,
+        actor,
+        "ingest",
+        "ticket_event",
+        {
+            "source": source,
+            "received": len(events),
+            "stored": stored,
+            "duplicates": duplicates,
+            "tickets_created": created,
+        },
+    )
+    return IngestResult(len(events), stored, duplicates, created, len(by_ticket))
+
+
+def _new_ticket(
+    source: str, number: str, events: list[EventData], customers: dict[str, int]
+) -> Ticket:
+    first = min(events, key=lambda e: e.at)
+    service = next(e.service for e in sorted(events, key=lambda e: e.at) if e.service)
+    return Ticket(
+        source=source,
+        external_id=number,
+        service=service,
+        state=first.state,
+        opened_at=first.at,
+        last_event_at=first.at,
+        attributes={},
+        customer_id=customers.get(first.customer),
+    )
+
+
+def _add_events(
+    session: Session, ticket: Ticket, new: list[EventData], customers: dict[str, int]
+) -> None:
+    """Add the events, then put all of the ticket's events in time order (a late event slots in
+    where it happened) and bring the ticket's state and attributes up to date."""
+    session.flush()
+    rows = repo.events_of(session, ticket.id)
+    base = len(rows)
+    for i, e in enumerate(new):
+        changes = {k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)}
+        rows.append(
+            TicketEvent(
+                ticket_id=ticket.id,
+                seq=-(base + i + 1),
+                at=e.at,
+                state=e.state,
+                event=e.event,
+                changes=changes,
+                fingerprint=e.fingerprint(),
+            )
+        )
+        session.add(rows[-1])
+    ordered = sorted(rows, key=lambda r: (r.at, r.seq if r.seq >= 0 else base - r.seq))
+    for i, row in enumerate(ordered):
+        row.seq = -(len(ordered) + i + 1)  # out of the way first: seq is unique per ticket
+    session.flush()
+    for i, row in enumerate(ordered):
+        row.seq = i
+    _summarise(ticket, ordered, customers)
+
+
+def _summarise(ticket: Ticket, ordered: list[TicketEvent], customers: dict[str, int]) -> None:
+    ticket.opened_at, ticket.last_event_at = ordered[0].at, ordered[-1].at
+    ticket.state = ordered[-1].state
+    for row in ordered:  # later events overwrite earlier ones
+        for name in ATTRIBUTES:
+            if row.changes.get(name):
+                setattr(ticket, name, row.changes[name])
+        if row.changes.get("service"):
+            ticket.service = row.changes["service"]
+        if row.changes.get("customer") in customers:
+            ticket.customer_id = customers[row.changes["customer"]]
