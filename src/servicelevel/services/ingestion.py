@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -158,13 +159,12 @@ def _store(
         fresh.add(key)
         by_ticket[e.ticket].append(e)
     created = 0
+    brand_new = {n: v for n, v in by_ticket.items() if n not in existing}
+    if brand_new:
+        created = _insert_new(session, source, brand_new, customers)
     for number, new in by_ticket.items():
-        ticket = existing.get(number)
-        if ticket is None:
-            ticket = _new_ticket(source, number, new, customers)
-            session.add(ticket)
-            created += 1
-        _add_events(session, ticket, new, customers)
+        if number in existing:
+            _add_events(session, existing[number], new, customers)
     stored = sum(len(v) for v in by_ticket.values())
     audit.record_bulk(
         session,
@@ -182,21 +182,61 @@ def _store(
     return IngestResult(len(events), stored, duplicates, created, len(by_ticket))
 
 
-def _new_ticket(
-    source: str, number: str, events: list[EventData], customers: dict[str, int]
-) -> Ticket:
-    first = min(events, key=lambda e: e.at)
-    service = next(e.service for e in sorted(events, key=lambda e: e.at) if e.service)
-    return Ticket(
-        source=source,
-        external_id=number,
-        service=service,
-        state=first.state,
-        opened_at=first.at,
-        last_event_at=first.at,
-        attributes={},
-        customer_id=customers.get(first.customer),
+def _insert_new(
+    session: Session, source: str, tickets: dict[str, list[EventData]], customers: dict[str, int]
+) -> int:
+    """New tickets and their events in two bulk inserts (an import of a whole log is mostly
+    new tickets); events in time order, ties kept in arrival order."""
+    now = dt.datetime.now(dt.UTC)
+    rows: list[dict[str, Any]] = []
+    timelines: list[list[EventData]] = []
+    for number, events in tickets.items():
+        ordered = sorted(events, key=lambda e: e.at)  # stable: ties keep arrival order
+        latest: dict[str, str] = {}
+        for e in ordered:
+            latest.update(_changes(e))
+        rows.append(
+            {
+                "source": source,
+                "external_id": number,
+                "service": latest["service"],
+                "customer_id": customers.get(latest.get("customer", "")),
+                "priority": latest.get("priority", ""),
+                "category": latest.get("category", ""),
+                "title": latest.get("title", ""),
+                "state": ordered[-1].state,
+                "opened_at": ordered[0].at,
+                "last_event_at": ordered[-1].at,
+                "attributes": {},
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        timelines.append(ordered)
+    ids = repo.add_tickets(session, rows)
+    repo.add_events(
+        session,
+        [
+            {
+                "ticket_id": tid,
+                "seq": seq,
+                "at": e.at,
+                "state": e.state,
+                "event": e.event,
+                "changes": _changes(e),
+                "fingerprint": e.fingerprint(),
+            }
+            for tid, events in zip(ids, timelines, strict=True)
+            for seq, e in enumerate(events)
+        ],
     )
+    return len(ids)
+
+
+def _changes(e: EventData) -> dict[str, str]:
+    """The attributes an event sets (its non-empty ones)."""
+    return {k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)}
 
 
 def _add_events(
@@ -208,7 +248,7 @@ def _add_events(
     rows = repo.events_of(session, ticket.id)
     base = len(rows)
     for i, e in enumerate(new):
-        changes = {k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)}
+        changes = _changes(e)
         rows.append(
             TicketEvent(
                 ticket_id=ticket.id,
