@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from servicelevel import __version__
-from servicelevel.cli import agreements, calendar, db, demo, evaluate, outages, serve, users
+from servicelevel.cli import (
+    agreements,
+    calendar,
+    db,
+    demo,
+    evaluate,
+    imports,
+    outages,
+    serve,
+    users,
+)
 
 app = typer.Typer(
     name="slm",
@@ -20,6 +30,7 @@ app.add_typer(users.app, name="user")
 app.add_typer(demo.app, name="demo")
 app.add_typer(outages.app, name="outage")
 app.add_typer(agreements.app, name="agreement")
+app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
 app.command("evaluate")(evaluate.evaluate)
 

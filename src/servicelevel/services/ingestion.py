@@ -33,6 +33,7 @@ LIMITS = {
     "priority": 40,
     "category": 100,
     "title": 500,
+    "key": 200,
 }
 ATTRIBUTES = ("priority", "category", "title")
 
@@ -48,8 +49,13 @@ class EventData:
     priority: str = ""
     category: str = ""
     title: str = ""
+    key: str = ""  # the source's own id of the event, when it has one
 
     def fingerprint(self) -> str:
+        """The event's identity: the source's key when given (two updates in the same minute
+        with the same content are then still two events), else everything it says."""
+        if self.key:
+            return hashlib.sha256(f"{self.ticket}\x1f{self.key}".encode()).hexdigest()
         parts = (
             self.ticket,
             self.at.astimezone(dt.UTC).isoformat(),
