@@ -43,18 +43,18 @@ def test_the_servicenow_log_imports_whole_once_and_evaluates(tmp_path: Path) -> 
     again = runner.invoke(app, args)
     assert "0 event(s) stored (141707 already there)" in again.stdout
     last: dict[str, str] = {}  # independent counts, straight from the file
-    first: dict[str, dt.datetime] = {}
+    opened: dict[str, dt.datetime] = {}
     with gzip.open(SERVICENOW, "rt") as handle:
         for row in csv.DictReader(handle):
             if row["incident_state"] == "-100":
                 continue
             last[row["number"]] = row["priority"]
             at = dt.datetime.strptime(row["sys_updated_at"], "%d/%m/%Y %H:%M")  # noqa: DTZ007
-            first[row["number"]] = min(first.get(row["number"], at), at)
+            opened[row["number"]] = min(opened.get(row["number"], at), at)
     critical = sum(1 for p in last.values() if p == "1 - Critical")
     # what-if loads the tickets opened in March 2016 or up to 90 days before
     window = (dt.datetime(2016, 3, 1) - dt.timedelta(days=90), dt.datetime(2016, 4, 1))
-    loaded = sum(1 for at in first.values() if window[0] <= at < window[1])
+    loaded = sum(1 for at in opened.values() if window[0] <= at < window[1])
     with unit_of_work(url) as session:
         assert tickets.list_tickets(session, actor=SYSTEM, priority="P1").total == critical
         cal = calendars.create_calendar(
