@@ -21,6 +21,7 @@ from servicelevel.api.routers import (
     catalog,
     identity,
     ingestion,
+    jobs,
     outages,
     parties,
     reports,
@@ -62,7 +63,7 @@ def create_app(
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     processes = (catalog, work, requirements, agreements, underpinning, templates, reports)
-    modules = (parties, calendars, *processes, tickets, ingestion, outages)
+    modules = (parties, calendars, *processes, tickets, ingestion, outages, jobs)
     for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)

@@ -15,6 +15,7 @@ from servicelevel.cli import (
     outages,
     serve,
     users,
+    worker,
 )
 
 app = typer.Typer(
@@ -32,6 +33,8 @@ app.add_typer(outages.app, name="outage")
 app.add_typer(agreements.app, name="agreement")
 app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.run_worker)
+app.command("recompute")(worker.recompute_agreement)
 app.command("evaluate")(evaluate.evaluate)
 
 

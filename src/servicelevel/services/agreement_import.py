@@ -101,3 +101,11 @@ def export_by_code(
     if found is None or not agreements.can_see(actor, found):
         raise NotFound("no agreement {id}", id=code)
     return agreements.export_document(session, actor=actor, agreement_id=found.id, number=number)
+
+
+def agreement_id_of(session: Session, *, actor: Actor, code: str) -> int:
+    """The id of the agreement with this code (as the actor may see it)."""
+    found = repo.agreement_by_code(session, code)
+    if found is None or not agreements.can_see(actor, found):
+        raise NotFound("no agreement {id}", id=code)
+    return found.id

@@ -49,6 +49,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "template.write": STAFF,
     "report.read": EVERYONE,
     "report.publish": STAFF,
+    "job.read": STAFF | {VIEWER},
+    "measurement.recompute": frozenset({OWNER, MANAGER}),
     "ticket.read": EVERYONE,
     "ticket.write": STAFF,
     "outage.read": EVERYONE,

@@ -40,20 +40,22 @@ def evaluate_agreement(
     start of the period (else the current one)."""
     agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     version = agreements.current(agreement)
-    engine = _engine(session, agreement, version)
+    engine = engine_agreement(session, agreement, version)
     try:
         chosen = parse_period(period, engine.timezone)
     except PeriodError:
         raise Invalid("cannot read period {text}", "period", text=period) from None
     start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
     version = agreements.version_at(agreement, start) or version
-    engine = _engine(session, agreement, version)
+    engine = engine_agreement(session, agreement, version)
     tickets = _tickets(session, agreement, engine, chosen)
     outages = _outages(session, engine, chosen)
     return agreement, version, evaluate(engine, tickets, chosen, int(now.timestamp()), outages)
 
 
-def _engine(session: Session, agreement: Agreement, version: AgreementVersion) -> EngineAgreement:
+def engine_agreement(
+    session: Session, agreement: Agreement, version: AgreementVersion
+) -> EngineAgreement:
     """The version as the engine's agreement, its calendars the stored definitions."""
     document = agreements.document_for(session, agreement, version)
     inline: dict[str, Any] = {}

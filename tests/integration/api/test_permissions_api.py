@@ -164,6 +164,9 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/agreements/{agr}/report?period=2026-03", "agreement.read", None),
     ("POST", "/api/v1/agreements/{agr}/reports", "report.publish", {"period": "2026-03"}),
     ("GET", "/api/v1/reports", "report.read", None),
+    ("POST", "/api/v1/agreements/{agr}/recompute", "measurement.recompute", None),
+    ("GET", "/api/v1/jobs", "job.read", None),
+    ("GET", "/api/v1/jobs/999999", "job.read", None),
     ("GET", "/api/v1/reports/999999", "report.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     (
@@ -264,7 +267,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("requirements/999999", "requirements/{requirement_id}")
             .replace("change-requests/999999", "change-requests/{change_id}")
             .replace("templates/999999", "templates/{template_id}")
-            .replace("reports/999999", "reports/{report_id}"),
+            .replace("reports/999999", "reports/{report_id}")
+            .replace("jobs/999999", "jobs/{job_id}"),
         )
         for m, p in listed
     }

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.services import jobs, recompute
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.api.conftest import auth
@@ -151,3 +152,26 @@ def test_a_published_report_keeps_its_figures_and_a_new_revision_can_follow(
         ).status_code
         == 403
     )
+
+
+def test_measurements_are_recomputed_by_a_job_and_agree_with_the_report(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    for number, hours in (("A", 1), ("B", 3.5), ("C", 5)):
+        ticket(session, world, number, march, hours)
+    session.flush()
+    r = client.post(f"/api/v1/agreements/{sla_in_force}/recompute", headers=auth(tokens["manager"]))
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] == "queued"
+    claimed = jobs.claim(session, worker="test")  # the worker's part, in the test's transaction
+    assert claimed is not None
+    result = jobs.HANDLERS[claimed.kind](session, claimed)
+    jobs.finish(session, claimed, result)
+    session.flush()
+    assert result["by_status"] == {"met": 2, "breached": 1}
+    again = recompute.recompute(session, agreement_id=sla_in_force)  # idempotent
+    assert again["by_status"] == result["by_status"]
+    shown = client.get(f"/api/v1/jobs/{job['id']}", headers=auth(tokens["viewer"])).json()
+    assert (shown["status"], shown["result"]["measurements"]) == ("done", 3)

@@ -15,6 +15,8 @@ from servicelevel.db.models.audit import AuditEntry
 from servicelevel.db.models.calendars import CalendarRecord
 from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDependency, ServiceOption
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
+from servicelevel.db.models.jobs import Job
+from servicelevel.db.models.measurements import Measurement
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
 from servicelevel.db.models.parties import Contact, Party
 from servicelevel.db.models.reporting import ServiceReport
@@ -40,6 +42,8 @@ __all__ = [
     "CoveredService",
     "CreditClause",
     "DocumentTemplate",
+    "Job",
+    "Measurement",
     "OfferedTarget",
     "Outage",
     "Party",

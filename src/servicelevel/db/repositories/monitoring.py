@@ -122,3 +122,12 @@ def fingerprints_of(session: Session, ticket_ids: list[int]) -> set[str]:
         TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.fingerprint.is_not(None)
     )
     return {str(f) for f in session.scalars(query)}
+
+
+def opened_at_of(session: Session, ticket_ids: list[int]) -> dict[int, dt.datetime]:
+    opened: dict[int, dt.datetime] = {}
+    for start in range(0, len(ticket_ids), 20_000):
+        chunk = ticket_ids[start : start + 20_000]
+        rows = session.execute(select(Ticket.id, Ticket.opened_at).where(Ticket.id.in_(chunk)))
+        opened.update({int(i): at for i, at in rows})
+    return opened

@@ -1,0 +1,56 @@
+"""/api/v1/jobs and recomputation requests: background work and its progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.routers.paging import Limit, Offset, RecordId
+from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.services import jobs, recompute
+
+router = APIRouter(tags=["jobs"])
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    progress_done: int
+    progress_total: int
+    result: dict[str, Any]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@router.post("/agreements/{agreement_id}/recompute", response_model=JobOut, status_code=202)
+def request_recompute(agreement_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
+    """Queue a recomputation of the agreement's measurements; follow it at /jobs/{id}."""
+    job = recompute.request(session, actor=actor, agreement_id=agreement_id)
+    commit(session)
+    return JobOut.model_validate(job)
+
+
+@router.get("/jobs", response_model=PageOut[JobOut])
+def list_jobs(
+    session: SessionDep,
+    actor: ActorDep,
+    status: Literal["queued", "running", "done", "failed"] | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[JobOut]:
+    page = jobs.list_jobs(session, actor=actor, status=status, offset=offset, limit=limit)
+    return page_of(page, JobOut)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
+    return JobOut.model_validate(jobs.get_job(session, actor=actor, job_id=job_id))

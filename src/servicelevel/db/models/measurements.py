@@ -1,0 +1,36 @@
+"""Measurements: the state of every target's clock for every ticket it covers, under the
+agreement version in force when the ticket started — kept current by recomputation jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servicelevel.db.base import Base
+
+MEASUREMENT_STATES = ("pending", "running", "paused", "met", "breached", "cancelled")
+
+
+class Measurement(Base):
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "target_key", "ticket_id"),
+        Index(None, "agreement_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    version_number: Mapped[int] = mapped_column()
+    target_key: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    used_seconds: Mapped[int] = mapped_column()
+    paused_seconds: Mapped[int] = mapped_column()
+    budget_seconds: Mapped[int] = mapped_column()
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    deadline: Mapped[dt.datetime | None] = mapped_column(default=None)
+    breached_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    computed_at: Mapped[dt.datetime] = mapped_column()

@@ -1,0 +1,58 @@
+"""Queries about jobs. Claiming is one function for both databases: PostgreSQL locks the chosen
+row with ``FOR UPDATE SKIP LOCKED`` (other workers skip it), SQLite — one writer at a time under
+``BEGIN IMMEDIATE`` — ignores that clause; on both the conditional UPDATE only succeeds while the
+job is still queued, so a job is never claimed twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Job
+from servicelevel.db.repositories.common import Page, paginate
+
+
+def claim_next(
+    session: Session, *, worker: str, now: dt.datetime, kinds: tuple[str, ...] | None = None
+) -> Job | None:
+    query = (
+        select(Job.id)
+        .where(Job.status == "queued", Job.run_after <= now)
+        .order_by(Job.run_after, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if kinds:
+        query = query.where(Job.kind.in_(kinds))
+    job_id = session.scalar(query)
+    if job_id is None:
+        return None
+    done = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(status="running", claimed_by=worker, claimed_at=now, attempts=Job.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.expire_all()
+    return session.get(Job, job_id)
+
+
+def stale(session: Session, *, before: dt.datetime) -> list[Job]:
+    """Running jobs whose worker has not finished them since ``before`` (it died)."""
+    query = select(Job).where(Job.status == "running", Job.claimed_at < before)
+    return list(session.scalars(query.with_for_update(skip_locked=True)))
+
+
+def job_by_id(session: Session, job_id: int) -> Job | None:
+    return session.get(Job, job_id)
+
+
+def list_jobs(session: Session, *, status: str | None, offset: int, limit: int) -> Page[Job]:
+    query = select(Job).order_by(Job.id.desc())
+    if status:
+        query = query.where(Job.status == status)
+    return paginate(session, query, offset, limit)

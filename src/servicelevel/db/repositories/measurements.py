@@ -1,0 +1,31 @@
+"""Queries about measurements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Measurement
+
+
+def replace(session: Session, agreement_id: int, rows: list[dict[str, Any]]) -> None:
+    """The agreement's measurements become ``rows`` (inside the caller's transaction)."""
+    session.execute(delete(Measurement).where(Measurement.agreement_id == agreement_id))
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Measurement), rows[start : start + 5000])
+
+
+def counts_by_status(session: Session, agreement_id: int) -> dict[str, int]:
+    query = (
+        select(Measurement.status, func.count())
+        .where(Measurement.agreement_id == agreement_id)
+        .group_by(Measurement.status)
+    )
+    return {str(s): int(n) for s, n in session.execute(query)}
+
+
+def of_ticket(session: Session, ticket_id: int) -> list[Measurement]:
+    query = select(Measurement).where(Measurement.ticket_id == ticket_id)
+    return list(session.scalars(query.order_by(Measurement.agreement_id, Measurement.target_key)))

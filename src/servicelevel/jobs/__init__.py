@@ -1,0 +1,1 @@
+"""Background workers: take jobs from the database table and run their handlers."""

@@ -1,0 +1,94 @@
+"""Background jobs: queued in the database, claimed by workers, retried when they fail or
+when their worker dies (a job running longer than its lease is queued again). Handlers must be
+idempotent: running a job twice gives the same result as running it once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.base import utcnow
+from servicelevel.db.models import Job
+from servicelevel.db.repositories import jobs as repo
+from servicelevel.db.repositories.common import Page
+from servicelevel.services.errors import NotFound
+from servicelevel.services.permissions import Actor, require
+
+MAX_ATTEMPTS = 5
+LEASE = dt.timedelta(minutes=15)
+Handler = Callable[[Session, Job], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(session: Session, *, kind: str, payload: dict[str, Any]) -> Job:
+    job = Job(kind=kind, payload=payload, status="queued", run_after=utcnow())
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(session: Session, *, worker: str, now: dt.datetime | None = None) -> Job | None:
+    """The next due job, now running for ``worker`` (the caller commits)."""
+    return repo.claim_next(session, worker=worker, now=now or utcnow())
+
+
+def finish(session: Session, job: Job, result: dict[str, Any]) -> None:
+    job.status, job.result, job.finished_at, job.error = "done", result, utcnow(), ""
+
+
+def fail(session: Session, job: Job, error: str) -> None:
+    """Retry later with back-off (1, 2, 4… minutes), or give up after MAX_ATTEMPTS."""
+    job.error = error[:2000]
+    if job.attempts >= MAX_ATTEMPTS:
+        job.status, job.finished_at = "failed", utcnow()
+        return
+    job.status, job.claimed_at, job.claimed_by = "queued", None, ""
+    job.run_after = utcnow() + dt.timedelta(minutes=2 ** (job.attempts - 1))
+
+
+def requeue_stale(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Queue again the jobs whose worker died mid-job (nothing they did was committed)."""
+    found = repo.stale(session, before=(now or utcnow()) - LEASE)
+    for job in found:
+        fail(session, job, f"worker {job.claimed_by} stopped before finishing")
+    return len(found)
+
+
+def progress(job: Job, done: int, total: int) -> None:
+    job.progress_done, job.progress_total = done, total
+
+
+def get_job(session: Session, *, actor: Actor, job_id: int) -> Job:
+    require(actor, "job.read")
+    found = repo.job_by_id(session, job_id)
+    if found is None:
+        raise NotFound("no job {id}", id=job_id)
+    return found
+
+
+def list_jobs(
+    session: Session, *, actor: Actor, status: str | None = None, offset: int = 0, limit: int = 50
+) -> Page[Job]:
+    require(actor, "job.read")
+    return repo.list_jobs(session, status=status, offset=offset, limit=limit)
+
+
+def load(session: Session, job_id: int) -> Job:
+    """A claimed job, for the worker that runs it."""
+    found = repo.job_by_id(session, job_id)
+    if found is None:
+        raise NotFound("no job {id}", id=job_id)
+    return found
