@@ -47,6 +47,8 @@ def recompute_agreement(
                 typer.echo(f"{result['measurements']} measurement(s): {result['by_status']}")
             else:
                 job = recompute.request(session, actor=SYSTEM, agreement_id=target)
-                typer.echo(f"queued job {job.id}; run `slm worker` to process it")
+                typer.echo(
+                    f"queued job {job.id}; a worker runs it (slm worker, or slm serve on SQLite)"
+                )
     except ServiceError as exc:
         raise fail(exc.message) from None

@@ -17,6 +17,7 @@ from servicelevel.db.models import (
 )
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import catalog as catalog_repo
+from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.services import agreements, report_snapshots, underpinning
 from servicelevel.services.agreement_lifecycle import COUNTERSIGNER, STEPS
 from servicelevel.services.permissions import MANAGER, OWNER, Actor, allowed
@@ -38,6 +39,7 @@ class AgreementView:
     findings: list[underpinning.Finding]
     candidates: list[Agreement]  # OLAs and UCs that could be linked to this SLA
     reports: list[ServiceReport]  # published reports, newest first
+    measurements: dict[str, int]  # per status, as last recomputed
 
 
 def describe_agreement(
@@ -68,6 +70,7 @@ def describe_agreement(
         reports=report_snapshots.list_reports(
             session, actor=actor, agreement_id=agreement.id, limit=100
         ).items,
+        measurements=measurement_repo.counts_by_status(session, agreement.id),
     )
 
 

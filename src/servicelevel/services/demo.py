@@ -12,11 +12,12 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
+from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
-from servicelevel.services import agreement_lifecycle, calendars, identity, parties
+from servicelevel.services import agreement_lifecycle, calendars, identity, parties, recompute
 from servicelevel.services.demo_agreements import load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_requirements import load_demo_requirements
@@ -140,4 +141,6 @@ def load_demo(
     agreement_lifecycle.refresh(session, actor=SYSTEM, today=dt.datetime.now(dt.UTC).date())
     if with_tickets:
         added["tickets"] = load_demo_tickets(session, until)
+        for found in agreement_repo.agreements_in_force(session):  # measurements to look at
+            recompute.recompute(session, agreement_id=found.id)
     return added

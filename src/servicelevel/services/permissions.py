@@ -50,7 +50,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "report.read": EVERYONE,
     "report.publish": STAFF,
     "job.read": STAFF | {VIEWER},
-    "measurement.recompute": frozenset({OWNER, MANAGER}),
+    "measurement.recompute": STAFF,
     "ticket.read": EVERYONE,
     "ticket.write": STAFF,
     "outage.read": EVERYONE,

@@ -114,9 +114,17 @@ DELIVERY = {
     "sent": "sent",
     "failed": "failed",
 }
+MEASUREMENT_STATES = {
+    "pending": "Pending",
+    "running": "Running",
+    "paused": "Paused",
+    "met": "Met",
+    "breached": "Breached",
+    "cancelled": "Cancelled",
+}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
-    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS,
+    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES,
 )  # fmt: skip

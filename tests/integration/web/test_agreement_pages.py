@@ -11,7 +11,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements
+from servicelevel.services import agreements, jobs
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import World
@@ -148,4 +148,9 @@ def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
     report = client.get(link.group(1))
     assert "服务报告" in report.text
     assert client.get(f"{link.group(1)}?format=pdf").content.startswith(b"%PDF")
+    page = client.get(f"/agreements/{made.id}").text
+    assert "Not computed yet." in page
+    press(client, f"/agreements/{made.id}/recompute", page)
+    jobs_page = jobs.list_jobs(session, actor=actors["admin"], status="queued").items
+    assert [j.payload["agreement_id"] for j in jobs_page] == [made.id]
     assert csrf  # signed in

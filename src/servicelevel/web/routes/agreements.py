@@ -18,6 +18,7 @@ from servicelevel.services import (
     agreement_views,
     agreements,
     documents,
+    recompute,
     report_snapshots,
     service_reports,
     underpinning,
@@ -332,6 +333,22 @@ def _date(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise Invalid("write the date as YYYY-MM-DD", field) from None
+
+
+@router.post("/agreements/{agreement_id}/recompute")
+def agreement_recompute(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
+) -> Response:
+    """Queue a recomputation of the measurements (a worker runs it)."""
+    return _act(
+        request,
+        agreement_id,
+        visitor,
+        db,
+        form,
+        None,
+        lambda: recompute.request(db, actor=visitor.actor, agreement_id=agreement_id),
+    )
 
 
 @router.post("/agreements/{agreement_id}/terminate")
