@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Ticket, TicketEvent
 from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services import audit
+from servicelevel.services import audit, recompute
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor, require
 
@@ -172,6 +172,10 @@ def _store(
         if number in existing:
             _add_events(session, existing[number], new, customers)
     stored = sum(len(v) for v in by_ticket.values())
+    if stored:  # measurements follow the data: the affected agreements are recomputed
+        services = {t.service for t in existing.values() if t.external_id in by_ticket}
+        services |= {e.service for v in by_ticket.values() for e in v if e.service}
+        recompute.after_ingest(session, services)
     audit.record_bulk(
         session,
         actor,

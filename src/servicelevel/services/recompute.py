@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories import measurements as repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.engine.clocks import NONE, Status
@@ -34,6 +35,17 @@ def request(session: Session, *, actor: Actor, agreement_id: int) -> Job:
     require(actor, "measurement.recompute")
     agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     return jobs.enqueue(session, kind=KIND, payload={"agreement_id": agreement_id})
+
+
+def after_ingest(session: Session, services: set[str]) -> list[int]:
+    """Queue a recomputation for every agreement whose measurements new events may change
+    (those covering the events' services), unless one is already queued; returns their ids."""
+    waiting = {int(j.payload.get("agreement_id", 0)) for j in job_repo.queued_with(session, KIND)}
+    chosen = agreement_repo.in_force_covering(session, services)
+    for agreement_id in chosen:
+        if agreement_id not in waiting:
+            jobs.enqueue(session, kind=KIND, payload={"agreement_id": agreement_id})
+    return chosen
 
 
 @jobs.handler(KIND)

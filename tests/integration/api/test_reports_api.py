@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.services import jobs, recompute
-from servicelevel.services.permissions import Actor
+from servicelevel.services.permissions import SYSTEM, Actor
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.api.conftest import auth
 from tests.integration.api.test_templates_api import pdf_text
@@ -175,3 +175,32 @@ def test_measurements_are_recomputed_by_a_job_and_agree_with_the_report(
     assert again["by_status"] == result["by_status"]
     shown = client.get(f"/api/v1/jobs/{job['id']}", headers=auth(tokens["viewer"])).json()
     assert (shown["status"], shown["result"]["measurements"]) == ("done", 3)
+
+
+def test_new_events_queue_one_recomputation_of_the_agreements_they_affect(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    batch = {
+        "source": "itsm",
+        "events": [
+            {
+                "ticket": "N1",
+                "at": "2026-03-03T10:00:00Z",
+                "state": "New",
+                "service": "email",
+                "customer": "ACME",
+                "priority": "P1",
+            },
+            {"ticket": "N1", "at": "2026-03-03T12:00:00Z", "state": "Resolved"},
+        ],
+    }
+    for _ in range(2):  # a second batch while the first recomputation waits adds none
+        r = client.post("/api/v1/ticket-events", headers=auth(tokens["admin"]), json=batch)
+        assert r.status_code == 200, r.text
+        batch["events"][1]["at"] = "2026-03-03T13:00:00Z"  # type: ignore[index]
+    queued = jobs.list_jobs(session, actor=SYSTEM, status="queued").items
+    assert [j.payload for j in queued] == [{"agreement_id": sla_in_force}]
+    claimed = jobs.claim(session, worker="test")
+    assert claimed is not None
+    result = jobs.HANDLERS[claimed.kind](session, claimed)
+    assert result["by_status"] == {"met": 1}

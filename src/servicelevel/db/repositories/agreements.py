@@ -170,3 +170,15 @@ def agreements_in_force(session: Session) -> list[Agreement]:
         .order_by(Agreement.code)
     )
     return list(session.scalars(query))
+
+
+def in_force_covering(session: Session, services: Collection[str]) -> list[int]:
+    """Agreements with a version in force covering any of these service codes."""
+    query = (
+        select(AgreementVersion.agreement_id)
+        .join(CoveredService, CoveredService.version_id == AgreementVersion.id)
+        .join(Service, Service.id == CoveredService.service_id)
+        .where(Service.code.in_(list(services)), AgreementVersion.in_force_from.is_not(None))
+        .distinct()
+    )
+    return sorted(int(i) for i in session.scalars(query))

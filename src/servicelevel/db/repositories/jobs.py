@@ -56,3 +56,9 @@ def list_jobs(session: Session, *, status: str | None, offset: int, limit: int) 
     if status:
         query = query.where(Job.status == status)
     return paginate(session, query, offset, limit)
+
+
+def queued_with(session: Session, kind: str) -> list[Job]:
+    """Queued jobs of a kind (to avoid queueing the same work twice)."""
+    query = select(Job).where(Job.kind == kind, Job.status == "queued")
+    return list(session.scalars(query))
