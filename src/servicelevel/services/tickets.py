@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Ticket, TicketEvent
+from servicelevel.db.models import Measurement, Ticket, TicketEvent
+from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services.errors import NotFound
@@ -41,3 +43,21 @@ def get_ticket(
     if ticket is None or not visible:
         raise NotFound("no ticket {id}", id=ticket_id)
     return ticket, repo.events_of(session, ticket_id)
+
+
+def measurements_of(
+    session: Session, *, actor: Actor, ticket_id: int
+) -> list[tuple[str, Measurement]]:
+    """The ticket's measurements (agreement id, as last recomputed) for the agreements the
+    actor may see."""
+    get_ticket(session, actor=actor, ticket_id=ticket_id)
+    rows = measurement_repo.of_ticket(session, ticket_id)
+    codes = {
+        a.id: a for a in agreement_repo.agreements_by_ids(session, {m.agreement_id for m in rows})
+    }
+    return [
+        (codes[m.agreement_id].code, m)
+        for m in rows
+        if m.agreement_id in codes
+        and (not actor.scoped or codes[m.agreement_id].counterparty_id in actor.parties)
+    ]

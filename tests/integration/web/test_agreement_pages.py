@@ -4,6 +4,7 @@ both sides, comments, a new version and its diff, underpinning and the portfolio
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 
 import pytest
@@ -11,9 +12,10 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements, jobs
+from servicelevel.services import agreements, jobs, recompute
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
+from tests.integration.api.test_reports_api import ticket
 from tests.integration.factories import World
 from tests.integration.services.test_agreements import in_force
 from tests.integration.web.test_pages import csrf_of, sign_in
@@ -131,7 +133,7 @@ def test_a_refused_step_is_explained_on_the_page(
 
 
 def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
-    client: TestClient, session: Session, actors: dict[str, Actor]
+    client: TestClient, session: Session, world: World, actors: dict[str, Actor]
 ) -> None:
     made = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
     session.flush()
@@ -153,4 +155,15 @@ def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
     press(client, f"/agreements/{made.id}/recompute", page)
     jobs_page = jobs.list_jobs(session, actor=actors["admin"], status="queued").items
     assert [j.payload["agreement_id"] for j in jobs_page] == [made.id]
+    made.versions[0].in_force_from = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # since January
+    ticket(session, world, "T1", dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC), 5)
+    session.flush()
+    recompute.recompute(session, agreement_id=made.id)
+    session.flush()
+    found = re.search(r'href="/tickets/(\d+)"', client.get("/tickets?q=T1").text)
+    assert found
+    shown = client.get(f"/tickets/{found.group(1)}").text
+    assert re.search(
+        r"<td>SLA-1</td><td>P1-resolution</td><td>Breached</td><td>5h / 4h</td>", shown
+    )
     assert csrf  # signed in

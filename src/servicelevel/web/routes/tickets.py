@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.services import tickets
+from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
 
@@ -59,4 +60,6 @@ def ticket_detail(request: Request, ticket_id: int, visitor: UserDep, db: Sessio
         csrf=visitor.session.csrf,
         ticket=ticket,
         events=events,
+        measurements=tickets.measurements_of(db, actor=visitor.actor, ticket_id=ticket_id),
+        labels=labels,
     )
