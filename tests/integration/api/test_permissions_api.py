@@ -165,6 +165,7 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("POST", "/api/v1/agreements/{agr}/reports", "report.publish", {"period": "2026-03"}),
     ("GET", "/api/v1/reports", "report.read", None),
     ("POST", "/api/v1/agreements/{agr}/recompute", "measurement.recompute", None),
+    ("GET", "/api/v1/agreements/{agr}/open-tickets", "agreement.read", None),
     ("GET", "/api/v1/jobs", "job.read", None),
     ("GET", "/api/v1/jobs/999999", "job.read", None),
     ("GET", "/api/v1/reports/999999", "report.read", None),

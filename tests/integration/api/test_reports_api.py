@@ -204,3 +204,58 @@ def test_new_events_queue_one_recomputation_of_the_agreements_they_affect(
     assert claimed is not None
     result = jobs.HANDLERS[claimed.kind](session, claimed)
     assert result["by_status"] == {"met": 1}
+
+
+def test_open_tickets_are_listed_most_urgent_first_with_time_left(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    for number, opened in (
+        ("LATER", dt.datetime(2026, 3, 3, 12, tzinfo=dt.UTC)),
+        ("SOONER", dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)),
+    ):
+        [tid] = monitoring_repo.add_tickets(
+            session,
+            [
+                {
+                    "source": "test",
+                    "external_id": number,
+                    "service": "email",
+                    "customer_id": world.acme_id,
+                    "priority": "P1",
+                    "category": "",
+                    "state": "New",
+                    "title": "",
+                    "opened_at": opened,
+                    "last_event_at": opened,
+                    "attributes": {},
+                    "version": 1,
+                    "created_at": opened,
+                    "updated_at": opened,
+                }
+            ],
+        )
+        monitoring_repo.add_events(
+            session,
+            [
+                {
+                    "ticket_id": tid,
+                    "seq": 0,
+                    "at": opened,
+                    "state": "New",
+                    "event": "created",
+                    "changes": {},
+                }
+            ],
+        )
+    session.flush()
+    recompute.recompute(
+        session, agreement_id=sla_in_force, now=dt.datetime(2026, 3, 3, 13, tzinfo=dt.UTC)
+    )
+    listed = client.get(
+        f"/api/v1/agreements/{sla_in_force}/open-tickets", headers=auth(tokens["customer_rep"])
+    ).json()
+    assert [(c["ticket"], c["target"], c["left_seconds"]) for c in listed] == [
+        ("SOONER", "P1-resolution", 3600),  # 4h budget, 3h used by 13:00
+        ("LATER", "P1-resolution", 3 * 3600),
+    ]
+    assert all(c["overdue"] for c in listed)  # their deadlines (14:00, 16:00) have passed now

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of
-from servicelevel.services import jobs, recompute
+from servicelevel.services import jobs, live, recompute
 
 router = APIRouter(tags=["jobs"])
 
@@ -54,3 +54,25 @@ def list_jobs(
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(job_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
     return JobOut.model_validate(jobs.get_job(session, actor=actor, job_id=job_id))
+
+
+class OpenClockOut(BaseModel):
+    ticket_id: int
+    ticket: str
+    priority: str
+    target: str
+    status: str
+    deadline: dt.datetime | None
+    left_seconds: int
+    overdue: bool
+
+
+@router.get("/agreements/{agreement_id}/open-tickets", response_model=list[OpenClockOut])
+def open_tickets(
+    agreement_id: RecordId, session: SessionDep, actor: ActorDep
+) -> list[OpenClockOut]:
+    """Open tickets of the agreement with their clocks, most urgent (soonest deadline) first."""
+    found = live.open_clocks(
+        session, actor=actor, agreement_id=agreement_id, now=dt.datetime.now(dt.UTC)
+    )
+    return [OpenClockOut(**c.__dict__) for c in found]

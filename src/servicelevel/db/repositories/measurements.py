@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Measurement
+from servicelevel.db.models import Measurement, Ticket
 
 
 def replace(session: Session, agreement_id: int, rows: list[dict[str, Any]]) -> None:
@@ -29,3 +29,21 @@ def counts_by_status(session: Session, agreement_id: int) -> dict[str, int]:
 def of_ticket(session: Session, ticket_id: int) -> list[Measurement]:
     query = select(Measurement).where(Measurement.ticket_id == ticket_id)
     return list(session.scalars(query.order_by(Measurement.agreement_id, Measurement.target_key)))
+
+
+def open_of_agreement(
+    session: Session, agreement_id: int, limit: int
+) -> list[tuple[Measurement, str, str]]:
+    """Measurements still running, paused or pending, soonest deadline first, with the ticket's
+    number and priority."""
+    query = (
+        select(Measurement, Ticket.external_id, Ticket.priority)
+        .join(Ticket, Ticket.id == Measurement.ticket_id)
+        .where(
+            Measurement.agreement_id == agreement_id,
+            Measurement.status.in_(("running", "paused", "pending")),
+        )
+        .order_by(Measurement.deadline.is_(None), Measurement.deadline, Measurement.id)
+        .limit(limit)
+    )
+    return [(m, str(n), str(p)) for m, n, p in session.execute(query)]
