@@ -122,9 +122,16 @@ MEASUREMENT_STATES = {
     "breached": "Breached",
     "cancelled": "Cancelled",
 }
+CLOCK_MODES = {
+    "pending": "Not started",
+    "running": "Running",
+    "paused": "Paused",
+    "stopped": "Stopped",
+    "cancelled": "Cancelled",
+}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
-    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES,
+    REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES, CLOCK_MODES,
 )  # fmt: skip

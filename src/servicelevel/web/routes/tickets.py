@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services import tickets
+from servicelevel.services import explain, tickets
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
@@ -61,5 +62,8 @@ def ticket_detail(request: Request, ticket_id: int, visitor: UserDep, db: Sessio
         ticket=ticket,
         events=events,
         measurements=tickets.measurements_of(db, actor=visitor.actor, ticket_id=ticket_id),
+        explanations=explain.explain_ticket(
+            db, actor=visitor.actor, ticket_id=ticket_id, now=dt.datetime.now(dt.UTC)
+        ),
         labels=labels,
     )
