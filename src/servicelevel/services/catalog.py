@@ -21,11 +21,10 @@ from servicelevel.db.repositories import catalog as repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.services import audit
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import text, translations
+from servicelevel.services.validation import promise, text, translations
 
 STATES = SERVICE_STATES
 TARGET_METRICS = METRICS
@@ -202,29 +201,10 @@ def update_service(
 
 
 def _clean_target(target: OfferedTargetData, where: str) -> OfferedTarget:
-    if target.metric not in METRICS:
-        raise Invalid("metric must be one of response, resolution, availability", f"{where}.metric")
-    objective = target.objective
-    if isinstance(objective, bool) or not isinstance(objective, int | float):
-        raise Invalid("an objective is a fraction such as 0.95", f"{where}.objective")
-    if not 0 < objective <= 1:
-        raise Invalid("an objective is a fraction above 0 and at most 1", f"{where}.objective")
-    within = text(target.within, f"{where}.within", limit=40)
-    if target.metric == "availability" and within:
-        raise Invalid("an availability target has no time budget", f"{where}.within")
-    if target.metric != "availability":
-        if not within:
-            raise Invalid("a time budget such as 4h is required", f"{where}.within")
-        try:
-            within = str(parse_duration(within))
-        except DurationError as exc:
-            raise Invalid(
-                "cannot read the duration: {reason}", f"{where}.within", reason=exc
-            ) from None
-    priority = text(target.priority, f"{where}.priority", limit=40)
-    return OfferedTarget(
-        metric=target.metric, priority=priority, within=within, objective=float(objective)
+    metric, objective, priority, within = promise(
+        target.metric, target.objective, target.priority, target.within, where
     )
+    return OfferedTarget(metric=metric, priority=priority, within=within, objective=objective)
 
 
 def _clean_option(option: OptionData, rank: int) -> ServiceOption:

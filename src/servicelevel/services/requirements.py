@@ -20,12 +20,12 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories import requirements as repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.engine.durations import Duration, DurationError, parse_duration
+from servicelevel.engine.durations import Duration, parse_duration
 from servicelevel.engine.offers import Option, Promise, Verdict, compare
 from servicelevel.services import audit, change_requests
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import text
+from servicelevel.services.validation import promise, text
 
 STATES = REQUIREMENT_STATES
 FIELDS = ("code", "customer_id", "service_id", "title", "justification", "requester", "status")
@@ -76,32 +76,11 @@ def _clean(session: Session, data: RequirementData) -> RequirementData:
 
 
 def _target(data: RequestedTargetData, position: int) -> RequestedTarget:
-    where = f"targets.{position}"
-    if data.metric not in ("response", "resolution", "availability"):
-        raise Invalid("metric must be one of response, resolution, availability", f"{where}.metric")
-    objective = data.objective
-    if isinstance(objective, bool) or not isinstance(objective, int | float):
-        raise Invalid("an objective is a fraction such as 0.95", f"{where}.objective")
-    if not 0 < objective <= 1:
-        raise Invalid("an objective is a fraction above 0 and at most 1", f"{where}.objective")
-    within = text(data.within, f"{where}.within", limit=40)
-    if data.metric == "availability":
-        if within:
-            raise Invalid("an availability target has no time budget", f"{where}.within")
-    else:
-        try:
-            within = str(parse_duration(within))
-        except DurationError as exc:
-            raise Invalid(
-                "cannot read the duration: {reason}", f"{where}.within", reason=exc
-            ) from None
-    priority = text(data.priority, f"{where}.priority", limit=40)
+    metric, objective, priority, within = promise(
+        data.metric, data.objective, data.priority, data.within, f"targets.{position}"
+    )
     return RequestedTarget(
-        position=position,
-        metric=data.metric,
-        priority=priority,
-        within=within,
-        objective=float(objective),
+        position=position, metric=metric, priority=priority, within=within, objective=objective
     )
 
 

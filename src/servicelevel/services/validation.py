@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicelevel.db.models.catalog import METRICS
+from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.services.errors import Invalid
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
@@ -41,3 +43,29 @@ def translations(value: Any, field: str, *, limit: int = 2000) -> dict[str, str]
         if cleaned:
             out[code] = cleaned
     return out
+
+
+def promise(
+    metric: Any, objective: Any, priority: Any, within: Any, where: str
+) -> tuple[str, float, str, str]:
+    """A service level promise — offered in the catalog or requested by a customer — checked
+    and normalised: ``(metric, objective, priority, within)``; a mistake names ``where.field``."""
+    if metric not in METRICS:
+        raise Invalid("metric must be one of response, resolution, availability", f"{where}.metric")
+    if isinstance(objective, bool) or not isinstance(objective, int | float):
+        raise Invalid("an objective is a fraction such as 0.95", f"{where}.objective")
+    if not 0 < objective <= 1:
+        raise Invalid("an objective is a fraction above 0 and at most 1", f"{where}.objective")
+    budget = text(within, f"{where}.within", limit=40)
+    if metric == "availability" and budget:
+        raise Invalid("an availability target has no time budget", f"{where}.within")
+    if metric != "availability":
+        if not budget:
+            raise Invalid("a time budget such as 4h is required", f"{where}.within")
+        try:
+            budget = str(parse_duration(budget))
+        except DurationError as exc:
+            raise Invalid(
+                "cannot read the duration: {reason}", f"{where}.within", reason=exc
+            ) from None
+    return metric, float(objective), text(priority, f"{where}.priority", limit=40), budget
