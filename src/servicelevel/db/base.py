@@ -19,6 +19,11 @@ NAMING = {
 }
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's condition: ``column`` holds one of ``values``."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from servicelevel.db.base import Base, Timestamped, Versioned
+from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 AGREEMENT_KINDS = ("SLA", "OLA", "UC")
 AGREEMENT_STATES = (
@@ -33,16 +33,12 @@ REVIEW_FREQUENCIES = ("monthly", "quarterly", "half_yearly", "yearly")
 SIDES = ("provider", "counterparty")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class Agreement(Timestamped, Versioned, Base):
     __tablename__ = "agreement"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", AGREEMENT_KINDS), name="kind_known"),
-        CheckConstraint(_one_of("status", AGREEMENT_STATES), name="status_known"),
-        CheckConstraint(_one_of("review_frequency", REVIEW_FREQUENCIES), name="review_known"),
+        CheckConstraint(one_of("kind", AGREEMENT_KINDS), name="kind_known"),
+        CheckConstraint(one_of("status", AGREEMENT_STATES), name="status_known"),
+        CheckConstraint(one_of("review_frequency", REVIEW_FREQUENCIES), name="review_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +69,7 @@ class AgreementVersion(Timestamped, Versioned, Base):
     __tablename__ = "agreement_version"
     __table_args__ = (
         UniqueConstraint("agreement_id", "number"),
-        CheckConstraint(_one_of("state", VERSION_STATES), name="state_known"),
+        CheckConstraint(one_of("state", VERSION_STATES), name="state_known"),
         CheckConstraint("term_end IS NULL OR term_start IS NULL OR term_end >= term_start",
                         name="term_ordered"),
     )  # fmt: skip
@@ -197,7 +193,7 @@ class Signature(Base):
     __tablename__ = "signature"
     __table_args__ = (
         UniqueConstraint("version_id", "side"),
-        CheckConstraint(_one_of("side", SIDES), name="side_known"),
+        CheckConstraint(one_of("side", SIDES), name="side_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

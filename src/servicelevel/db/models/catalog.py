@@ -9,21 +9,17 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from servicelevel.db.base import Base, Timestamped, Versioned
+from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 SERVICE_STATES = ("draft", "approved", "published", "retired")
 METRICS = ("response", "resolution", "availability")
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Service(Timestamped, Versioned, Base):
     """A service as the customer knows it, with the options the provider can offer for it."""
 
     __tablename__ = "service"
-    __table_args__ = (CheckConstraint(_one_of("status", SERVICE_STATES), name="status_known"),)
+    __table_args__ = (CheckConstraint(one_of("status", SERVICE_STATES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -79,7 +75,7 @@ class OfferedTarget(Base):
 
     __tablename__ = "offered_target"
     __table_args__ = (
-        CheckConstraint(_one_of("metric", METRICS), name="metric_known"),
+        CheckConstraint(one_of("metric", METRICS), name="metric_known"),
         CheckConstraint("objective > 0 AND objective <= 1", name="objective_fraction"),
     )
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from servicelevel.db.base import Base, Timestamped, Versioned
+from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 ROLES = (
     "process_owner",
@@ -44,7 +44,7 @@ class RoleAssignment(Timestamped, Base):
     __tablename__ = "role_assignment"
     __table_args__ = (
         UniqueConstraint("user_id", "role", "party_id"),
-        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role_known"),
+        CheckConstraint(one_of("role", ROLES), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,20 +9,16 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from servicelevel.db.base import Base, Timestamped, Versioned
+from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 REQUIREMENT_STATES = ("captured", "analysed", "agreed", "rejected")
 CHANGE_STATES = ("open", "accepted", "rejected", "implemented")
 DELIVERY_STATES = ("not_configured", "pending", "sent", "failed")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class ServiceLevelRequirement(Timestamped, Versioned, Base):
     __tablename__ = "requirement"
-    __table_args__ = (CheckConstraint(_one_of("status", REQUIREMENT_STATES), name="status_known"),)
+    __table_args__ = (CheckConstraint(one_of("status", REQUIREMENT_STATES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -71,8 +67,8 @@ class ChangeRequest(Timestamped, Versioned, Base):
 
     __tablename__ = "change_request"
     __table_args__ = (
-        CheckConstraint(_one_of("status", CHANGE_STATES), name="status_known"),
-        CheckConstraint(_one_of("delivery", DELIVERY_STATES), name="delivery_known"),
+        CheckConstraint(one_of("status", CHANGE_STATES), name="status_known"),
+        CheckConstraint(one_of("delivery", DELIVERY_STATES), name="delivery_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

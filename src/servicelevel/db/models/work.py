@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servicelevel.db.base import Base, Timestamped, Versioned
+from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 WORK_KINDS = ("define_sla", "review_sla", "review_catalog", "renew_agreement")
 WORK_STATES = ("open", "done")
@@ -22,9 +22,7 @@ WORK_STATES = ("open", "done")
 class WorkItem(Timestamped, Versioned, Base):
     __tablename__ = "work_item"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{k}'" for k in WORK_KINDS) + ")", name="kind_known"
-        ),
+        CheckConstraint(one_of("kind", WORK_KINDS), name="kind_known"),
         CheckConstraint("status IN ('open', 'done')", name="status_known"),
     )
 
