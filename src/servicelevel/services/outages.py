@@ -119,10 +119,15 @@ def availability_of(
     as_of: int,
 ) -> Availability:
     """The recorded outages of ``service`` in ``period``, within ``calendar``'s hours."""
+    spans = outage_spans(session, service, period)
+    return availability(spans, calendar, period.start, period.end, objective, as_of=as_of)
+
+
+def outage_spans(session: Session, service: str, period: Period) -> Outages:
+    """The recorded outages of ``service`` overlapping ``period``, as the engine takes them."""
     start = dt.datetime.fromtimestamp(period.start, dt.UTC)
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
     rows = repo.outages_between(session, service=service, start=start, end=end)
-    spans = Outages.of(
+    return Outages.of(
         [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
     )
-    return availability(spans, calendar, period.start, period.end, objective, as_of=as_of)

@@ -25,7 +25,7 @@ from servicelevel.services import agreements, jobs
 from servicelevel.services.errors import NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.service_reports import engine_agreement
-from servicelevel.services.whatif import ticket_set
+from servicelevel.services.whatif import stored_tickets, ticket_set
 
 KIND = "recompute"
 
@@ -78,14 +78,9 @@ def _measure(
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
     services = sorted({s.service_id for v in agreement.versions for s in v.services})
     codes = agreement_repo.codes(session, set(), set(services), set())[1]
-    found, happened, service_of = [], [], []
-    for code in sorted(codes.values()):
-        rows, events = monitoring_repo.ticket_history(
-            session, service=code, customer_id=customer, opened_from=since, opened_to=now
-        )
-        found += rows
-        happened += events
-        service_of += [code] * len(rows)
+    found, happened, service_of = stored_tickets(
+        session, sorted(codes.values()), customer, since, now
+    )
     opened = monitoring_repo.opened_at_of(session, [r[0] for r in found])
     by_version: dict[int, list[int]] = {}
     for i, row in enumerate(found):

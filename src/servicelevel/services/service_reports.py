@@ -18,17 +18,16 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
 from servicelevel.db.repositories import calendars as calendar_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
 from servicelevel.engine.evaluation import AgreementResult, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
-from servicelevel.services import agreements, documents, templates
+from servicelevel.services import agreements, documents, outages, templates
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor
-from servicelevel.services.whatif import LOOKBACK, ticket_set
+from servicelevel.services.whatif import LOOKBACK, stored_tickets, ticket_set
 
 PCT = "#,##0.##%"
 
@@ -40,9 +39,8 @@ def evaluate_agreement(
     start of the period (else the current one)."""
     agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     version = agreements.current(agreement)
-    engine = engine_agreement(session, agreement, version)
     try:
-        chosen = parse_period(period, engine.timezone)
+        chosen = parse_period(period, version.timezone)  # the zone the engine's agreement has
     except PeriodError:
         raise Invalid("cannot read period {text}", "period", text=period) from None
     start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
@@ -79,32 +77,13 @@ def _tickets(
     start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
-    rows: list[tuple[int, str, str, str]] = []
-    events: list[tuple[int, dt.datetime, str, str]] = []
-    services: list[str] = []
-    for code in engine.services:
-        found, happened = monitoring_repo.ticket_history(
-            session, service=code, customer_id=customer, opened_from=start, opened_to=end
-        )
-        rows += found
-        events += happened
-        services += [code] * len(found)
-    order = sorted(range(len(rows)), key=lambda i: rows[i][0])
-    rows, services = [rows[i] for i in order], [services[i] for i in order]
-    events.sort(key=lambda e: e[0])  # stable: each ticket's events keep their order
-    return ticket_set(rows, events, services)
+    return ticket_set(*stored_tickets(session, list(engine.services), customer, start, end))
 
 
 def _outages(session: Session, engine: EngineAgreement, period: Period) -> dict[str, Outages]:
-    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
-    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    out = {}
-    for a in engine.availability:
-        rows = monitoring_repo.outages_between(session, service=a.service, start=start, end=end)
-        out[a.service] = Outages.of(
-            [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
-        )
-    return out
+    return {
+        a.service: outages.outage_spans(session, a.service, period) for a in engine.availability
+    }
 
 
 @dataclass(frozen=True)

@@ -154,10 +154,39 @@ def _clock(
 def _tickets(session: Session, service: str, customer_id: int | None, period: Period) -> TicketSet:
     start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    rows, events = monitoring_repo.ticket_history(
-        session, service=service, customer_id=customer_id, opened_from=start, opened_to=end
-    )
-    return ticket_set(rows, events)
+    return ticket_set(*stored_tickets(session, [service], customer_id, start, end))
+
+
+Rows = list[tuple[int, str, str, str]]
+Events = list[tuple[int, dt.datetime, str, str]]
+
+
+def stored_tickets(
+    session: Session,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+) -> tuple[Rows, Events, list[str]]:
+    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``, in id
+    order, with their events grouped per ticket in the same order and each ticket's service."""
+    rows: Rows = []
+    events: Events = []
+    services_of: list[str] = []
+    for code in services:
+        found, happened = monitoring_repo.ticket_history(
+            session,
+            service=code,
+            customer_id=customer_id,
+            opened_from=opened_from,
+            opened_to=opened_to,
+        )
+        rows += found
+        events += happened
+        services_of += [code] * len(found)
+    order = sorted(range(len(rows)), key=lambda i: rows[i][0])
+    events.sort(key=lambda e: e[0])  # stable: each ticket's events keep their order
+    return [rows[i] for i in order], events, [services_of[i] for i in order]
 
 
 def ticket_set(
