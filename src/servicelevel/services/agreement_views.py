@@ -65,7 +65,7 @@ def describe_agreement(
         comments=comments,
         authors=names,
         linked=linked,
-        findings=underpinning.check_agreement(session, actor=actor, agreement_id=agreement.id),
+        findings=underpinning.findings_among(session, agreement, linked),
         candidates=_candidates(session, actor, agreement, linked),
         reports=report_snapshots.list_reports(
             session, actor=actor, agreement_id=agreement.id, limit=100

@@ -116,8 +116,21 @@ def supporting(session: Session, *, actor: Actor, agreement_id: int) -> list[Agr
 def check_agreement(session: Session, *, actor: Actor, agreement_id: int) -> list[Finding]:
     """The inconsistencies between an SLA and its supporting agreements (for an OLA or UC:
     those it takes part in)."""
+    return underpinning_of(session, actor=actor, agreement_id=agreement_id)[1]
+
+
+def underpinning_of(
+    session: Session, *, actor: Actor, agreement_id: int
+) -> tuple[list[Agreement], list[Finding]]:
+    """The agreements linked to this one, and the findings between them (loaded once)."""
     agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
     linked = supporting(session, actor=actor, agreement_id=agreement_id)
+    return linked, findings_among(session, agreement, linked)
+
+
+def findings_among(
+    session: Session, agreement: Agreement, linked: list[Agreement]
+) -> list[Finding]:
     codes = _service_codes(session, [agreement, *linked])
     if agreement.kind == "SLA":
         return _check_sla(agreement, linked, codes)

@@ -28,8 +28,7 @@ def get_underpinning(
     agreement_id: RecordId, session: SessionDep, actor: ActorDep
 ) -> UnderpinningOut:
     """The agreements linked to this one and the consistency checks between them."""
-    linked = underpinning.supporting(session, actor=actor, agreement_id=agreement_id)
-    found = underpinning.check_agreement(session, actor=actor, agreement_id=agreement_id)
+    linked, found = underpinning.underpinning_of(session, actor=actor, agreement_id=agreement_id)
     return UnderpinningOut(
         linked=[AgreementSummaryOut.model_validate(a) for a in linked], findings=_findings(found)
     )
