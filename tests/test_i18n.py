@@ -20,8 +20,10 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "servicelevel" / "web"
 def web_messages() -> set[str]:
     """Messages pages raise themselves (form rows the services never see)."""
     found: set[str] = set()
-    for path in (TEMPLATES.parent / "routes").glob("*.py"):
-        found |= set(re.findall(r'_row_error\(\w+, "\w+", "([^"]+)"\)', path.read_text("utf-8")))
+    for path in TEMPLATES.parent.rglob("*.py"):
+        text = path.read_text("utf-8")
+        found |= set(re.findall(r'_row_error\(\w+, "\w+", "([^"]+)"\)', text))
+        found |= set(re.findall(r'Invalid\(\s*"([^"]+)"', text))
     return found
 
 

@@ -14,6 +14,7 @@ from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.services.process_status import process_status
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
+from servicelevel.web.forms import percentage
 from servicelevel.web.pages import render
 
 router = APIRouter()
@@ -367,13 +368,7 @@ def _option_data(
 
 
 def _target(row: dict[str, str], index: int) -> catalog.OfferedTargetData:
-    text = row["objective"].rstrip("%").strip()
-    try:
-        objective = float(text) / 100
-    except ValueError:
-        raise _row_error(
-            index, "objective", "write the objective as a percentage, e.g. 99.5"
-        ) from None
+    objective = percentage(row["objective"], f"target.{index}.objective")
     return catalog.OfferedTargetData(row["metric"], objective, row["priority"], row["within"])
 
 

@@ -20,6 +20,7 @@ from servicelevel.services import (
 from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
+from servicelevel.web.forms import percentage
 from servicelevel.web.pages import render
 
 router = APIRouter(prefix="/requirements")
@@ -134,12 +135,7 @@ def _number(text: str) -> int:
 
 
 def _target(row: dict[str, str], index: int) -> requirements.RequestedTargetData:
-    try:
-        objective = float(row["objective"].rstrip("%").strip()) / 100
-    except ValueError:
-        raise Invalid(
-            "write the objective as a percentage, e.g. 99.5", f"targets.{index}.objective"
-        ) from None
+    objective = percentage(row["objective"], f"targets.{index}.objective")
     return requirements.RequestedTargetData(
         row["metric"], objective, row["priority"], row["within"]
     )
