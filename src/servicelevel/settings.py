@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     change_webhook_url: str = ""
     change_webhook_token: str = ""  # sent as "Authorization: Bearer …" when set
     secret_file: str = "servicelevel.secret"
+    # Email notifications go through this SMTP server (empty host: email channels fail and
+    # say so on each notice; the other channels are unaffected).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "servicelevel@localhost"
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
 
     def secret(self) -> str:
         """The signing key; with several workers they all read the same file."""

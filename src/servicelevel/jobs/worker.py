@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import jobs, recompute  # noqa: F401 (registers the handlers)
+from servicelevel.db.base import utcnow
+from servicelevel.services import (
+    alerts,
+    jobs,
+    notifications,
+    recompute,  # noqa: F401 (registers the handlers)
+)
 from servicelevel.services.errors import ServiceError
 
 Sessions = Callable[[], Session]
@@ -44,13 +50,35 @@ def run_one(sessions: Sessions, worker: str) -> bool:
     return True
 
 
+def sweep(sessions: Sessions) -> dict[str, int]:
+    """Fire the alerts that are due, then deliver the notices that are due. Each step commits
+    on its own; no transaction is open while a mail server or webhook answers."""
+    with sessions() as session:
+        fired = alerts.fire_due(session, now=utcnow())
+        session.commit()
+    with sessions() as session:
+        parcels = notifications.claim_due(session, now=utcnow())
+        session.commit()
+    results = {p.notice_id: notifications.send(p, now=utcnow()) for p in parcels}
+    with sessions() as session:
+        outcome = notifications.record(session, results, now=utcnow())
+        session.commit()
+    return {**fired, "sent": outcome.sent, "retrying": outcome.retrying, "failed": outcome.failed}
+
+
 def run(sessions: Sessions, *, once: bool = False, idle: float = 2.0) -> int:
-    """Work until stopped (or, with ``once``, until the queue is empty); jobs run."""
+    """Work until stopped (or, with ``once``, until the queue is empty): jobs run, and every
+    ``idle`` seconds due alerts fire and due notices go out."""
     worker, done = worker_name(), 0
+    last_sweep = 0.0
     while True:
+        if time.monotonic() - last_sweep >= idle:
+            sweep(sessions)
+            last_sweep = time.monotonic()
         if run_one(sessions, worker):
             done += 1
             continue
         if once:
+            sweep(sessions)
             return done
         time.sleep(idle)

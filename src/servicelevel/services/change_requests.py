@@ -11,10 +11,6 @@ marked ``failed`` and can be retried on demand.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +26,12 @@ from servicelevel.services import audit
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.validation import text
+from servicelevel.services.webhooks import DeliveryError, Post, post_json
 from servicelevel.settings import get_settings
 
 STATES = CHANGE_STATES
 FIELDS = ("requirement_id", "title", "status", "external_ref", "delivery", "attempts")
 MAX_ATTEMPTS = 5
-Post = Callable[[str, dict[str, Any], dict[str, str]], None]  # raises OSError on failure
 
 
 def raise_for(
@@ -152,21 +148,6 @@ def payload(change: ChangeRequest) -> dict[str, Any]:
     }
 
 
-def post_json(url: str, body: dict[str, Any], headers: dict[str, str]) -> None:
-    """POST ``body`` as JSON; any answer but 2xx, or no answer within 10 s, is an OSError."""
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"the webhook URL must be http or https, not {url!r}")
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json", **headers},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        if not 200 <= answer.status < 300:
-            raise OSError(f"HTTP {answer.status}")
-
-
 def deliver_pending(session: Session, *, post: Post = post_json) -> Delivery:
     """Send every pending change request to the configured webhook (call after commit)."""
     settings = get_settings()
@@ -179,7 +160,7 @@ def deliver_pending(session: Session, *, post: Post = post_json) -> Delivery:
         change.attempts += 1
         try:
             post(settings.change_webhook_url, payload(change), headers)
-        except (OSError, urllib.error.URLError, ValueError) as exc:
+        except DeliveryError as exc:
             change.last_error = str(exc)[:1000]
             if change.attempts >= MAX_ATTEMPTS:
                 change.delivery, failed = "failed", failed + 1

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories import measurements as repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.engine.clocks import NONE, Status
 from servicelevel.engine.evaluation import measure
-from servicelevel.services import agreements, jobs
+from servicelevel.services import agreements, alerts, breaches, jobs
 from servicelevel.services.errors import NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.service_reports import engine_agreement
@@ -61,20 +62,30 @@ def recompute(
     if agreement is None:
         raise NotFound("no agreement {id}", id=agreement_id)
     moment = now or utcnow()
-    rows = []
+    rows: list[dict[str, Any]] = []
+    ahead: list[dict[str, Any]] = []
     starts = [v.in_force_from for v in agreement.versions if v.in_force_from is not None]
     if starts:
-        rows = _measure(session, agreement, min(starts), moment, job)
+        rows, ahead = _measure(session, agreement, min(starts), moment, job)
     repo.replace(session, agreement_id, rows)
+    scheduled = alert_repo.replace_unfired(session, agreement_id, ahead)
+    changed = breaches.sync_tickets(session, agreement_id, rows, moment)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return {"agreement_id": agreement_id, "measurements": len(rows), "by_status": counts}
+    return {
+        "agreement_id": agreement_id,
+        "measurements": len(rows),
+        "by_status": counts,
+        "alerts_scheduled": scheduled,
+        "breaches": changed,
+    }
 
 
 def _measure(
     session: Session, agreement: Any, since: dt.datetime, now: dt.datetime, job: Job | None
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Measurement rows, and the alert rows of the clocks still running."""
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
     services = sorted({s.service_id for v in agreement.versions for s in v.services})
     codes = agreement_repo.codes(session, set(), set(services), set())[1]
@@ -88,6 +99,7 @@ def _measure(
         if version is not None:
             by_version.setdefault(version.number, []).append(i)
     out: list[dict[str, Any]] = []
+    ahead: list[dict[str, Any]] = []
     for number, chosen in sorted(by_version.items()):
         version = next(v for v in agreement.versions if v.number == number)
         ids = {found[i][0] for i in chosen}
@@ -99,10 +111,12 @@ def _measure(
         engine = engine_agreement(session, agreement, version)
         measured = measure(engine, tickets, int(now.timestamp()), workers=1)
         for key, (index, m) in measured.items():
-            out += _rows(agreement.id, number, key, [found[chosen[i]][0] for i in index], m, now)
+            ticket_ids = [found[chosen[i]][0] for i in index]
+            out += _rows(agreement.id, number, key, ticket_ids, m, now)
+            ahead += alerts.ahead(agreement.id, number, key, ticket_ids, m)
         if job is not None:
             jobs.progress(job, len(out), len(found))
-    return out
+    return out, ahead
 
 
 def _rows(

@@ -5,92 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.services import jobs, recompute
-from servicelevel.services.permissions import SYSTEM, Actor
-from tests.integration.agreement_fixtures import SLA, everyone
+from servicelevel.services.permissions import SYSTEM
 from tests.integration.api.conftest import auth
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import add_ticket, ticket
 
 HOUR = dt.timedelta(hours=1)
-
-
-def ticket(
-    session: Session,
-    world: World,
-    number: str,
-    opened: dt.datetime,
-    hours: float,
-    priority: str = "P1",
-) -> None:
-    done = opened + hours * HOUR
-    [tid] = monitoring_repo.add_tickets(
-        session,
-        [
-            {
-                "source": "test",
-                "external_id": number,
-                "service": "email",
-                "customer_id": world.acme_id,
-                "priority": priority,
-                "category": "",
-                "state": "Resolved",
-                "title": "",
-                "opened_at": opened,
-                "last_event_at": done,
-                "attributes": {},
-                "version": 1,
-                "created_at": opened,
-                "updated_at": opened,
-            }
-        ],
-    )
-    monitoring_repo.add_events(
-        session,
-        [
-            {
-                "ticket_id": tid,
-                "seq": 0,
-                "at": opened,
-                "state": "New",
-                "event": "created",
-                "changes": {},
-            },
-            {
-                "ticket_id": tid,
-                "seq": 1,
-                "at": done,
-                "state": "Resolved",
-                "event": "",
-                "changes": {},
-            },
-        ],
-    )
-
-
-@pytest.fixture
-def sla_in_force(client: TestClient, session: Session, world: World, tokens: dict[str, str]) -> int:
-    actors: dict[str, Actor] = everyone(session, world)
-    assert actors
-    staff, rep = auth(tokens["manager"]), auth(tokens["customer_rep"])
-    made = client.post("/api/v1/agreements", headers=staff, json={"document": SLA}).json()
-    url = f"/api/v1/agreements/{made['id']}/versions/1"
-    for who, path, body in (
-        (staff, "steps", {"step": "propose"}),
-        (staff, "steps", {"step": "approve"}),
-        (staff, "signatures", {}),
-        (rep, "signatures", {}),
-        (staff, "steps", {"step": "activate", "effective": "2026-01-01T00:00:00Z"}),
-    ):
-        version = client.get(url, headers=staff).json()["version"]
-        r = client.post(f"{url}/{path}", headers=who, json={"version": version, **body})
-        assert r.status_code == 200, r.text
-    return int(made["id"])
 
 
 def test_the_report_counts_what_happened_and_every_rendering_agrees(
@@ -213,40 +138,7 @@ def test_open_tickets_are_listed_most_urgent_first_with_time_left(
         ("LATER", dt.datetime(2026, 3, 3, 12, tzinfo=dt.UTC)),
         ("SOONER", dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)),
     ):
-        [tid] = monitoring_repo.add_tickets(
-            session,
-            [
-                {
-                    "source": "test",
-                    "external_id": number,
-                    "service": "email",
-                    "customer_id": world.acme_id,
-                    "priority": "P1",
-                    "category": "",
-                    "state": "New",
-                    "title": "",
-                    "opened_at": opened,
-                    "last_event_at": opened,
-                    "attributes": {},
-                    "version": 1,
-                    "created_at": opened,
-                    "updated_at": opened,
-                }
-            ],
-        )
-        monitoring_repo.add_events(
-            session,
-            [
-                {
-                    "ticket_id": tid,
-                    "seq": 0,
-                    "at": opened,
-                    "state": "New",
-                    "event": "created",
-                    "changes": {},
-                }
-            ],
-        )
+        add_ticket(session, world, number, [(opened, "New", "created")])
     session.flush()
     recompute.recompute(
         session, agreement_id=sla_in_force, now=dt.datetime(2026, 3, 3, 13, tzinfo=dt.UTC)

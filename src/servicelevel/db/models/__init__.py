@@ -11,6 +11,7 @@ from servicelevel.db.models.agreements import (
     Signature,
     Underpinning,
 )
+from servicelevel.db.models.alerts import Breach, ClockAlert
 from servicelevel.db.models.audit import AuditEntry
 from servicelevel.db.models.calendars import CalendarRecord
 from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDependency, ServiceOption
@@ -18,6 +19,7 @@ from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.jobs import Job
 from servicelevel.db.models.measurements import Measurement
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
+from servicelevel.db.models.notifications import Notification, NotificationChannel
 from servicelevel.db.models.parties import Contact, Party
 from servicelevel.db.models.reporting import ServiceReport
 from servicelevel.db.models.requirements import (
@@ -36,14 +38,18 @@ __all__ = [
     "AgreementVersion",
     "ApiToken",
     "AuditEntry",
+    "Breach",
     "CalendarRecord",
     "ChangeRequest",
+    "ClockAlert",
     "Contact",
     "CoveredService",
     "CreditClause",
     "DocumentTemplate",
     "Job",
     "Measurement",
+    "Notification",
+    "NotificationChannel",
     "OfferedTarget",
     "Outage",
     "Party",

@@ -182,3 +182,16 @@ def in_force_covering(session: Session, services: Collection[str]) -> list[int]:
         .distinct()
     )
     return sorted(int(i) for i in session.scalars(query))
+
+
+def ids_of_parties(session: Session, parties: Collection[int]) -> list[int]:
+    """The agreements whose counterparty is one of ``parties`` (what a representative sees)."""
+    query = select(Agreement.id).where(Agreement.counterparty_id.in_(list(parties)))
+    return [int(i) for i in session.scalars(query)]
+
+
+def heads(session: Session, ids: Collection[int]) -> dict[int, tuple[str, str, int]]:
+    """``id → (code, title, counterparty)`` without loading versions."""
+    query = select(Agreement.id, Agreement.code, Agreement.title, Agreement.counterparty_id)
+    rows = session.execute(query.where(Agreement.id.in_(list(ids))))
+    return {int(i): (str(c), str(t), int(p)) for i, c, t, p in rows}

@@ -62,3 +62,9 @@ def queued_with(session: Session, kind: str) -> list[Job]:
     """Queued jobs of a kind (to avoid queueing the same work twice)."""
     query = select(Job).where(Job.kind == kind, Job.status == "queued")
     return list(session.scalars(query))
+
+
+def waiting_with(session: Session, kind: str) -> list[Job]:
+    """Queued or running jobs of a kind (work whose result is not in yet)."""
+    query = select(Job).where(Job.kind == kind, Job.status.in_(("queued", "running")))
+    return list(session.scalars(query))

@@ -47,3 +47,18 @@ def open_of_agreement(
         .limit(limit)
     )
     return [(m, str(n), str(p)) for m, n, p in session.execute(query)]
+
+
+def of_keys(
+    session: Session, keys: list[tuple[int, str, int]]
+) -> dict[tuple[int, str, int], Measurement]:
+    """Measurements by ``(agreement, target, ticket)``."""
+    tickets = sorted({k[2] for k in keys})
+    query = select(Measurement).where(Measurement.ticket_id.in_(tickets))
+    wanted = set(keys)
+    out = {}
+    for m in session.scalars(query):
+        key = (m.agreement_id, m.target_key, m.ticket_id)
+        if key in wanted:
+            out[key] = m
+    return out

@@ -131,3 +131,14 @@ def opened_at_of(session: Session, ticket_ids: list[int]) -> dict[int, dt.dateti
         rows = session.execute(select(Ticket.id, Ticket.opened_at).where(Ticket.id.in_(chunk)))
         opened.update({int(i): at for i, at in rows})
     return opened
+
+
+def ticket_heads(session: Session, ticket_ids: list[int]) -> dict[int, dict[str, str]]:
+    """``id → number, title, priority, service`` of tickets (for messages about them)."""
+    query = select(
+        Ticket.id, Ticket.external_id, Ticket.title, Ticket.priority, Ticket.service
+    ).where(Ticket.id.in_(ticket_ids))
+    return {
+        int(i): {"ticket": n, "title": t, "priority": p, "service": s}
+        for i, n, t, p, s in session.execute(query)
+    }

@@ -1,0 +1,183 @@
+"""Queries about clock alerts and breaches. Both are rewritten in bulk by recomputation (Core
+statements, no ORM objects per row: an agreement may cover hundreds of thousands of tickets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Breach, ClockAlert
+from servicelevel.db.repositories.common import Page, paginate
+
+AlertKey = tuple[str, int, str, float]
+
+
+def replace_unfired(session: Session, agreement_id: int, rows: list[dict[str, Any]]) -> int:
+    """The agreement's unfired alerts become ``rows``, less those already fired (told once);
+    returns how many were stored."""
+    session.execute(
+        delete(ClockAlert).where(
+            ClockAlert.agreement_id == agreement_id, ClockAlert.fired_at.is_(None)
+        )
+    )
+    fired = {
+        (k, t, kind, float(th))
+        for k, t, kind, th in session.execute(
+            select(
+                ClockAlert.target_key, ClockAlert.ticket_id, ClockAlert.kind, ClockAlert.threshold
+            ).where(ClockAlert.agreement_id == agreement_id, ClockAlert.fired_at.is_not(None))
+        )
+    }
+    fresh = [
+        r
+        for r in rows
+        if (r["target_key"], r["ticket_id"], r["kind"], float(r["threshold"])) not in fired
+    ]
+    for start in range(0, len(fresh), 5000):
+        session.execute(insert(ClockAlert), fresh[start : start + 5000])
+    return len(fresh)
+
+
+def due(session: Session, now: dt.datetime, limit: int) -> list[ClockAlert]:
+    """Unfired alerts due by ``now``, earliest first; locked so that workers share them."""
+    query = (
+        select(ClockAlert)
+        .where(ClockAlert.fired_at.is_(None), ClockAlert.due_at <= now)
+        .order_by(ClockAlert.due_at, ClockAlert.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def next_due(session: Session, agreement_id: int | None = None) -> list[ClockAlert]:
+    query = select(ClockAlert).where(ClockAlert.fired_at.is_(None))
+    if agreement_id is not None:
+        query = query.where(ClockAlert.agreement_id == agreement_id)
+    return list(session.scalars(query.order_by(ClockAlert.due_at, ClockAlert.id).limit(100)))
+
+
+def fired(
+    session: Session, *, agreements: list[int] | None, offset: int, limit: int
+) -> Page[ClockAlert]:
+    query = select(ClockAlert).where(ClockAlert.fired_at.is_not(None))
+    if agreements is not None:
+        query = query.where(ClockAlert.agreement_id.in_(agreements))
+    return paginate(
+        session, query.order_by(ClockAlert.fired_at.desc(), ClockAlert.id), offset, limit
+    )
+
+
+def ticket_breaches(
+    session: Session, agreement_id: int
+) -> dict[str, tuple[int, str, dict[str, Any]]]:
+    """``subject → (id, status, figures)`` of the agreement's ticket breaches."""
+    query = select(
+        Breach.id,
+        Breach.subject,
+        Breach.status,
+        Breach.version_number,
+        Breach.breached_at,
+        Breach.used_seconds,
+        Breach.budget_seconds,
+        Breach.target_key,
+    ).where(Breach.agreement_id == agreement_id, Breach.kind == "ticket")
+    return {
+        f"{r.target_key}|{r.subject}": (
+            r.id,
+            r.status,
+            {
+                "version_number": r.version_number,
+                "breached_at": r.breached_at,
+                "used_seconds": r.used_seconds,
+                "budget_seconds": r.budget_seconds,
+            },
+        )
+        for r in session.execute(query)
+    }
+
+
+def insert_breaches(session: Session, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Breach), rows[start : start + 5000])
+
+
+def update_breaches(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Rows carry ``breach_id`` and the columns to set (each row bumps its version)."""
+    if not rows:
+        return
+    table = Breach.__table__
+    assert isinstance(table, Table)
+    columns = [k for k in rows[0] if k not in ("breach_id", "updated_at")]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("breach_id"))
+        .values(
+            {
+                **{c: bindparam(c) for c in columns},
+                "version": table.c.version + 1,
+                "updated_at": bindparam("updated_at"),
+            }
+        )
+    )
+    session.connection().execute(statement, rows)
+
+
+def breach_by_id(session: Session, breach_id: int) -> Breach | None:
+    return session.get(Breach, breach_id)
+
+
+def breach_of(session: Session, agreement_id: int, target_key: str, subject: str) -> Breach | None:
+    query = select(Breach).where(
+        Breach.agreement_id == agreement_id,
+        Breach.target_key == target_key,
+        Breach.subject == subject,
+    )
+    return session.scalar(query)
+
+
+def list_breaches(
+    session: Session,
+    *,
+    agreements: list[int] | None,
+    agreement_id: int | None = None,
+    status: str | None = None,
+    excluded: bool | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Breach]:
+    conditions: list[ColumnElement[bool]] = []
+    if agreements is not None:
+        conditions.append(Breach.agreement_id.in_(agreements))
+    if agreement_id is not None:
+        conditions.append(Breach.agreement_id == agreement_id)
+    if status:
+        conditions.append(Breach.status == status)
+    if excluded is not None:
+        conditions.append(Breach.excluded.is_(excluded))
+    if since is not None:
+        conditions.append(Breach.breached_at >= since)
+    if until is not None:
+        conditions.append(Breach.breached_at < until)
+    query = select(Breach).where(and_(True, *conditions))
+    return paginate(session, query.order_by(Breach.breached_at.desc(), Breach.id), offset, limit)
+
+
+def excluded_tickets(session: Session, agreement_id: int) -> dict[str, set[int]]:
+    """``target → ticket ids`` whose breach was excluded (reports count them as met)."""
+    query = select(Breach.target_key, Breach.ticket_id).where(
+        Breach.agreement_id == agreement_id,
+        Breach.excluded.is_(True),
+        Breach.status != "withdrawn",
+        Breach.ticket_id.is_not(None),
+    )
+    out: dict[str, set[int]] = {}
+    for key, ticket in session.execute(query):
+        if ticket is not None:
+            out.setdefault(str(key), set()).add(int(ticket))
+    return out

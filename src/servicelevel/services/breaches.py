@@ -1,0 +1,224 @@
+"""Breaches: the record of every missed target, with its cause (ticket, target, agreement
+version, when, by how much) and the decisions about it.
+
+Recomputation keeps ticket breaches in step with the measurements (:func:`sync_tickets`): a new
+breach is added, a changed one updated, and one that later data shows never happened (a late
+"resolved" event) is *withdrawn* rather than deleted, so its annotations survive. A manager can
+exclude a breach (e.g. caused by the customer) with a reason; who decided when is kept, the
+change is audited, and reports count an excluded breach as met and list it as excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Breach
+from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import alerts as repo
+from servicelevel.db.repositories.common import Page
+from servicelevel.services import audit
+from servicelevel.services.errors import Invalid, NotFound
+from servicelevel.services.permissions import Actor, require
+from servicelevel.services.validation import text
+
+FIELDS = ("status", "excluded", "exclusion_reason", "decided_by_id", "decided_at", "note")
+FIGURES = ("version_number", "breached_at", "used_seconds", "budget_seconds")
+
+
+def sync_tickets(
+    session: Session, agreement_id: int, measured: list[dict[str, Any]], now: dt.datetime
+) -> dict[str, int]:
+    """Bring the agreement's ticket breaches in line with freshly computed measurements."""
+    existing = repo.ticket_breaches(session, agreement_id)
+    seen: set[str] = set()
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for row in measured:
+        if row["breached_at"] is None:
+            continue
+        subject = f"ticket:{row['ticket_id']}"
+        key = f"{row['target_key']}|{subject}"
+        seen.add(key)
+        values = _figures(row)
+        if key not in existing:
+            added.append(_new(agreement_id, row, subject, values, now))
+            continue
+        breach_id, status, stored = existing[key]
+        if status != values["status"] or any(stored[f] != values[f] for f in FIGURES):
+            changed.append({"breach_id": breach_id, **values, "updated_at": now})
+    for key, (breach_id, status, stored) in existing.items():
+        if key not in seen and status != "withdrawn":
+            changed.append({"breach_id": breach_id, **stored, "status": "withdrawn"})
+            changed[-1]["overrun_seconds"] = 0
+            changed[-1]["updated_at"] = now
+    repo.insert_breaches(session, added)
+    repo.update_breaches(session, changed)
+    return {"added": len(added), "changed": len(changed)}
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version_number": row["version_number"],
+        "breached_at": row["breached_at"],
+        "used_seconds": row["used_seconds"],
+        "budget_seconds": row["budget_seconds"],
+        "overrun_seconds": max(0, row["used_seconds"] - row["budget_seconds"]),
+        "status": "closed" if row["stopped_at"] is not None else "open",
+    }
+
+
+def _new(
+    agreement_id: int, row: dict[str, Any], subject: str, values: dict[str, Any], now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement_id,
+        "target_key": row["target_key"],
+        "kind": "ticket",
+        "subject": subject,
+        "ticket_id": row["ticket_id"],
+        **values,
+        "excluded": False,
+        "exclusion_reason": "",
+        "note": "",
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+
+
+def record_open(
+    session: Session,
+    *,
+    agreement_id: int,
+    version_number: int,
+    target_key: str,
+    ticket_id: int,
+    deadline: dt.datetime,
+    budget_seconds: int,
+) -> Breach:
+    """A running clock passed its deadline (found by the alert, before any recomputation)."""
+    subject = f"ticket:{ticket_id}"
+    found = repo.breach_of(session, agreement_id, target_key, subject)
+    if found is None:
+        found = Breach(
+            agreement_id=agreement_id,
+            version_number=version_number,
+            target_key=target_key,
+            kind="ticket",
+            subject=subject,
+            ticket_id=ticket_id,
+            breached_at=deadline,
+            budget_seconds=budget_seconds,
+            used_seconds=budget_seconds,
+        )
+        session.add(found)
+    elif found.status == "withdrawn":
+        found.status, found.breached_at = "open", deadline
+    session.flush()
+    return found
+
+
+def record_availability(
+    session: Session,
+    *,
+    agreement_id: int,
+    version_number: int,
+    target_key: str,
+    period: tuple[dt.datetime, dt.datetime],
+    achieved: float,
+    objective: float,
+    now: dt.datetime,
+) -> tuple[Breach, bool]:
+    """An availability target below its objective in a period; ``True`` when it is new."""
+    subject = f"period:{period[0].isoformat()}"
+    found = repo.breach_of(session, agreement_id, target_key, subject)
+    fresh = found is None
+    if found is None:
+        found = Breach(
+            agreement_id=agreement_id,
+            version_number=version_number,
+            target_key=target_key,
+            kind="availability",
+            subject=subject,
+            period_start=period[0],
+            period_end=period[1],
+            breached_at=now,
+            objective=objective,
+        )
+        session.add(found)
+    found.achieved = achieved
+    found.status = "closed" if now >= period[1] else "open"
+    session.flush()
+    return found, fresh
+
+
+def visible_agreements(session: Session, actor: Actor) -> list[int] | None:
+    """The agreements whose breaches ``actor`` may see (``None``: all)."""
+    if not actor.scoped:
+        return None
+    return agreement_repo.ids_of_parties(session, actor.parties)
+
+
+def list_breaches(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int | None = None,
+    status: str | None = None,
+    excluded: bool | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> Page[Breach]:
+    require(actor, "breach.read")
+    return repo.list_breaches(
+        session,
+        agreements=visible_agreements(session, actor),
+        agreement_id=agreement_id,
+        status=status,
+        excluded=excluded,
+        since=since,
+        until=until,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def get_breach(session: Session, *, actor: Actor, breach_id: int) -> Breach:
+    require(actor, "breach.read")
+    found = repo.breach_by_id(session, breach_id)
+    allowed = visible_agreements(session, actor)
+    if found is None or (allowed is not None and found.agreement_id not in allowed):
+        raise NotFound("no breach {id}", id=breach_id)
+    return found
+
+
+def annotate(
+    session: Session,
+    *,
+    actor: Actor,
+    breach_id: int,
+    version: int,
+    excluded: bool,
+    reason: str = "",
+    note: str = "",
+) -> Breach:
+    """Exclude a breach (with the reason), take an exclusion back, or add a note."""
+    breach = get_breach(session, actor=actor, breach_id=breach_id)
+    require(actor, "breach.annotate")
+    audit.check_version(breach, version)
+    why = text(reason, "reason", limit=2000)
+    if excluded and not why:
+        raise Invalid("say why the breach is excluded", "reason")
+    before = audit.snapshot(breach, FIELDS)
+    if excluded != breach.excluded:
+        breach.decided_by_id, breach.decided_at = actor.user_id, dt.datetime.now(dt.UTC)
+    breach.excluded = excluded
+    breach.exclusion_reason = why if excluded else ""
+    breach.note = text(note, "note", limit=4000)
+    audit.record(session, actor, "annotate", breach, before, audit.snapshot(breach, FIELDS))
+    return breach

@@ -1,0 +1,263 @@
+"""Warnings and breaches computed ahead, fired once, recorded with their cause, and told on
+every listening channel — email through a real SMTP server, webhooks to a real HTTP server —
+in the channel's language and time zone, retried when a channel is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Notification, TicketEvent
+from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.services import (
+    alerts,
+    audit_trail,
+    breaches,
+    calendars,
+    jobs,
+    notifications,
+    recompute,
+)
+from servicelevel.services.errors import Forbidden, Invalid
+from servicelevel.services.notifications import ChannelData
+from servicelevel.services.permissions import SYSTEM
+from servicelevel.settings import get_settings
+from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import HOUR, add_ticket
+from tests.integration.receivers import HttpReceiver, Mailbox, http_receiver, smtp_server
+
+OPENED = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)  # a Tuesday; P1: 4 h on 24x7, warn at 75 %
+
+
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    with http_receiver() as found:
+        yield found
+
+
+@pytest.fixture
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    with smtp_server() as (port, box):
+        monkeypatch.setenv("SLM_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("SLM_SMTP_PORT", str(port))
+        monkeypatch.setenv("SLM_SMTP_FROM", "slm@example.com")
+        get_settings.cache_clear()
+        yield box
+    get_settings.cache_clear()
+
+
+def channel(session: Session, name: str, kind: str, address: str, **more: object) -> int:
+    made = notifications.create_channel(
+        session,
+        actor=SYSTEM,
+        data=ChannelData(name=name, kind=kind, address=address, **more),  # type: ignore[arg-type]
+    )
+    return made.id
+
+
+def open_ticket(session: Session, world: World, number: str = "T1") -> int:
+    tid = add_ticket(session, world, number, [(OPENED, "New", "created")])
+    session.flush()
+    return tid
+
+
+def at(hours: float) -> dt.datetime:
+    return OPENED + hours * HOUR
+
+
+def test_warnings_and_the_deadline_are_known_ahead_and_fire_once(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(0.5))
+    upcoming = alerts.upcoming(session, actor=SYSTEM, agreement_id=sla_in_force)
+    assert [(a.kind, a.threshold, a.due_at) for a in upcoming] == [
+        ("warning", 0.75, at(3)),  # 75 % of 4 h
+        ("breach", 1.0, at(4)),
+    ]
+    assert alerts.fire_due(session, now=at(2.99)) == {"announced": 0, "stale": 0}
+    assert alerts.fire_due(session, now=at(3)) == {"announced": 1, "stale": 0}
+    assert alerts.fire_due(session, now=at(3.5)) == {"announced": 0, "stale": 0}
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(3.5))  # the warning stays told
+    assert [a.kind for a in alerts.upcoming(session, actor=SYSTEM, agreement_id=sla_in_force)] == [
+        "breach"
+    ]
+    assert alerts.fire_due(session, now=at(4)) == {"announced": 1, "stale": 0}
+    [breach] = breaches.list_breaches(session, actor=SYSTEM, agreement_id=sla_in_force).items
+    assert (breach.status, breach.breached_at, breach.target_key) == (
+        "open",
+        at(4),
+        "P1-resolution",
+    )
+
+
+def test_a_breach_is_recorded_with_its_cause_and_withdrawn_when_late_data_shows_none(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    tid = add_ticket(session, world, "LATE", [(OPENED, "New", "created"), (at(6), "Resolved", "")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    [breach] = breaches.list_breaches(session, actor=SYSTEM, agreement_id=sla_in_force).items
+    assert (breach.ticket_id, breach.version_number, breach.status) == (tid, 1, "closed")
+    assert (breach.breached_at, breach.overrun_seconds) == (at(4), 2 * 3600)
+    # a late event says it was resolved after three hours after all: no breach
+    late = update(TicketEvent).where(TicketEvent.ticket_id == tid, TicketEvent.seq == 1)
+    session.execute(late.values(at=at(3)))
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    session.refresh(breach)
+    assert (breach.status, breach.overrun_seconds) == ("withdrawn", 0)
+
+
+def test_alerts_wait_while_a_recomputation_is_queued(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(0.5))
+    job = recompute.request(session, actor=SYSTEM, agreement_id=sla_in_force)
+    assert alerts.fire_due(session, now=at(3)) == {"announced": 0, "stale": 0}
+    jobs.finish(session, job, {})
+    assert alerts.fire_due(session, now=at(3)) == {"announced": 1, "stale": 0}
+
+
+def test_an_alert_found_long_overdue_is_recorded_but_not_announced(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    channel(session, "hook", "webhook", "http://127.0.0.1:9/x")
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(100))
+    assert alerts.fire_due(session, now=at(100)) == {"announced": 0, "stale": 1}
+    assert session.query(Notification).count() == 0
+    assert breaches.list_breaches(session, actor=SYSTEM).total == 1
+
+
+def test_every_channel_is_told_once_in_its_language_and_zone(
+    session: Session, world: World, sla_in_force: int, receiver: HttpReceiver, mailbox: Mailbox
+) -> None:
+    url = receiver.url
+    receiver.answers["/wecom"] = (200, b'{"errcode":0,"errmsg":"ok"}')
+    channel(
+        session, "mail-zh", "email", "ops@example.com", locale="zh-Hans", timezone="Asia/Shanghai"
+    )
+    channel(session, "hook", "webhook", f"{url}/hook", secret="tok")
+    channel(session, "wecom", "wecom", f"{url}/wecom")
+    channel(session, "dingtalk", "dingtalk", f"{url}/ding?access_token=x", secret="SEC")
+    channel(session, "feishu", "feishu", f"{url}/feishu", secret="SEC", locale="zh-Hant")
+    channel(session, "slack", "slack", f"{url}/slack", notices=["breach"])
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(0.5))
+    alerts.fire_due(session, now=at(3))
+    outcome = notifications.deliver_due(session, now=at(3))
+    assert (outcome.sent, outcome.retrying, outcome.failed) == (5, 0, 0)  # slack: breaches only
+    [mail] = mailbox.messages
+    assert mail["Subject"] == "SLA-1：工单 T1 已用去 P1-resolution 时限的 75%"
+    assert "2026年3月3日 22:00:00 (Asia/Shanghai)" in mail.get_content()  # deadline 14:00 UTC
+    by_path = {r.path.split("?")[0]: r for r in receiver.received}
+    hook = by_path["/hook"]
+    assert hook.headers["Authorization"] == "Bearer tok"
+    assert hook.body["type"] == "servicelevel.warning"
+    assert (hook.body["facts"]["ticket"], hook.body["facts"]["threshold"]) == ("T1", 0.75)
+    assert by_path["/wecom"].body["msgtype"] == "markdown"
+    assert "T1" in by_path["/wecom"].body["markdown"]["content"]
+    assert "&timestamp=" in by_path["/ding"].path
+    assert "&sign=" in by_path["/ding"].path
+    feishu = by_path["/feishu"].body
+    assert (feishu["msg_type"], len(feishu["sign"])) == ("text", 44)
+    assert "工單" in feishu["content"]["text"]
+    assert notifications.deliver_due(session, now=at(3.1)).sent == 0  # told once
+    alerts.fire_due(session, now=at(4))
+    assert notifications.deliver_due(session, now=at(4)).sent == 6
+    assert "/slack" in {r.path for r in receiver.received}
+
+
+def test_a_channel_that_is_down_is_retried_and_never_blocks_the_others(
+    session: Session, world: World, sla_in_force: int, receiver: HttpReceiver
+) -> None:
+    receiver.answers["/down"] = (503, b"")
+    receiver.answers["/refuses"] = (200, b'{"errcode":310000,"errmsg":"keywords not in content"}')
+    channel(session, "down", "webhook", f"{receiver.url}/down")
+    channel(session, "refuses", "dingtalk", f"{receiver.url}/refuses")
+    channel(session, "fine", "webhook", f"{receiver.url}/fine")
+    channel(session, "mail", "email", "ops@example.com")  # no SMTP server configured
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(0.5))
+    alerts.fire_due(session, now=at(3))
+    first = notifications.deliver_due(session, now=at(3))
+    assert (first.sent, first.retrying, first.failed) == (1, 3, 0)
+    notes = {n.channel_id: n for n in session.query(Notification)}
+    errors = sorted(n.last_error for n in notes.values() if n.status == "pending")
+    assert errors == [
+        "HTTP 503",
+        "no SMTP server is configured (SLM_SMTP_HOST)",
+        "refused: 310000 keywords not in content",
+    ]
+    assert all(
+        n.next_attempt_at == at(3) + dt.timedelta(minutes=1)
+        for n in notes.values()
+        if n.status == "pending"
+    )
+    moment = at(3)
+    for _ in range(notifications.MAX_ATTEMPTS - 1):
+        moment += dt.timedelta(hours=1)
+        notifications.deliver_due(session, now=moment)
+    assert sorted(n.status for n in notes.values()) == ["failed", "failed", "failed", "sent"]
+    assert {n.attempts for n in notes.values() if n.status == "failed"} == {
+        notifications.MAX_ATTEMPTS
+    }
+
+
+def test_non_urgent_warnings_wait_for_the_channels_service_hours(
+    session: Session, world: World, sla_in_force: int, receiver: HttpReceiver
+) -> None:
+    hours = calendars.list_calendars(session, actor=SYSTEM).items
+    beijing = next(c for c in hours if c.code == "bj")  # mon-fri 09:00-18:00 Asia/Shanghai
+    channel(session, "office", "webhook", f"{receiver.url}/office", hours_calendar_id=beijing.id)
+    open_ticket(session, world)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(0.5))
+    alerts.fire_due(session, now=at(3))  # 13:00 UTC = 21:00 in Beijing: after hours
+    assert notifications.deliver_due(session, now=at(3)).sent == 0
+    [warning] = session.query(Notification).all()
+    assert warning.next_attempt_at == dt.datetime(2026, 3, 4, 1, tzinfo=dt.UTC)  # 09:00 Beijing
+    alerts.fire_due(session, now=at(4))  # a breach is urgent: told at once
+    assert [r.body["type"] for r in receiver.received] == []
+    assert notifications.deliver_due(session, now=at(4)).sent == 1
+    assert [r.body["type"] for r in receiver.received] == ["servicelevel.breach"]
+    assert notifications.deliver_due(session, now=warning.next_attempt_at).sent == 1
+
+
+def test_a_manager_excludes_a_breach_with_a_reason_and_it_is_audited(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    add_ticket(session, world, "B", [(OPENED, "New", "created"), (at(6), "Resolved", "")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    [breach] = breaches.list_breaches(session, actor=SYSTEM).items
+    manager, rep = world.actors["manager"], world.actors["customer_rep"]
+    with pytest.raises(Invalid) as missing:
+        breaches.annotate(
+            session, actor=manager, breach_id=breach.id, version=breach.version, excluded=True
+        )
+    assert missing.value.field == "reason"
+    with pytest.raises(Forbidden):
+        breaches.annotate(
+            session, actor=rep, breach_id=breach.id, version=1, excluded=False, note="x"
+        )
+    done = breaches.annotate(
+        session,
+        actor=manager,
+        breach_id=breach.id,
+        version=breach.version,
+        excluded=True,
+        reason="the customer kept the ticket waiting without saying so",
+    )
+    assert (done.excluded, done.decided_by_id) == (True, manager.user_id)
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(8))  # survives recomputation
+    session.refresh(done)
+    assert (done.excluded, done.status) == (True, "closed")
+    assert alert_repo.excluded_tickets(session, sla_in_force) == {"P1-resolution": {done.ticket_id}}
+    trail = audit_trail.list_audit(session, actor=SYSTEM, object_type="breach").items
+    assert trail[0].after["exclusion_reason"].startswith("the customer")
+    assert breaches.list_breaches(session, actor=world.actors["outsider"]).total == 0
