@@ -259,5 +259,6 @@ def test_a_manager_excludes_a_breach_with_a_reason_and_it_is_audited(
     assert (done.excluded, done.status) == (True, "closed")
     assert alert_repo.excluded_tickets(session, sla_in_force) == {"P1-resolution": {done.ticket_id}}
     trail = audit_trail.list_audit(session, actor=SYSTEM, object_type="breach").items
+    assert trail[0].after is not None
     assert trail[0].after["exclusion_reason"].startswith("the customer")
     assert breaches.list_breaches(session, actor=world.actors["outsider"]).total == 0

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from servicelevel.services import agreements, jobs, recompute
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
-from tests.integration.api.test_reports_api import ticket
 from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import ticket
 from tests.integration.services.test_agreements import in_force
 from tests.integration.web.test_pages import csrf_of, sign_in
 
