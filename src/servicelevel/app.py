@@ -17,6 +17,7 @@ from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
 from servicelevel.api.routers import (
     agreements,
+    alerts,
     calendars,
     catalog,
     identity,
@@ -63,7 +64,7 @@ def create_app(
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     processes = (catalog, work, requirements, agreements, underpinning, templates, reports)
-    modules = (parties, calendars, *processes, tickets, ingestion, outages, jobs)
+    modules = (parties, calendars, *processes, tickets, ingestion, outages, jobs, alerts)
     for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)

@@ -208,8 +208,8 @@ def annotate(
     note: str = "",
 ) -> Breach:
     """Exclude a breach (with the reason), take an exclusion back, or add a note."""
-    breach = get_breach(session, actor=actor, breach_id=breach_id)
     require(actor, "breach.annotate")
+    breach = get_breach(session, actor=actor, breach_id=breach_id)
     audit.check_version(breach, version)
     why = text(reason, "reason", limit=2000)
     if excluded and not why:

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Notification, NotificationChannel
+from servicelevel.db.models import Notification
+from servicelevel.db.models import NotificationChannel as NotificationChannel  # re-exported
 from servicelevel.db.models.notifications import CHANNEL_KINDS, NOTICE_KINDS
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import calendars as calendar_repo
@@ -130,8 +131,8 @@ def create_channel(session: Session, *, actor: Actor, data: ChannelData) -> Noti
 def update_channel(
     session: Session, *, actor: Actor, channel_id: int, version: int, data: ChannelData
 ) -> NotificationChannel:
-    channel = get_channel(session, actor=actor, channel_id=channel_id)
     require(actor, "notification.manage")
+    channel = get_channel(session, actor=actor, channel_id=channel_id)
     audit.check_version(channel, version)
     values = _checked(session, data)
     other = repo.channel_named(session, values["name"])

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from servicelevel.services.errors import Forbidden, Invalid
 from servicelevel.services.notifications import ChannelData
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.settings import get_settings
+from tests.integration.api.conftest import auth
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket
 from tests.integration.receivers import HttpReceiver, Mailbox, http_receiver, smtp_server
@@ -262,3 +264,48 @@ def test_a_manager_excludes_a_breach_with_a_reason_and_it_is_audited(
     assert trail[0].after is not None
     assert trail[0].after["exclusion_reason"].startswith("the customer")
     assert breaches.list_breaches(session, actor=world.actors["outsider"]).total == 0
+
+
+def test_breaches_and_channels_through_the_api(
+    client: TestClient,
+    session: Session,
+    world: World,
+    tokens: dict[str, str],
+    sla_in_force: int,
+) -> None:
+    add_ticket(session, world, "B", [(OPENED, "New", "created"), (at(6), "Resolved", "")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    manager, rep = auth(tokens["manager"]), auth(tokens["customer_rep"])
+    listed = client.get(f"/api/v1/breaches?agreement_id={sla_in_force}", headers=rep).json()
+    [breach] = listed["items"]
+    assert (breach["status"], breach["overrun_seconds"]) == ("closed", 7200)
+    url = f"/api/v1/breaches/{breach['id']}/annotation"
+    body = {"version": breach["version"], "excluded": True, "reason": ""}
+    missing = client.post(url, headers=manager, json=body)
+    assert (missing.status_code, missing.json()["error"]["field"]) == (422, "reason")
+    assert client.post(url, headers=rep, json=body).status_code == 403
+    done = client.post(url, headers=manager, json={**body, "reason": "customer waited"})
+    assert (done.status_code, done.json()["excluded"]) == (200, True)
+    stale = client.post(url, headers=manager, json={**body, "reason": "again"})
+    assert stale.status_code == 409
+    outsider = client.get(f"/api/v1/breaches/{breach['id']}", headers=auth(tokens["outsider"]))
+    assert outsider.status_code == 404
+    channel_body = {"name": "ops", "kind": "dingtalk", "address": "ftp://x", "secret": "S"}
+    bad = client.post("/api/v1/notification-channels", headers=manager, json=channel_body)
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "address")
+    made = client.post(
+        "/api/v1/notification-channels",
+        headers=manager,
+        json={**channel_body, "address": "https://oapi.dingtalk.com/robot/send?access_token=t"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["has_secret"] is True
+    assert "secret" not in made.json()
+    zone = client.put(
+        f"/api/v1/notification-channels/{made.json()['id']}",
+        headers=manager,
+        json={**channel_body, "version": 1, "address": "https://x", "timezone": "Mars/Base"},
+    )
+    assert (zone.status_code, zone.json()["error"]["field"]) == (422, "timezone")
+    assert client.get("/api/v1/notifications", headers=manager).json()["total"] == 0

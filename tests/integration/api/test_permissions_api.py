@@ -169,6 +169,31 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/jobs", "job.read", None),
     ("GET", "/api/v1/jobs/999999", "job.read", None),
     ("GET", "/api/v1/reports/999999", "report.read", None),
+    ("GET", "/api/v1/breaches", "breach.read", None),
+    ("GET", "/api/v1/breaches/999999", "breach.read", None),
+    (
+        "POST",
+        "/api/v1/breaches/999999/annotation",
+        "breach.annotate",
+        {"version": 1, "excluded": True, "reason": "customer"},
+    ),
+    ("GET", "/api/v1/alerts", "breach.read", None),
+    ("GET", "/api/v1/agreements/{agr}/alerts", "breach.read", None),
+    ("GET", "/api/v1/notification-channels", "notification.read", None),
+    (
+        "POST",
+        "/api/v1/notification-channels",
+        "notification.manage",
+        {"name": "ops", "kind": "email", "address": "ops@example.com"},
+    ),
+    ("GET", "/api/v1/notification-channels/999999", "notification.read", None),
+    (
+        "PUT",
+        "/api/v1/notification-channels/999999",
+        "notification.manage",
+        {"version": 1, "name": "ops", "kind": "email", "address": "ops@example.com"},
+    ),
+    ("GET", "/api/v1/notifications", "notification.read", None),
     ("GET", "/api/v1/tickets", "ticket.read", None),
     (
         "POST",
@@ -269,7 +294,9 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("change-requests/999999", "change-requests/{change_id}")
             .replace("templates/999999", "templates/{template_id}")
             .replace("reports/999999", "reports/{report_id}")
-            .replace("jobs/999999", "jobs/{job_id}"),
+            .replace("jobs/999999", "jobs/{job_id}")
+            .replace("breaches/999999", "breaches/{breach_id}")
+            .replace("notification-channels/999999", "notification-channels/{channel_id}"),
         )
         for m, p in listed
     }
