@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Breach
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as repo
+from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import audit
 from servicelevel.services.errors import Invalid, NotFound
@@ -222,3 +223,13 @@ def annotate(
     breach.note = text(note, "note", limit=4000)
     audit.record(session, actor, "annotate", breach, before, audit.snapshot(breach, FIELDS))
     return breach
+
+
+def names_for(
+    session: Session, agreement_ids: set[int], ticket_ids: set[int]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Agreement codes and ticket numbers to show beside breaches and alerts (read with them:
+    no further permission check)."""
+    codes = {i: head[0] for i, head in agreement_repo.heads(session, agreement_ids).items()}
+    tickets = monitoring_repo.ticket_heads(session, sorted(ticket_ids))
+    return codes, {i: t["ticket"] for i, t in tickets.items()}

@@ -129,9 +129,28 @@ CLOCK_MODES = {
     "stopped": "Stopped",
     "cancelled": "Cancelled",
 }
+BREACH_STATES = {"open": "Still running", "closed": "Closed", "withdrawn": "Withdrawn"}
+ALERT_KINDS = {"warning": "Warning", "breach": "Breach"}
+ALERT_OUTCOMES = {"": "Waiting", "announced": "Announced", "stale": "Recorded, not announced"}
+CHANNEL_KINDS = {
+    "email": "Email",
+    "webhook": "Webhook (JSON)",
+    "wecom": "WeCom",
+    "dingtalk": "DingTalk",
+    "feishu": "Feishu",
+    "slack": "Slack",
+}
+NOTICE_KINDS = {
+    "warning": "Warnings",
+    "breach": "Breaches",
+    "availability": "Availability breaches",
+    "burn_rate": "Error budget burn",
+}
+NOTICE_STATES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
     REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES, CLOCK_MODES,
+    BREACH_STATES, ALERT_KINDS, ALERT_OUTCOMES, CHANNEL_KINDS, NOTICE_KINDS, NOTICE_STATES,
 )  # fmt: skip

@@ -13,6 +13,7 @@ from servicelevel.web.routes import (
     catalog,
     document_templates,
     home,
+    monitoring,
     parties,
     requirements,
     tickets,
@@ -21,6 +22,6 @@ from servicelevel.web.routes import (
 
 router = APIRouter(include_in_schema=False)
 processes = (catalog, requirements, agreements, document_templates, work)
-areas = (*processes, parties, calendars, tickets, audit, account)
+areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)

@@ -1,0 +1,97 @@
+"""Monitoring pages: breaches with exclusion by a manager (a reason required), fired alerts,
+and notification channels with their form errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from servicelevel.services import alerts, recompute
+from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import HOUR, add_ticket
+from tests.integration.web.test_pages import csrf_of, sign_in
+
+OPENED = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+
+
+def test_a_manager_excludes_a_breach_from_the_breach_page(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    steps = [(OPENED, "New", "created"), (OPENED + 6 * HOUR, "Resolved", "")]
+    add_ticket(session, world, "INC-9", steps)
+    add_ticket(session, world, "INC-10", [(OPENED, "New", "created")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=OPENED + 0.5 * HOUR)
+    alerts.fire_due(session, now=OPENED + 3 * HOUR)  # INC-10's 75 % warning
+    recompute.recompute(session, agreement_id=sla_in_force, now=OPENED + 7 * HOUR)
+    sign_in(client, "manager")
+    page = client.get("/breaches").text
+    assert "INC-9" in page
+    assert "2h" in page  # over by two hours
+    assert "Announced" in page  # the warning fired for INC-10
+    rows = dict(re.findall(r'id="breach-(\d+)">.*?>(INC-\d+)</a>', page, re.S))
+    assert sorted(rows.values()) == ["INC-10", "INC-9"]  # INC-10 still running past its deadline
+    breach_id = next(k for k, v in rows.items() if v == "INC-9")
+    url = f"/breaches/{breach_id}/annotation"
+    refused = client.post(url, data={"csrf": "nope", "version": "1", "excluded": "true"})
+    assert refused.status_code == 400
+    r = client.post(
+        url,
+        data={"csrf": csrf_of(page), "version": "1", "excluded": "true", "reason": ""},
+    )
+    assert r.status_code == 422
+    assert "say why the breach is excluded" in r.text
+    r = client.post(
+        url,
+        data={"csrf": csrf_of(page), "version": "1", "excluded": "true", "reason": "customer away"},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert "customer away" in r.text
+    assert "Count it again" in r.text
+
+
+def test_a_customer_representative_sees_breaches_but_cannot_exclude(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    steps = [(OPENED, "New", "created"), (OPENED + 6 * HOUR, "Resolved", "")]
+    add_ticket(session, world, "INC-9", steps)
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=OPENED + 7 * HOUR)
+    sign_in(client, "customer_rep")
+    page = client.get("/breaches").text
+    assert "INC-9" in page
+    assert "Exclude" not in page
+    assert 'href="/notifications"' not in page
+
+
+def test_channels_are_added_with_errors_named_by_field(client: TestClient, world: World) -> None:
+    sign_in(client, "manager")
+    page = client.get("/notifications").text
+    csrf = csrf_of(page)
+    bad = client.post(
+        "/notifications/channels",
+        data={"csrf": csrf, "name": "ops", "kind": "email", "address": "not-an-address"},
+    )
+    assert bad.status_code == 422
+    assert "address must be an email address" in bad.text
+    assert 'value="ops"' in bad.text  # what was typed is kept
+    ok = client.post(
+        "/notifications/channels",
+        data={
+            "csrf": csrf,
+            "name": "ops",
+            "kind": "wecom",
+            "address": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            "locale": "zh_Hans",
+            "timezone": "Asia/Shanghai",
+            "notices": ["breach"],
+        },
+        follow_redirects=True,
+    )
+    assert ok.status_code == 200, ok.text
+    assert "Asia/Shanghai" in ok.text
+    assert "WeCom" in ok.text
