@@ -75,3 +75,15 @@ def test_percentiles_are_nearest_rank_over_decided_and_stopped_tickets() -> None
 def test_an_empty_period_decides_nothing() -> None:
     c = compliance(M, in_period(M, 1000, 2000), objective=0.9)
     assert (c.within, c.objective_met, c.percentiles) == (None, None, {})
+
+
+def test_an_excluded_breach_counts_as_met_and_is_counted_as_excluded() -> None:
+    waived = np.zeros(len(M), dtype=bool)
+    waived[[2, 3, 0]] = True  # two breaches (one closed, one still open) and a met ticket
+    c = compliance(M, in_period(M, 0, 100), objective=0.75, excluded=waived)
+    assert (c.met, c.breached, c.excluded) == (5, 0, 2)
+    assert c.within == pytest.approx(1.0)
+    assert c.objective_met is True
+    # the open breach has no final time yet: percentiles still use 10, 120, 40, 70
+    assert c.percentiles[100.0] == 120
+    assert c.mean_used == pytest.approx(60)

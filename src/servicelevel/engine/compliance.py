@@ -4,7 +4,9 @@ Which period a measurement belongs to: a stopped clock (met or breached) to the 
 it stopped; a clock still open but already breached to the period of its breach; an open clock
 not yet breached to the period in which it started (it is counted as *open*, undecided).
 Cancelled and pending clocks are counted but never decide compliance.
-Percentage within target is ``met / (met + breached)``.
+Percentage within target is ``met / (met + breached)``. A breach the provider and customer
+agreed to exclude (e.g. caused by the customer) counts as met; ``excluded`` says how many of
+the met were such breaches, so a report can list them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Compliance:
     objective_met: bool | None
     percentiles: dict[float, int]  # working seconds used by decided tickets
     mean_used: float | None
+    excluded: int = 0  # breaches excluded by decision, counted in ``met``
 
     @property
     def decided(self) -> int:
@@ -67,13 +70,19 @@ def compliance(
     selected: np.ndarray,
     objective: float | None,
     percentiles: tuple[float, ...] = DEFAULT_PERCENTILES,
+    excluded: np.ndarray | None = None,
 ) -> Compliance:
-    """Figures over the measurements ``selected`` (a boolean mask or index array)."""
-    status = m.status[selected]
+    """Figures over the measurements ``selected`` (a boolean mask or index array);
+    ``excluded`` marks (over all measurements) breaches to count as met."""
+    status = m.status[selected].copy()
     used = m.used[selected]
+    waived = np.zeros(status.size, dtype=bool)
+    if excluded is not None:
+        waived = excluded[selected] & (status == Status.BREACHED)
+        status[waived] = Status.MET
     counts = np.bincount(status.astype(np.int64), minlength=len(Status))
     met, breached = int(counts[Status.MET]), int(counts[Status.BREACHED])
-    decided = (status == Status.MET) | (
+    decided = (status == Status.MET) & ((m.stopped_at[selected] != NONE) | ~waived) | (
         (status == Status.BREACHED) & (m.stopped_at[selected] != NONE)
     )
     within = met / (met + breached) if met + breached else None
@@ -90,4 +99,5 @@ def compliance(
         objective_met=None if within is None or objective is None else within >= objective,
         percentiles=pct,
         mean_used=float(values.mean()) if values.size else None,
+        excluded=int(waived.sum()),
     )

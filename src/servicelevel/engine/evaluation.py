@@ -7,7 +7,7 @@ Every rendering (CLI table, JSON, CSV, later the web page and reports) reads an
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -133,14 +133,21 @@ def evaluate(
     now: int,
     outages: Mapping[str, Outages] | None = None,
     progress: Progress | None = None,
+    excluded: Mapping[str, Collection[str]] | None = None,
 ) -> AgreementResult:
-    """All figures of ``agreement`` for ``period`` as of ``now``."""
+    """All figures of ``agreement`` for ``period`` as of ``now``; ``excluded`` names, per
+    target, the tickets whose breach was excluded by decision (counted as met)."""
     results = []
     measured = measure(agreement, tickets, now, progress)
+    ids = np.asarray(tickets.ids)
     for target in agreement.targets:
         idx, m = measured[target.id]
         mask = in_period(m, period.start, period.end)
-        results.append(TargetResult(target, idx, m, mask, compliance(m, mask, target.objective)))
+        waived = None
+        if excluded and excluded.get(target.id):
+            waived = np.isin(ids[idx], np.array(sorted(excluded[target.id])))
+        figures = compliance(m, mask, target.objective, excluded=waived)
+        results.append(TargetResult(target, idx, m, mask, figures))
     avail = {
         a.id: availability(
             (outages or {}).get(a.service, Outages.of([])),
@@ -169,6 +176,7 @@ def _credits(
     metrics.update({k: v.availability for k, v in avail.items()})
     breaches = {
         r.target.id: int((r.measurements.status[r.in_period] == Status.BREACHED).sum())
+        - r.compliance.excluded
         for r in results
     }
     fee = 0.0

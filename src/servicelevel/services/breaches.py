@@ -233,3 +233,39 @@ def names_for(
     codes = {i: head[0] for i, head in agreement_repo.heads(session, agreement_ids).items()}
     tickets = monitoring_repo.ticket_heads(session, sorted(ticket_ids))
     return codes, {i: t["ticket"] for i, t in tickets.items()}
+
+
+def excluded_numbers(session: Session, agreement_id: int) -> dict[str, set[str]]:
+    """Per target, the numbers of the tickets whose breach was excluded (as the engine names
+    tickets), for reports to count them as met."""
+    by_target = repo.excluded_tickets(session, agreement_id)
+    ids = sorted({i for found in by_target.values() for i in found})
+    numbers = {i: t["ticket"] for i, t in monitoring_repo.ticket_heads(session, ids).items()}
+    return {k: {numbers[i] for i in v if i in numbers} for k, v in by_target.items()}
+
+
+def exclusions_between(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """The excluded breaches of a period with who decided why (a report lists them)."""
+    page = repo.list_breaches(
+        session,
+        agreements=None,
+        agreement_id=agreement_id,
+        excluded=True,
+        since=start,
+        until=end,
+        limit=1000,
+    )
+    found = [b for b in page.items if b.status != "withdrawn"]
+    tickets = monitoring_repo.ticket_heads(session, [b.ticket_id for b in found if b.ticket_id])
+    return [
+        {
+            "target": b.target_key,
+            "ticket": tickets.get(b.ticket_id, {}).get("ticket", "") if b.ticket_id else "",
+            "breached_at": b.breached_at,
+            "reason": b.exclusion_reason,
+            "decided_at": b.decided_at,
+        }
+        for b in found
+    ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
 from servicelevel.engine.evaluation import AgreementResult, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
-from servicelevel.services import agreements, documents, outages, templates
+from servicelevel.services import agreements, breaches, documents, outages, templates
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor
 from servicelevel.services.whatif import LOOKBACK, stored_tickets, ticket_set
@@ -48,7 +49,9 @@ def evaluate_agreement(
     engine = engine_agreement(session, agreement, version)
     tickets = _tickets(session, agreement, engine, chosen)
     outages = _outages(session, engine, chosen)
-    return agreement, version, evaluate(engine, tickets, chosen, int(now.timestamp()), outages)
+    excluded = breaches.excluded_numbers(session, agreement.id)
+    result = evaluate(engine, tickets, chosen, int(now.timestamp()), outages, excluded=excluded)
+    return agreement, version, result
 
 
 def engine_agreement(
@@ -114,6 +117,7 @@ def compose_report(
     )
     context = documents.agreement_context(session, agreement, version, language)
     context["report"] = report_context(result, language, moment)
+    context["report"]["exclusions"] = _exclusions(session, agreement.id, result, language)
     body = templates.body_for(session, "report", language, template_id)
     title = f"{agreement.code} · {result.period.label}"
     html = documents.page(documents.render_markdown(body, context), title, language)
@@ -143,6 +147,29 @@ def render_report(
     return report.title, report.html
 
 
+def _exclusions(
+    session: Session, agreement_id: int, result: AgreementResult, language: str
+) -> list[dict[str, str]]:
+    """The period's excluded breaches as text: target, ticket, when, why, decided when."""
+    start = dt.datetime.fromtimestamp(result.period.start, dt.UTC)
+    end = dt.datetime.fromtimestamp(result.period.end, dt.UTC)
+    locale = documents.LOCALES[language]
+
+    def day(value: dt.datetime | None) -> str:
+        return "—" if value is None else format_date(value, "medium", locale=locale)
+
+    return [
+        {
+            "target": e["target"],
+            "ticket": e["ticket"],
+            "breached_at": day(e["breached_at"]),
+            "reason": e["reason"],
+            "decided_at": day(e["decided_at"]),
+        }
+        for e in breaches.exclusions_between(session, agreement_id, start, end)
+    ]
+
+
 def report_context(result: AgreementResult, language: str, now: dt.datetime) -> dict[str, Any]:
     """The figures as text for a report template (see docs/templates.md)."""
     locale = documents.LOCALES[language]
@@ -163,6 +190,7 @@ def report_context(result: AgreementResult, language: str, now: dt.datetime) -> 
                 "met": c.met,
                 "breached": c.breached,
                 "open": c.open,
+                "excluded": c.excluded,
                 "outcome": {True: "✔", False: "✘", None: "—"}[c.objective_met],
                 "p90_hours": "—"
                 if p90 is None

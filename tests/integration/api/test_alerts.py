@@ -309,3 +309,30 @@ def test_breaches_and_channels_through_the_api(
     )
     assert (zone.status_code, zone.json()["error"]["field"]) == (422, "timezone")
     assert client.get("/api/v1/notifications", headers=manager).json()["total"] == 0
+
+
+def test_an_excluded_breach_counts_as_met_and_is_listed_in_the_report(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    for number, hours in (("A", 1), ("B", 6)):  # B breaches P1's 4 hours
+        add_ticket(
+            session, world, number, [(OPENED, "New", "created"), (at(hours), "Resolved", "")]
+        )
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    url = f"/api/v1/agreements/{sla_in_force}/report?period=2026-03"
+    before = client.get(url, headers=auth(tokens["manager"])).text
+    assert "<td>P1-resolution</td>\n<td>95%</td>\n<td>50%</td>\n<td>1</td>\n<td>1</td>" in before
+    [breach] = breaches.list_breaches(session, actor=SYSTEM).items
+    breaches.annotate(
+        session,
+        actor=world.actors["manager"],
+        breach_id=breach.id,
+        version=breach.version,
+        excluded=True,
+        reason="waiting for the customer's parts",
+    )
+    after = client.get(url, headers=auth(tokens["customer_rep"])).text
+    assert "<td>P1-resolution</td>\n<td>95%</td>\n<td>100%</td>\n<td>2</td>\n<td>0</td>" in after
+    assert "P1-resolution · B · breached" in after
+    assert "waiting for the customer's parts" in after
