@@ -80,7 +80,8 @@ def test_an_empty_period_decides_nothing() -> None:
 def test_an_excluded_breach_counts_as_met_and_is_counted_as_excluded() -> None:
     waived = np.zeros(len(M), dtype=bool)
     waived[[2, 3, 0]] = True  # two breaches (one closed, one still open) and a met ticket
-    c = compliance(M, in_period(M, 0, 100), objective=0.75, excluded=waived)
+    mask = in_period(M, 0, 100)
+    c = compliance(M, mask, 0.75, percentiles=(100.0,), excluded=waived)
     assert (c.met, c.breached, c.excluded) == (5, 0, 2)
     assert c.within == pytest.approx(1.0)
     assert c.objective_met is True
