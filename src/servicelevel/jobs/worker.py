@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.services import (
     alerts,
+    availability_alerts,
     jobs,
     notifications,
     recompute,  # noqa: F401 (registers the handlers)
@@ -50,12 +51,20 @@ def run_one(sessions: Sessions, worker: str) -> bool:
     return True
 
 
-def sweep(sessions: Sessions) -> dict[str, int]:
-    """Fire the alerts that are due, then deliver the notices that are due. Each step commits
-    on its own; no transaction is open while a mail server or webhook answers."""
+AVAILABILITY_EVERY = 300.0  # seconds between availability and burn-rate checks
+
+
+def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
+    """Fire the alerts that are due (and, when asked, check availability targets), then
+    deliver the notices that are due. Each step commits on its own; no transaction is open
+    while a mail server or webhook answers."""
     with sessions() as session:
         fired = alerts.fire_due(session, now=utcnow())
         session.commit()
+    if availability:
+        with sessions() as session:
+            fired.update(availability_alerts.check(session, now=utcnow()))
+            session.commit()
     with sessions() as session:
         parcels = notifications.claim_due(session, now=utcnow())
         session.commit()
@@ -70,15 +79,17 @@ def run(sessions: Sessions, *, once: bool = False, idle: float = 2.0) -> int:
     """Work until stopped (or, with ``once``, until the queue is empty): jobs run, and every
     ``idle`` seconds due alerts fire and due notices go out."""
     worker, done = worker_name(), 0
-    last_sweep = 0.0
+    last_sweep = last_check = -AVAILABILITY_EVERY
     while True:
         if time.monotonic() - last_sweep >= idle:
-            sweep(sessions)
+            check = time.monotonic() - last_check >= AVAILABILITY_EVERY
+            sweep(sessions, availability=check)
             last_sweep = time.monotonic()
+            last_check = last_sweep if check else last_check
         if run_one(sessions, worker):
             done += 1
             continue
         if once:
-            sweep(sessions)
+            sweep(sessions, availability=True)
             return done
         time.sleep(idle)

@@ -125,9 +125,17 @@ def availability_of(
 
 def outage_spans(session: Session, service: str, period: Period) -> Outages:
     """The recorded outages of ``service`` overlapping ``period``, as the engine takes them."""
-    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
-    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    rows = repo.outages_between(session, service=service, start=start, end=end)
+    return spans_between(session, service, period.start, period.end)
+
+
+def spans_between(session: Session, service: str, start: int, end: int) -> Outages:
+    """The recorded outages of ``service`` overlapping ``[start, end)`` (epoch seconds)."""
+    rows = repo.outages_between(
+        session,
+        service=service,
+        start=dt.datetime.fromtimestamp(start, dt.UTC),
+        end=dt.datetime.fromtimestamp(end, dt.UTC),
+    )
     return Outages.of(
         [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
     )

@@ -10,21 +10,26 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.db.models import Notification, TicketEvent
 from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.jobs import worker
 from servicelevel.services import (
     alerts,
     audit_trail,
+    availability_alerts,
     breaches,
     calendars,
     jobs,
+    notices,
     notifications,
+    outages,
     recompute,
 )
 from servicelevel.services.errors import Forbidden, Invalid
 from servicelevel.services.notifications import ChannelData
+from servicelevel.services.outages import OutageData
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.settings import get_settings
 from tests.integration.api.conftest import auth
@@ -336,3 +341,65 @@ def test_an_excluded_breach_counts_as_met_and_is_listed_in_the_report(
     assert "<td>P1-resolution</td>\n<td>95%</td>\n<td>100%</td>\n<td>2</td>\n<td>0</td>" in after
     assert "P1-resolution · B · breached" in after
     assert "waiting for the customer's parts" in after
+
+
+def outage(session: Session, start: dt.datetime, minutes: int, planned: bool = False) -> None:
+    data = OutageData("email", start, start + dt.timedelta(minutes=minutes), planned)
+    outages.record_outage(session, actor=SYSTEM, data=data)
+    session.flush()
+
+
+def test_burn_rate_alerts_and_an_availability_breach_are_told_once(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    channel(session, "hook", "webhook", "http://127.0.0.1:9/hook")
+    # email-up: 99.9 % on 24x7; March has 31 days, so the month's budget is 2,678.4 s
+    tenth = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
+    outage(session, tenth - dt.timedelta(hours=2), 90, planned=True)  # maintenance: costs nothing
+    assert availability_alerts.check(session, now=tenth) == {"breaches": 0, "burn_alerts": 0}
+    # 600 s down in the last hour: burn 166.7×; in the last six hours, less the 90 minutes of
+    # maintenance (4.5 h agreed): 600 / 16,200 / 0.001 = 37×
+    outage(session, tenth, 10)
+    found = availability_alerts.check(session, now=tenth + dt.timedelta(minutes=30))
+    assert found == {"breaches": 0, "burn_alerts": 2}
+    burns = {n.facts["window_seconds"]: n for n in session.query(Notification)}
+    assert sorted(burns) == [3600, 6 * 3600]
+    assert (burns[3600].urgent, burns[3600].facts["rate"]) == (True, 166.7)
+    assert (burns[6 * 3600].urgent, burns[6 * 3600].facts["rate"]) == (False, 37.0)
+    outage(session, tenth + dt.timedelta(hours=1), 40)  # 3,000 s in all: over the budget
+    found = availability_alerts.check(session, now=tenth + dt.timedelta(hours=2))
+    assert found["breaches"] == 1
+    again = availability_alerts.check(session, now=tenth + dt.timedelta(hours=2, minutes=5))
+    assert again["breaches"] == 0  # recorded and told once per period
+    [breach] = breaches.list_breaches(session, actor=SYSTEM, agreement_id=sla_in_force).items
+    assert (breach.kind, breach.target_key, breach.status) == ("availability", "email-up", "open")
+    # the month starts at midnight in Beijing (the agreement's zone); up to the last check
+    month_start = dt.datetime(2026, 2, 28, 16, tzinfo=dt.UTC)
+    agreed = (tenth + dt.timedelta(hours=2, minutes=5) - month_start).total_seconds() - 5400
+    assert breach.achieved == pytest.approx(1 - 3000 / agreed)
+    kinds = sorted(n.kind for n in session.query(Notification))
+    assert kinds == ["availability", "burn_rate", "burn_rate"]  # burn told once a day
+    message = notices.compose("availability", breach_facts(session), "en", "UTC")
+    assert message.subject.startswith("SLA-1: availability of email is 99.")
+
+
+def breach_facts(session: Session) -> dict[str, object]:
+    return next(n.facts for n in session.query(Notification) if n.kind == "availability")
+
+
+def test_the_worker_sweep_fires_due_alerts_and_delivers_outside_any_transaction(
+    session: Session, world: World, sla_in_force: int, receiver: HttpReceiver
+) -> None:
+    channel(session, "hook", "webhook", f"{receiver.url}/hook")
+    now = dt.datetime.now(dt.UTC)
+    add_ticket(session, world, "LIVE", [(now - 3.5 * HOUR, "New", "created")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=now)
+    sessions = sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint")
+    done = worker.sweep(sessions, availability=True)
+    assert (done["announced"], done["sent"], done["breaches"]) == (1, 1, 0)
+    assert [r.body["facts"]["ticket"] for r in receiver.received] == ["LIVE"]
+    [notice] = session.query(Notification).all()
+    session.refresh(notice)
+    assert (notice.status, notice.attempts) == ("sent", 1)
+    assert worker.sweep(sessions)["sent"] == 0  # nothing twice
