@@ -165,6 +165,9 @@ def _store(
         fresh.add(key)
         by_ticket[e.ticket].append(e)
     created = 0
+    # the services tickets belong to before these events: a ticket moved to another service
+    # leaves the agreements of its old one, which must be recomputed too
+    services = {t.service for t in existing.values() if t.external_id in by_ticket}
     brand_new = {n: v for n, v in by_ticket.items() if n not in existing}
     if brand_new:
         created = _insert_new(session, source, brand_new, customers)
@@ -173,7 +176,6 @@ def _store(
             _add_events(session, existing[number], new, customers)
     stored = sum(len(v) for v in by_ticket.values())
     if stored:  # measurements follow the data: the affected agreements are recomputed
-        services = {t.service for t in existing.values() if t.external_id in by_ticket}
         services |= {e.service for v in by_ticket.values() for e in v if e.service}
         recompute.after_ingest(session, services)
     audit.record_bulk(
