@@ -10,7 +10,7 @@ import pytest
 from servicelevel.db.models.parties import PARTY_KINDS
 from servicelevel.engine.calendars import WEEKDAYS
 from servicelevel.i18n import negotiate, translator
-from servicelevel.services import underpinning
+from servicelevel.services import explain, notices, underpinning
 from servicelevel.web import labels
 from servicelevel.web.errors import HEADINGS
 
@@ -37,6 +37,9 @@ def shown_strings() -> set[str]:
         found |= set(re.findall(r'\("[a-z_]+",\s*"([A-Z][^"]+)"\)', text))  # (name, label) pairs
     coded = {label for table in labels.ALL for label in table.values()}
     coded |= set(underpinning.MESSAGES.values())
+    coded |= (
+        set(explain.REASONS) | set(notices.SUBJECTS.values()) | {line for _, line in notices.LINES}
+    )
     return (
         found | set(PARTY_KINDS) | set(WEEKDAYS) | set(HEADINGS.values()) | coded | web_messages()
     )

@@ -242,3 +242,20 @@ def test_business_days_across_a_dst_change_keep_local_time() -> None:
     cal = office(NY, (8 * H, 17 * H))
     due = cal.deadline_business_days(np.array([t("2025-03-07T10:00-05:00")]), 1)
     assert iso(due[0], NY) == "2025-03-10T10:00:00-04:00"
+
+
+def test_closed_spans_are_the_gaps_between_working_intervals() -> None:
+    day = (Shift(9 * 3600, 18 * 3600),)
+    cal = Calendar(CalendarSpec(timezone="UTC", week=(day,) * 5 + ((), ())))
+    monday = int(dt.datetime(2026, 3, 2, tzinfo=dt.UTC).timestamp())
+    h = 3600
+    # Monday 10:00 to Tuesday 10:00: closed from 18:00 to 09:00
+    night = [(monday + 18 * h, monday + 33 * h)]
+    assert cal.closed_spans(monday + 10 * h, monday + 34 * h) == night
+    # Friday 17:00 to Monday 10:00: the whole weekend
+    friday = monday + 4 * 24 * h
+    assert cal.closed_spans(friday + 17 * h, friday + 3 * 24 * h + 10 * h) == [
+        (friday + 18 * h, friday + 3 * 24 * h + 9 * h)
+    ]
+    assert cal.closed_spans(monday + 10 * h, monday + 11 * h) == []
+    assert cal.closed_spans(monday, monday + 9 * h) == [(monday, monday + 9 * h)]

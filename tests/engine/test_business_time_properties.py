@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 from hypothesis import assume, given, settings
@@ -78,3 +79,18 @@ def test_elapsed_is_additive_over_any_split(pair: CalendarPair, moments: list[dt
     e = np.sort(np.array([epoch(t) for t in moments]))
     pieces = cal.elapsed(e[:-1], e[1:]).sum()
     assert pieces == cal.elapsed(e[:1], e[-1:])[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars(), instants(), st.integers(0, 20 * 86_400))
+def test_closed_spans_are_exactly_the_time_not_counted(
+    pair: CalendarPair, a: dt.datetime, span: int
+) -> None:
+    b = a + dt.timedelta(seconds=span)
+    closed = Calendar(pair.spec).closed_spans(epoch(a), epoch(b))
+    assert sum(e - s for s, e in closed) == span - ref_elapsed(pair.ref, a, b)
+    for s, e in closed:  # every closed span is closed in the reference, and ordered
+        assert s < e
+        assert not ref_is_working(pair.ref, as_dt(s))
+        assert not ref_is_working(pair.ref, as_dt(e - 1))
+    assert all(x[1] < y[0] for x, y in itertools.pairwise(closed))

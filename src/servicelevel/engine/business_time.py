@@ -128,6 +128,23 @@ class Calendar:
             c = self._extend(c)
         return np.maximum(t, c.opens[i]) if t.size else t
 
+    def closed_spans(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The spans of ``[a, b)`` outside working time (nights, weekends, holidays,
+        closures), in order — what a running clock does not count."""
+        if b <= a:
+            return []
+        c = self.covering(as_instants([a, b]))
+        i = int(np.searchsorted(c.closes, a, side="right"))
+        spans, t = [], a
+        while t < b and i < c.opens.size:
+            opens, closes = int(c.opens[i]), int(c.closes[i])
+            if opens > t:
+                spans.append((t, min(opens, b)))
+            t, i = max(t, closes), i + 1
+        if t < b:
+            spans.append((t, b))
+        return spans
+
     def deadline_business_days(self, start: ArrayLike, days: int) -> I64:
         """``days`` business days after ``start``: the same wall-clock time on the n-th working
         date after the date of the first working instant at or after ``start``.

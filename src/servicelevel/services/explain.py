@@ -1,16 +1,26 @@
 """A clock that explains itself: for one ticket and each target measuring it, what the clock
-did after every event (started, ran, paused, stopped, was cancelled) and why — the state or
-event of the target's clock definition that made it so."""
+did after every event (started, ran, paused, stopped, was cancelled) and why — the state,
+event or field change of the target's clock definition that made it so — together with the
+calendar closures during which a running clock did not count, and the agreement version the
+ticket is measured under (the one in force when it started, even if a later one came into
+force while it ran).
+
+Each step's reason is a message template with its values (``why`` and ``params``) so that pages
+can show it in the reader's language; ``cause`` is the same in English.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from servicelevel.db.models import Agreement, AgreementVersion, TicketEvent
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.clocks import ClockDefinition, Mode, run_clock
 from servicelevel.services import agreements, tickets
 from servicelevel.services.permissions import Actor
@@ -18,6 +28,21 @@ from servicelevel.services.service_reports import engine_agreement
 from servicelevel.services.whatif import ticket_set
 
 MODES = {m.value: m.name.lower() for m in Mode}
+MAX_CLOSURES = 40  # per target: a ticket open for months crosses hundreds of nights
+FIELDS = ("priority", "category", "service", "customer")
+REASONS = (  # every reason a step can give (pages translate them)
+    "cancel state {state}",
+    "stop event {event}",
+    "stop state {state}",
+    "stopped earlier",
+    "pause state {state}",
+    "waiting for the start condition",
+    "running",
+    "not counted: {calendar} is closed",
+    "counting again: {calendar} opens",
+    "measured under version {number} of {agreement}, in force when the ticket started",
+    "version {number} in force from here; this ticket stays under version {kept}",
+)
 
 
 @dataclass(frozen=True)
@@ -25,8 +50,14 @@ class Step:
     at: dt.datetime
     state: str
     event: str
-    mode: str  # pending, running, paused, stopped, cancelled
-    cause: str  # e.g. "pause state Awaiting Customer", "stop event responded"
+    mode: str  # pending, running, paused, stopped, cancelled; closed/open for the calendar
+    why: str  # a message template, e.g. "pause state {state}"
+    params: dict[str, Any] = field(default_factory=dict)
+    changes: str = ""  # fields the event set, e.g. "priority → P1"
+
+    @property
+    def cause(self) -> str:
+        return self.why.format(**self.params)
 
 
 @dataclass(frozen=True)
@@ -45,6 +76,7 @@ def explain_ticket(
     rows = [(ticket.id, ticket.external_id, ticket.priority, ticket.category)]
     history = [(ticket.id, e.at, e.state, e.event) for e in events]
     single = ticket_set(rows, history, [ticket.service])
+    end = min(now, events[-1].at) if events else now
     out = []
     measured = {
         (m.agreement_id, m.target_key) for m in measurement_repo.of_ticket(session, ticket.id)
@@ -56,34 +88,89 @@ def explain_ticket(
         if version is None:
             continue
         engine = engine_agreement(session, found, version)
+        versions = _version_steps(found, version, ticket.opened_at, end)
         for target in engine.targets:
             if (found.id, target.id) not in measured:
                 continue
             clock = engine.clocks[target.clock]
+            calendar = engine.calendars[target.calendar]
             result = run_clock(
                 single.timelines,
                 clock,
-                engine.calendars[target.calendar],
+                calendar,
                 target.budget.seconds,
                 int(now.timestamp()),
                 explain=True,
             )
             modes = [] if result.modes is None else [int(m) for m in result.modes]
-            steps = [
-                Step(
-                    e.at,
-                    e.state,
-                    e.event,
-                    MODES[mode],
-                    _cause(clock, e.state, e.event, mode),
-                )
-                for e, mode in zip(events, modes, strict=False)
-            ]
+            steps = _event_steps(clock, events, modes)
+            steps += _closures(calendar, target.calendar, events, modes, now)
+            steps = sorted(versions + steps, key=lambda s: s.at)
             out.append(Explanation(found.code, version.number, target.id, steps))
     return out
 
 
-def _cause(clock: ClockDefinition, state: str, event: str, mode: int) -> str:
+def _event_steps(clock: ClockDefinition, events: list[TicketEvent], modes: list[int]) -> list[Step]:
+    out = []
+    for e, mode in zip(events, modes, strict=False):
+        why, params = _cause(clock, e.state, e.event, mode)
+        changed = ", ".join(f"{k} → {e.changes[k]}" for k in FIELDS if e.changes.get(k))
+        out.append(Step(e.at, e.state, e.event, MODES[mode], why, params, changed))
+    return out
+
+
+def _closures(
+    calendar: Calendar,
+    name: str,
+    events: list[TicketEvent],
+    modes: list[int],
+    now: dt.datetime,
+) -> list[Step]:
+    """Where the clock ran but the calendar was closed: it did not count there."""
+    out: list[Step] = []
+    for i, (e, mode) in enumerate(zip(events, modes, strict=False)):
+        if mode != Mode.RUNNING:
+            continue
+        stop = events[i + 1].at if i + 1 < len(events) else now
+        for a, b in calendar.closed_spans(int(e.at.timestamp()), int(stop.timestamp())):
+            if len(out) >= 2 * MAX_CLOSURES:
+                return out
+            start, end = (dt.datetime.fromtimestamp(x, dt.UTC) for x in (a, b))
+            params = {"calendar": name}
+            out.append(Step(start, "", "", "closed", "not counted: {calendar} is closed", params))
+            if b < int(stop.timestamp()):
+                out.append(Step(end, "", "", "running", "counting again: {calendar} opens", params))
+    return out
+
+
+def _version_steps(
+    agreement: Agreement, version: AgreementVersion, opened: dt.datetime, end: dt.datetime
+) -> list[Step]:
+    """The version applied, and any later version that came into force while it was open."""
+    first = Step(
+        opened,
+        "",
+        "",
+        "version",
+        "measured under version {number} of {agreement}, in force when the ticket started",
+        {"number": version.number, "agreement": agreement.code},
+    )
+    later = [
+        Step(
+            v.in_force_from,
+            "",
+            "",
+            "version",
+            "version {number} in force from here; this ticket stays under version {kept}",
+            {"number": v.number, "kept": version.number},
+        )
+        for v in agreement.versions
+        if v.in_force_from is not None and opened < v.in_force_from <= end
+    ]
+    return [first, *later]
+
+
+def _cause(clock: ClockDefinition, state: str, event: str, mode: int) -> tuple[str, dict[str, str]]:
     """Which part of the clock definition decided the mode after this event."""
     folded = state.casefold()
 
@@ -91,13 +178,15 @@ def _cause(clock: ClockDefinition, state: str, event: str, mode: int) -> str:
         return folded in {n.casefold() for n in names}
 
     if mode == Mode.CANCELLED and has(clock.cancel_states):
-        return f"cancel state {state}"
+        return "cancel state {state}", {"state": state}
     if mode == Mode.STOPPED:
         if event and event.casefold() in {n.casefold() for n in clock.stop_events}:
-            return f"stop event {event}"
-        return f"stop state {state}" if has(clock.stop_states) else "stopped earlier"
+            return "stop event {event}", {"event": event}
+        if has(clock.stop_states):
+            return "stop state {state}", {"state": state}
+        return "stopped earlier", {}
     if mode == Mode.PAUSED and has(clock.pause_states):
-        return f"pause state {state}"
+        return "pause state {state}", {"state": state}
     if mode == Mode.PENDING:
-        return "waiting for the start condition"
-    return "running"
+        return "waiting for the start condition", {}
+    return "running", {}

@@ -128,6 +128,8 @@ CLOCK_MODES = {
     "paused": "Paused",
     "stopped": "Stopped",
     "cancelled": "Cancelled",
+    "closed": "Calendar closed",
+    "version": "Agreement version",
 }
 BREACH_STATES = {"open": "Still running", "closed": "Closed", "withdrawn": "Withdrawn"}
 ALERT_KINDS = {"warning": "Warning", "breach": "Breach"}
