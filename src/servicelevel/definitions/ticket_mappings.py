@@ -108,6 +108,39 @@ def read_rows(path: Path, mapping: Mapping) -> tuple[list[dict[str, Any]], list[
     return events, rejected
 
 
+def map_records(
+    records: list[dict[str, Any]], mapping: Mapping
+) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """JSON records (e.g. posted by a source system's webhook) as event fields, the same way
+    as rows of an export: keys are the mapping's column names; nested objects are read with
+    dotted names (``fields.status.name``). Each event carries its record's index as ``line``."""
+    events: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for index, record in enumerate(records):
+        row = flatten(record)
+        try:
+            fields = _fields(row, mapping)
+        except ValueError as exc:
+            rejected.append(Rejected(index, str(exc), row))
+            continue
+        if fields is not None:
+            events.append({**fields, "line": index})
+    return events, rejected
+
+
+def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """``{"fields": {"status": {"name": "Done"}}}`` → ``{"fields.status.name": "Done"}``;
+    values become text (``None`` empty)."""
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = "" if value is None else str(value)
+    return out
+
+
 def _open(path: Path) -> Any:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")

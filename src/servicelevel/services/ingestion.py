@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Ticket, TicketEvent
 from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories import parties as party_repo
+from servicelevel.definitions.ticket_mappings import SHIPPED, load_mapping, map_records
 from servicelevel.services import audit, recompute
-from servicelevel.services.errors import Invalid
+from servicelevel.services.errors import Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 
 LIMITS = {
@@ -293,3 +294,30 @@ def _summarise(ticket: Ticket, ordered: list[TicketEvent], customers: dict[str, 
             ticket.service = row.changes["service"]
         if row.changes.get("customer") in customers:
             ticket.customer_id = customers[row.changes["customer"]]
+
+
+def ingest_records(
+    session: Session, *, actor: Actor, mapping: str, records: list[dict[str, Any]]
+) -> IngestResult:
+    """Events posted by a source system's webhook in its own shape, read with one of the
+    shipped mappings (never a file named by the caller). All or nothing: a record that cannot
+    be read is listed with its index, like a bad event."""
+    require(actor, "ticket.write")
+    if mapping not in SHIPPED:
+        raise NotFound(
+            "no mapping {name}; use one of {names}", name=mapping, names=", ".join(SHIPPED)
+        )
+    chosen = load_mapping(mapping)
+    rows, rejected = map_records(records, chosen)
+    if rejected:
+        error = Invalid(
+            "{count} event(s) cannot be stored, so none of the batch was",
+            "records",
+            count=len(rejected),
+        )
+        error.details = [{"row": r.line, "field": "records", "message": r.reason} for r in rejected]
+        raise error
+    events = [EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
+    if not events:
+        return IngestResult(len(records), 0, 0, 0, 0)
+    return ingest(session, actor=actor, source=chosen.model.source, events=events)

@@ -97,3 +97,44 @@ def test_a_bad_event_stores_nothing_and_every_problem_is_named(
     )
     assert (naive.status_code, naive.json()["error"]["field"]) == (422, "events.0.at")
     assert post(client, tokens["customer_rep"], BATCH).status_code == 403
+
+
+def test_a_source_system_posts_its_own_records_to_its_webhook(
+    client: TestClient, world: World, tokens: dict[str, str]
+) -> None:
+    record = {
+        "number": "INC0012345",
+        "sys_updated_at": "03/03/2026 10:00",
+        "incident_state": "New",
+        "priority": "1 - Critical",
+        "category": "Network",
+        "sys_mod_count": "0",
+    }
+    later = {**record, "sys_updated_at": "03/03/2026 11:30", "incident_state": "Resolved"}
+    later["sys_mod_count"] = "1"
+    url = "/api/v1/webhooks/servicenow"
+    r = client.post(url, headers=auth(tokens["admin"]), json={"records": [record, later]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["stored"], r.json()["tickets_created"]) == (2, 1)
+    again = client.post(url, headers=auth(tokens["admin"]), json=later)  # one object, again
+    assert again.json()["duplicates"] == 1
+    listed = client.get("/api/v1/tickets?q=INC0012345", headers=auth(tokens["admin"])).json()
+    [ticket] = listed["items"]
+    assert (ticket["priority"], ticket["state"]) == ("P1", "Resolved")
+    assert ticket["service"] == "it-support"
+    bad = client.post(
+        url, headers=auth(tokens["admin"]), json=[record, {**record, "sys_updated_at": "soon"}]
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"] == [
+        {"row": 1, "field": "records", "message": "cannot read the instant 'soon'"}
+    ]
+    nested = client.post(
+        "/api/v1/webhooks/generic",
+        headers=auth(tokens["admin"]),
+        json={"ticket": "G-1", "at": "2026-03-03T10:00:00Z", "state": "New", "service": {"x": 1}},
+    )
+    assert (nested.status_code, nested.json()["error"]["field"]) == (422, "service")
+    unknown = client.post("/api/v1/webhooks/cmdb", headers=auth(tokens["admin"]), json={})
+    assert unknown.status_code == 422
+    assert client.post(url, headers=auth(tokens["viewer"]), json=record).status_code == 403

@@ -207,6 +207,12 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         },
     ),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
+    (
+        "POST",
+        "/api/v1/webhooks/generic",
+        "ticket.write",
+        {"ticket": "W1", "at": "2026-01-01T00:00:00Z", "state": "New", "service": "s"},
+    ),
     ("GET", "/api/v1/outages", "outage.read", None),
     (
         "POST",
@@ -296,6 +302,7 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("reports/999999", "reports/{report_id}")
             .replace("jobs/999999", "jobs/{job_id}")
             .replace("breaches/999999", "breaches/{breach_id}")
+            .replace("webhooks/generic", "webhooks/{mapping}")
             .replace("notification-channels/999999", "notification-channels/{channel_id}"),
         )
         for m, p in listed

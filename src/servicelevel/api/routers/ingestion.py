@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.schemas.common import AwareInstant
 from servicelevel.services import ingestion
+from servicelevel.services.errors import Invalid
 
 router = APIRouter(tags=["monitoring"])
 
@@ -45,5 +48,28 @@ def ingest(body: BatchIn, session: SessionDep, actor: ActorDep) -> IngestOut:
     batch with a bad event stores nothing and lists every bad one (``details``)."""
     events = [ingestion.EventData(**e.model_dump()) for e in body.events]
     result = ingestion.ingest(session, actor=actor, source=body.source, events=events)
+    commit(session)
+    return IngestOut(**result.__dict__)
+
+
+Records = list[dict[str, Any]]
+
+
+@router.post("/webhooks/{mapping}", response_model=IngestOut)
+def source_webhook(
+    mapping: Literal["servicenow", "jira", "generic"],
+    body: dict[str, Any] | Records,
+    session: SessionDep,
+    actor: ActorDep,
+) -> IngestOut:
+    """A source system posts its own records (one object, a list, or ``{"records": [...]}``),
+    read with the shipped mapping of that name: ServiceNow incident fields, Jira issue-history
+    fields, or the generic columns. Authenticated by an API token like every call."""
+    records = body if isinstance(body, list) else body.get("records", [body])
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise Invalid("records must be JSON objects", "records")
+    if not 1 <= len(records) <= 5000:
+        raise Invalid("send between 1 and 5000 records", "records")
+    result = ingestion.ingest_records(session, actor=actor, mapping=mapping, records=records)
     commit(session)
     return IngestOut(**result.__dict__)
