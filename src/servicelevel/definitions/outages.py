@@ -8,6 +8,7 @@ mappings with the same keys. Maintenance windows are outages with ``planned: tru
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,20 +76,27 @@ def read_outages(path: str | Path, zone: ZoneInfo | None = None) -> list[OutageR
         return _read_yaml(p, zone)
     try:
         with p.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in ("service", "start", "end") if c not in (reader.fieldnames or [])]
-            if missing:
-                raise DefinitionError(str(path), f"missing column(s): {', '.join(missing)}", 1)
-            records, errors = [], []
-            for line, row in enumerate(reader, start=2):
-                try:
-                    records.append(_record(row, zone))
-                except ValueError as exc:
-                    errors.append(RowError(line, str(exc)))
+            return parse_outage_csv(handle, str(path), zone)
     except FileNotFoundError:
         raise DefinitionError(str(path), "file not found") from None
+
+
+def parse_outage_csv(
+    lines: Iterable[str], name: str, zone: ZoneInfo | None = None
+) -> list[OutageRecord]:
+    """Outages from CSV text (a file, or a body posted to the API); every bad row listed."""
+    reader = csv.DictReader(lines)
+    missing = [c for c in ("service", "start", "end") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
+    records, errors = [], []
+    for line, row in enumerate(reader, start=2):
+        try:
+            records.append(_record(row, zone))
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc)))
     if errors:
-        raise BadRowsError(str(path), errors)
+        raise BadRowsError(name, errors)
     return records
 
 

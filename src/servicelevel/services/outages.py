@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Outage
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import monitoring as repo
+from servicelevel.definitions.outages import parse_outage_csv
+from servicelevel.definitions.source import DefinitionError
+from servicelevel.definitions.tickets import BadRowsError
 from servicelevel.engine.availability import Availability, Outages, availability
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.periods import Period, PeriodError, parse_period
@@ -139,3 +143,30 @@ def spans_between(session: Session, service: str, start: int, end: int) -> Outag
     return Outages.of(
         [(int(o.starts_at.timestamp()), int(o.ends_at.timestamp()), o.planned) for o in rows]
     )
+
+
+def import_csv(session: Session, *, actor: Actor, text: str, source: str) -> int:
+    """Outages and maintenance windows (``planned``) from CSV text posted to the API: all or
+    nothing, every bad row named by its line."""
+    require(actor, "outage.write")
+    try:
+        records = parse_outage_csv(io.StringIO(text), source)
+    except BadRowsError as exc:
+        error = Invalid(
+            "{count} row(s) cannot be read, so nothing was recorded", "csv", count=len(exc.errors)
+        )
+        error.details = [{"row": e.row, "field": "csv", "message": e.reason} for e in exc.errors]
+        raise error from None
+    except DefinitionError as exc:
+        raise Invalid("the CSV cannot be read: {reason}", "csv", reason=exc.message) from None
+    data = [
+        OutageData(
+            r.service,
+            dt.datetime.fromtimestamp(r.start, dt.UTC),
+            dt.datetime.fromtimestamp(r.end, dt.UTC),
+            r.planned,
+            r.title,
+        )
+        for r in records
+    ]
+    return import_outages(session, actor=actor, records=data, source=source)

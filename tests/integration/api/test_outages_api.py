@@ -85,3 +85,25 @@ def test_bad_outages_and_periods_are_named(client: TestClient, tokens: dict[str,
 def test_list_bounds_need_an_offset(client: TestClient, tokens: dict[str, str]) -> None:
     r = client.get("/api/v1/outages?start=2025-03-03T00:00:00", headers=auth(tokens["viewer"]))
     assert (r.status_code, r.json()["error"]["field"]) == (422, "start")
+
+
+def test_outages_and_maintenance_windows_from_csv_all_or_nothing(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    staff = {"Authorization": f"Bearer {tokens['admin']}"}
+    good = (
+        "service,start,end,planned,title\n"
+        "erp,2025-03-04T10:00:00+08:00,2025-03-04T11:00:00+08:00,no,Database down\n"
+        "erp,2025-03-08T22:00:00+08:00,2025-03-09T02:00:00+08:00,yes,Patch window\n"
+    )
+    bad = good + "erp,2025-03-10T10:00:00,2025-03-10T09:00:00+08:00,no,x\nerp,soon,later,maybe,y\n"
+    refused = client.post("/api/v1/outages/import", headers=staff, json={"csv": bad})
+    assert refused.status_code == 422
+    assert [d["row"] for d in refused.json()["error"]["details"]] == [4, 5]
+    assert client.get("/api/v1/outages", headers=staff).json() == []  # nothing half-stored
+    done = client.post("/api/v1/outages/import", headers=staff, json={"csv": good, "source": "nms"})
+    assert (done.status_code, done.json()) == (201, {"recorded": 2})
+    listed = client.get("/api/v1/outages?service=erp", headers=staff).json()
+    assert sorted(o["planned"] for o in listed) == [False, True]
+    columns = client.post("/api/v1/outages/import", headers=staff, json={"csv": "a,b\n1,2\n"})
+    assert (columns.status_code, columns.json()["error"]["field"]) == (422, "csv")

@@ -224,6 +224,12 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
             "ends_at": "2025-03-04T11:00:00+08:00",
         },
     ),
+    (
+        "POST",
+        "/api/v1/outages/import",
+        "outage.write",
+        {"csv": "service,start,end\nerp,2025-03-04T10:00:00Z,2025-03-04T11:00:00Z\n"},
+    ),
     ("GET", "/api/v1/availability?service=erp&calendar=perm&period=2025-03", "outage.read", None),
     ("GET", "/api/v1/audit", "audit.read", None),
     ("GET", "/api/v1/users", "user.read", None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.schemas.common import AwareInstant
@@ -69,3 +70,23 @@ def availability(
         budget_left_seconds=a.budget_left,
         burn_rate=a.burn_rate,
     )
+
+
+class OutageCsvIn(BaseModel):
+    csv: str = Field(
+        min_length=1, max_length=5_000_000, description="service,start,end,planned,title"
+    )
+    source: str = Field(default="api", max_length=40)
+
+
+class ImportedOut(BaseModel):
+    recorded: int
+
+
+@router.post("/outages/import", response_model=ImportedOut, status_code=201)
+def import_outages(body: OutageCsvIn, session: SessionDep, actor: ActorDep) -> ImportedOut:
+    """Record outages and maintenance windows (``planned``) from CSV: all or nothing, every
+    bad row named by its line (``details``); instants need UTC offsets."""
+    count = outages.import_csv(session, actor=actor, text=body.csv, source=body.source)
+    commit(session)
+    return ImportedOut(recorded=count)
