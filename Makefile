@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench clean browser serve pdf-libs
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest clean browser serve pdf-libs
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -66,6 +66,11 @@ bench: $(STAMP)
 bench-api: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/bench_api.py
+
+## bench-ingest: event ingestion over HTTP under wrk (single events and batches), PostgreSQL
+bench-ingest: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

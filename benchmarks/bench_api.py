@@ -19,6 +19,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -60,21 +62,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wrk(url: str, token: str, seconds: int) -> dict[str, str]:
+def wrk(
+    url: str,
+    token: str,
+    seconds: int,
+    connections: int = 32,
+    extra: list[str] | None = None,
+    headers: list[str] | None = None,
+) -> dict[str, str]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in [f"Authorization: Bearer {token}", *(headers or [])]:
+        command += ["-H", header]
     out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            "-c32",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"Authorization: Bearer {token}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, url, *(extra or [])], capture_output=True, text=True, check=True
     ).stdout
     figures = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out)}
     for p in ("50", "90", "99"):
@@ -85,9 +85,9 @@ def wrk(url: str, token: str, seconds: int) -> dict[str, str]:
     return result
 
 
-def run(name: str, url: str, seconds: int) -> None:
-    token, party_id = seed(url)
-    port = free_port()
+@contextmanager
+def serve(url: str, port: int) -> Iterator[str]:
+    """``uvicorn`` with two workers on ``url``'s database; yields the base URL."""
     env = {**os.environ, "SLM_DATABASE_URL": url}
     server = subprocess.Popen(
         [
@@ -115,6 +115,15 @@ def run(name: str, url: str, seconds: int) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run(name: str, url: str, seconds: int) -> None:
+    token, party_id = seed(url)
+    with serve(url, free_port()) as base:
         for label, path in (
             ("list", "/api/v1/parties?limit=50"),
             ("detail", f"/api/v1/parties/{party_id}"),
@@ -124,9 +133,6 @@ def run(name: str, url: str, seconds: int) -> None:
                 f"{name:10s} {label:6s} {r['rps']:>9s} req/s  p50 {r['p50']:>8s}  "
                 f"p90 {r['p90']:>8s}  p99 {r['p99']:>8s}  non-2xx {r['non-2xx']}"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> None:
@@ -140,13 +146,19 @@ def main() -> None:
 
 
 def run_postgresql(seconds: int) -> None:
-    admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with temporary_postgres(PG_ADMIN) as url:
+        run("postgresql", url, seconds)
+
+
+@contextmanager
+def temporary_postgres(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"slm_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        run("postgresql", url, seconds)
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

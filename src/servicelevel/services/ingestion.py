@@ -154,7 +154,7 @@ def _store(
     existing: dict[str, Ticket],
     customers: dict[str, int],
 ) -> IngestResult:
-    seen = repo.fingerprints_of(session, [t.id for t in existing.values()])
+    seen, last_seq = repo.fingerprints_of(session, [t.id for t in existing.values()])
     by_ticket: dict[str, list[EventData]] = defaultdict(list)
     duplicates = 0
     fresh: set[str] = set()
@@ -173,8 +173,13 @@ def _store(
     if brand_new:
         created = _insert_new(session, source, brand_new, customers)
     for number, new in by_ticket.items():
-        if number in existing:
-            _add_events(session, existing[number], new, customers)
+        if number not in existing:
+            continue
+        ticket = existing[number]
+        if min(e.at for e in new) >= ticket.last_event_at:
+            _append_events(session, ticket, new, last_seq.get(ticket.id, -1), customers)
+        else:
+            _add_events(session, ticket, new, customers)
     stored = sum(len(v) for v in by_ticket.values())
     if stored:  # measurements follow the data: the affected agreements are recomputed
         services |= {e.service for v in by_ticket.values() for e in v if e.service}
@@ -252,6 +257,30 @@ def _changes(e: EventData) -> dict[str, str]:
     return {k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)}
 
 
+def _append_events(
+    session: Session, ticket: Ticket, new: list[EventData], last: int, customers: dict[str, int]
+) -> None:
+    """Events that all come after the ticket's last one (the usual case: a live feed): they
+    are numbered on from the last and only they update the ticket — no reordering."""
+    ordered = sorted(new, key=lambda e: e.at)  # stable: ties keep arrival order
+    rows: list[dict[str, Any]] = [
+        {
+            "ticket_id": ticket.id,
+            "seq": last + 1 + i,
+            "at": e.at,
+            "state": e.state,
+            "event": e.event,
+            "changes": _changes(e),
+            "fingerprint": e.fingerprint(),
+        }
+        for i, e in enumerate(ordered)
+    ]
+    repo.add_events(session, rows)
+    ticket.last_event_at, ticket.state = ordered[-1].at, ordered[-1].state
+    for row in rows:
+        _apply(ticket, row["changes"], customers)
+
+
 def _add_events(
     session: Session, ticket: Ticket, new: list[EventData], customers: dict[str, int]
 ) -> None:
@@ -287,13 +316,18 @@ def _summarise(ticket: Ticket, ordered: list[TicketEvent], customers: dict[str, 
     ticket.opened_at, ticket.last_event_at = ordered[0].at, ordered[-1].at
     ticket.state = ordered[-1].state
     for row in ordered:  # later events overwrite earlier ones
-        for name in ATTRIBUTES:
-            if row.changes.get(name):
-                setattr(ticket, name, row.changes[name])
-        if row.changes.get("service"):
-            ticket.service = row.changes["service"]
-        if row.changes.get("customer") in customers:
-            ticket.customer_id = customers[row.changes["customer"]]
+        _apply(ticket, row.changes, customers)
+
+
+def _apply(ticket: Ticket, changes: dict[str, Any], customers: dict[str, int]) -> None:
+    """The attributes an event set, on the ticket."""
+    for name in ATTRIBUTES:
+        if changes.get(name):
+            setattr(ticket, name, changes[name])
+    if changes.get("service"):
+        ticket.service = changes["service"]
+    if changes.get("customer") in customers:
+        ticket.customer_id = customers[changes["customer"]]
 
 
 def ingest_records(

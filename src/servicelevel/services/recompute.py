@@ -41,7 +41,7 @@ def request(session: Session, *, actor: Actor, agreement_id: int) -> Job:
 def after_ingest(session: Session, services: set[str]) -> list[int]:
     """Queue a recomputation for every agreement whose measurements new events may change
     (those covering the events' services), unless one is already queued; returns their ids."""
-    waiting = {int(j.payload.get("agreement_id", 0)) for j in job_repo.queued_with(session, KIND)}
+    waiting = {int(p.get("agreement_id", 0)) for p in job_repo.queued_payloads(session, KIND)}
     chosen = agreement_repo.in_force_covering(session, services)
     for agreement_id in chosen:
         if agreement_id not in waiting:

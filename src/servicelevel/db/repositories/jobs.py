@@ -6,6 +6,7 @@ job is still queued, so a job is never claimed twice."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -58,13 +59,13 @@ def list_jobs(session: Session, *, status: str | None, offset: int, limit: int) 
     return paginate(session, query, offset, limit)
 
 
-def queued_with(session: Session, kind: str) -> list[Job]:
-    """Queued jobs of a kind (to avoid queueing the same work twice)."""
-    query = select(Job).where(Job.kind == kind, Job.status == "queued")
-    return list(session.scalars(query))
-
-
 def waiting_with(session: Session, kind: str) -> list[Job]:
     """Queued or running jobs of a kind (work whose result is not in yet)."""
     query = select(Job).where(Job.kind == kind, Job.status.in_(("queued", "running")))
     return list(session.scalars(query))
+
+
+def queued_payloads(session: Session, kind: str) -> list[dict[str, Any]]:
+    """The payloads of queued jobs of a kind (cheaper than loading the jobs)."""
+    query = select(Job.payload).where(Job.kind == kind, Job.status == "queued")
+    return [dict(p) for p in session.scalars(query)]

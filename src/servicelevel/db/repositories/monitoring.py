@@ -115,13 +115,21 @@ def tickets_by_numbers(session: Session, source: str, numbers: list[str]) -> lis
     return list(session.scalars(query))
 
 
-def fingerprints_of(session: Session, ticket_ids: list[int]) -> set[str]:
+def fingerprints_of(session: Session, ticket_ids: list[int]) -> tuple[set[str], dict[int, int]]:
+    """The fingerprints of the tickets' events, and each ticket's highest ``seq`` (where a
+    new event goes when it comes after all the others)."""
     if not ticket_ids:
-        return set()
-    query = select(TicketEvent.fingerprint).where(
-        TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.fingerprint.is_not(None)
+        return set(), {}
+    query = select(TicketEvent.ticket_id, TicketEvent.seq, TicketEvent.fingerprint).where(
+        TicketEvent.ticket_id.in_(ticket_ids)
     )
-    return {str(f) for f in session.scalars(query)}
+    seen: set[str] = set()
+    last: dict[int, int] = {}
+    for ticket_id, seq, fingerprint in session.execute(query):
+        if fingerprint is not None:
+            seen.add(str(fingerprint))
+        last[int(ticket_id)] = max(last.get(int(ticket_id), -1), int(seq))
+    return seen, last
 
 
 def opened_at_of(session: Session, ticket_ids: list[int]) -> dict[int, dt.datetime]:
