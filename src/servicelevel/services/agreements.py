@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
@@ -138,6 +139,21 @@ def version_at(agreement: Agreement, instant: dt.datetime) -> AgreementVersion |
         if start is not None and start <= instant and (end is None or instant < end):
             return version
     return None
+
+
+def versions_at(agreement: Agreement, instants: np.ndarray) -> np.ndarray:
+    """:func:`version_at` for many instants (epoch seconds): each one's version number, 0 where
+    none was in force."""
+    numbers = np.zeros(instants.size, dtype=np.int64)
+    for version in agreement.versions:
+        start, end = version.in_force_from, version.in_force_until
+        if start is None:
+            continue
+        hit = (numbers == 0) & (instants >= int(start.timestamp()))
+        if end is not None:
+            hit &= instants < int(end.timestamp())
+        numbers[hit] = version.number
+    return numbers
 
 
 def current(agreement: Agreement) -> AgreementVersion:

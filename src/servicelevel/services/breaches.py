@@ -11,6 +11,7 @@ change is audited, and reports count an excluded breach as met and list it as ex
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,67 +27,87 @@ from servicelevel.services.permissions import Actor, require
 from servicelevel.services.validation import text
 
 FIELDS = ("status", "excluded", "exclusion_reason", "decided_by_id", "decided_at", "note")
-FIGURES = ("version_number", "breached_at", "used_seconds", "budget_seconds")
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A measurement past its deadline, as recomputation found it."""
+
+    target: str
+    ticket_id: int
+    version: int
+    breached_at: int  # epoch seconds
+    used: int
+    budget: int
+    stopped: bool
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.stopped else "open"
+
+
+NEW_COLUMNS = (
+    "agreement_id",
+    "version_number",
+    "target_key",
+    "kind",
+    "subject",
+    "ticket_id",
+    "breached_at",
+    "status",
+    "budget_seconds",
+    "used_seconds",
+    "overrun_seconds",
+)
 
 
 def sync_tickets(
-    session: Session, agreement_id: int, measured: list[dict[str, Any]], now: dt.datetime
+    session: Session, agreement_id: int, missed: list[Missed], now: dt.datetime
 ) -> dict[str, int]:
     """Bring the agreement's ticket breaches in line with freshly computed measurements."""
     existing = repo.ticket_breaches(session, agreement_id)
     seen: set[str] = set()
-    added: list[dict[str, Any]] = []
+    added: list[tuple[object, ...]] = []
     changed: list[dict[str, Any]] = []
-    for row in measured:
-        if row["breached_at"] is None:
-            continue
-        subject = f"ticket:{row['ticket_id']}"
-        key = f"{row['target_key']}|{subject}"
+    for m in missed:
+        subject = f"ticket:{m.ticket_id}"
+        key = f"{m.target}|{subject}"
         seen.add(key)
-        values = _figures(row)
+        overrun = max(0, m.used - m.budget)
         if key not in existing:
-            added.append(_new(agreement_id, row, subject, values, now))
+            head = (agreement_id, m.version, m.target, "ticket", subject, m.ticket_id)
+            added.append((*head, m.breached_at, m.status, m.budget, m.used, overrun))
             continue
         breach_id, status, stored = existing[key]
-        if status != values["status"] or any(stored[f] != values[f] for f in FIGURES):
-            changed.append({"breach_id": breach_id, **values, "updated_at": now})
+        figures = (m.version, m.breached_at, m.used, m.budget)
+        if status != m.status or figures != _stored(stored):
+            changed.append(_change(breach_id, m, now))
     for key, (breach_id, status, stored) in existing.items():
         if key not in seen and status != "withdrawn":
-            changed.append({"breach_id": breach_id, **stored, "status": "withdrawn"})
-            changed[-1]["overrun_seconds"] = 0
-            changed[-1]["updated_at"] = now
-    repo.insert_breaches(session, added)
+            changed.append(
+                {"breach_id": breach_id, **stored, "status": "withdrawn", "overrun_seconds": 0}
+                | {"updated_at": now}
+            )
+    repo.insert_breaches(session, NEW_COLUMNS, added, now)
     repo.update_breaches(session, changed)
     return {"added": len(added), "changed": len(changed)}
 
 
-def _figures(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "version_number": row["version_number"],
-        "breached_at": row["breached_at"],
-        "used_seconds": row["used_seconds"],
-        "budget_seconds": row["budget_seconds"],
-        "overrun_seconds": max(0, row["used_seconds"] - row["budget_seconds"]),
-        "status": "closed" if row["stopped_at"] is not None else "open",
-    }
+def _stored(stored: dict[str, Any]) -> tuple[int, int, int, int]:
+    at = int(stored["breached_at"].timestamp())
+    return (stored["version_number"], at, stored["used_seconds"], stored["budget_seconds"])
 
 
-def _new(
-    agreement_id: int, row: dict[str, Any], subject: str, values: dict[str, Any], now: dt.datetime
-) -> dict[str, Any]:
+def _change(breach_id: int, m: Missed, now: dt.datetime) -> dict[str, Any]:
     return {
-        "agreement_id": agreement_id,
-        "target_key": row["target_key"],
-        "kind": "ticket",
-        "subject": subject,
-        "ticket_id": row["ticket_id"],
-        **values,
-        "excluded": False,
-        "exclusion_reason": "",
-        "note": "",
-        "created_at": now,
+        "breach_id": breach_id,
+        "version_number": m.version,
+        "breached_at": dt.datetime.fromtimestamp(m.breached_at, dt.UTC),
+        "used_seconds": m.used,
+        "budget_seconds": m.budget,
+        "overrun_seconds": max(0, m.used - m.budget),
+        "status": m.status,
         "updated_at": now,
-        "version": 1,
     }
 
 

@@ -22,10 +22,9 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.clocks import ClockDefinition, Mode, run_clock
-from servicelevel.services import agreements, tickets
+from servicelevel.services import agreements, stored_tickets, tickets
 from servicelevel.services.permissions import Actor
 from servicelevel.services.service_reports import engine_agreement
-from servicelevel.services.whatif import ticket_set
 
 MODES = {m.value: m.name.lower() for m in Mode}
 MAX_CLOSURES = 40  # per target: a ticket open for months crosses hundreds of nights
@@ -73,9 +72,22 @@ def explain_ticket(
 ) -> list[Explanation]:
     """Every measured target of the ticket, replayed event by event."""
     ticket, events = tickets.get_ticket(session, actor=actor, ticket_id=ticket_id)
-    rows = [(ticket.id, ticket.external_id, ticket.priority, ticket.category)]
-    history = [(ticket.id, e.at, e.state, e.event) for e in events]
-    single = ticket_set(rows, history, [ticket.service])
+    single = stored_tickets.assemble(
+        (
+            [ticket.id],
+            [ticket.external_id],
+            [ticket.priority],
+            [ticket.category],
+            [ticket.service],
+            [int(ticket.opened_at.timestamp())],
+        ),
+        (
+            [ticket.id] * len(events),
+            [int(e.at.timestamp()) for e in events],
+            [e.state for e in events],
+            [e.event for e in events],
+        ),
+    ).ticket_set()
     end = min(now, events[-1].at) if events else now
     out = []
     measured = {

@@ -1,16 +1,21 @@
 """Recomputing measurements: every target's clock for every ticket an agreement covers, each
-ticket under the version in force when it started (``agreements.version_at``).
+ticket under the version in force when it started (``agreements.versions_at``).
 
 A recomputation replaces the agreement's measurements in one transaction, so running it twice,
 or again after a worker died half-way, gives the same rows. It runs as a job (``slm worker``)
-or inline (``slm recompute --now``).
+or inline (``slm recompute --now``). It reads tickets and events as columns and writes the
+measurements in bulk (COPY on PostgreSQL): a million tickets take well under a minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
@@ -19,16 +24,15 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories import measurements as repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.engine.clocks import NONE, Status
+from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.evaluation import measure
-from servicelevel.services import agreements, alerts, breaches, jobs
+from servicelevel.services import agreements, alerts, breaches, jobs, stored_tickets
 from servicelevel.services.errors import NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.service_reports import engine_agreement
-from servicelevel.services.whatif import stored_tickets, ticket_set
 
 KIND = "recompute"
+STATUS_NAMES = np.array([s.label for s in Status])
 
 
 def request(session: Session, *, actor: Actor, agreement_id: int) -> Job:
@@ -54,6 +58,73 @@ def run(session: Session, job: Job) -> dict[str, Any]:
     return recompute(session, agreement_id=int(job.payload["agreement_id"]), job=job)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One target's measurements for the tickets of one version."""
+
+    version: int
+    target: str
+    ticket_ids: list[int]
+    m: Measurements
+
+
+@dataclass
+class Measured:
+    chunks: list[Chunk] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(c.ticket_ids) for c in self.chunks)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.chunks:
+            names, n = np.unique(STATUS_NAMES[c.m.status], return_counts=True)
+            for name, count in zip(names.tolist(), n.tolist(), strict=True):
+                out[name] = out.get(name, 0) + count
+        return out
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """``repo.COLUMNS`` per measurement; instants as epoch seconds or ``None``."""
+        for c in self.chunks:
+            m = c.m
+            yield from zip(
+                repeat(c.version),
+                repeat(c.target),
+                c.ticket_ids,
+                STATUS_NAMES[m.status].tolist(),
+                m.used.tolist(),
+                m.paused.tolist(),
+                m.budget.tolist(),
+                _instants(m.started_at),
+                _instants(m.stopped_at),
+                _instants(m.deadline),
+                _instants(m.breached_at),
+                strict=False,
+            )
+
+    def breached(self) -> list[breaches.Missed]:
+        out = []
+        for c in self.chunks:
+            m = c.m
+            for i in np.flatnonzero(m.breached_at != NONE).tolist():
+                out.append(
+                    breaches.Missed(
+                        c.target,
+                        c.ticket_ids[i],
+                        c.version,
+                        int(m.breached_at[i]),
+                        int(m.used[i]),
+                        int(m.budget[i]),
+                        bool(m.stopped_at[i] != NONE),
+                    )
+                )
+        return out
+
+
+def _instants(values: np.ndarray) -> list[int | None]:
+    return [None if v == NONE else v for v in values.tolist()]
+
+
 def recompute(
     session: Session, *, agreement_id: int, now: dt.datetime | None = None, job: Job | None = None
 ) -> dict[str, Any]:
@@ -62,21 +133,17 @@ def recompute(
     if agreement is None:
         raise NotFound("no agreement {id}", id=agreement_id)
     moment = now or utcnow()
-    rows: list[dict[str, Any]] = []
-    ahead: list[dict[str, Any]] = []
+    measured, ahead = Measured(), list[dict[str, Any]]()
     starts = [v.in_force_from for v in agreement.versions if v.in_force_from is not None]
     if starts:
-        rows, ahead = _measure(session, agreement, min(starts), moment, job)
-    repo.replace(session, agreement_id, rows)
+        measured, ahead = _measure(session, agreement, min(starts), moment, job)
+    repo.replace(session, agreement_id, measured.rows(), moment)
     scheduled = alert_repo.replace_unfired(session, agreement_id, ahead)
-    changed = breaches.sync_tickets(session, agreement_id, rows, moment)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    changed = breaches.sync_tickets(session, agreement_id, measured.breached(), moment)
     return {
         "agreement_id": agreement_id,
-        "measurements": len(rows),
-        "by_status": counts,
+        "measurements": len(measured),
+        "by_status": measured.counts(),
         "alerts_scheduled": scheduled,
         "breaches": changed,
     }
@@ -84,62 +151,24 @@ def recompute(
 
 def _measure(
     session: Session, agreement: Any, since: dt.datetime, now: dt.datetime, job: Job | None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Measurement rows, and the alert rows of the clocks still running."""
+) -> tuple[Measured, list[dict[str, Any]]]:
+    """Measurements per version and target, and the alert rows of the clocks still running."""
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
     services = sorted({s.service_id for v in agreement.versions for s in v.services})
     codes = agreement_repo.codes(session, set(), set(services), set())[1]
-    found, happened, service_of = stored_tickets(
-        session, sorted(codes.values()), customer, since, now
-    )
-    opened = monitoring_repo.opened_at_of(session, [r[0] for r in found])
-    by_version: dict[int, list[int]] = {}
-    for i, row in enumerate(found):
-        version = agreements.version_at(agreement, opened[row[0]])
-        if version is not None:
-            by_version.setdefault(version.number, []).append(i)
-    out: list[dict[str, Any]] = []
-    ahead: list[dict[str, Any]] = []
-    for number, chosen in sorted(by_version.items()):
-        version = next(v for v in agreement.versions if v.number == number)
-        ids = {found[i][0] for i in chosen}
-        tickets = ticket_set(
-            [found[i] for i in chosen],
-            [e for e in happened if e[0] in ids],
-            [service_of[i] for i in chosen],
-        )
+    stored = stored_tickets.load(session, sorted(codes.values()), customer, since, now)
+    numbers = agreements.versions_at(agreement, stored.opened)
+    measured, ahead = Measured(), list[dict[str, Any]]()
+    for version in agreement.versions:
+        chosen = np.flatnonzero(numbers == version.number)
+        if not chosen.size:
+            continue
         engine = engine_agreement(session, agreement, version)
-        measured = measure(engine, tickets, int(now.timestamp()), workers=1)
-        for key, (index, m) in measured.items():
-            ticket_ids = [found[chosen[i]][0] for i in index]
-            out += _rows(agreement.id, number, key, ticket_ids, m, now)
-            ahead += alerts.ahead(agreement.id, number, key, ticket_ids, m)
+        found = measure(engine, stored.ticket_set(chosen), int(now.timestamp()), workers=1)
+        for key, (index, m) in found.items():
+            ticket_ids = stored.ids[chosen[index]].tolist()
+            measured.chunks.append(Chunk(version.number, key, ticket_ids, m))
+            ahead += alerts.ahead(agreement.id, version.number, key, ticket_ids, m)
         if job is not None:
-            jobs.progress(job, len(out), len(found))
-    return out, ahead
-
-
-def _rows(
-    agreement_id: int, number: int, key: str, ticket_ids: list[int], m: Any, now: dt.datetime
-) -> list[dict[str, Any]]:
-    def instant(value: int) -> dt.datetime | None:
-        return None if value == NONE else dt.datetime.fromtimestamp(int(value), dt.UTC)
-
-    return [
-        {
-            "agreement_id": agreement_id,
-            "version_number": number,
-            "target_key": key,
-            "ticket_id": ticket_id,
-            "status": Status(int(m.status[i])).name.lower(),
-            "used_seconds": int(m.used[i]),
-            "paused_seconds": int(m.paused[i]),
-            "budget_seconds": int(m.budget[i]),
-            "started_at": instant(m.started_at[i]),
-            "stopped_at": instant(m.stopped_at[i]),
-            "deadline": instant(m.deadline[i]),
-            "breached_at": instant(m.breached_at[i]),
-            "computed_at": now,
-        }
-        for i, ticket_id in enumerate(ticket_ids)
-    ]
+            jobs.progress(job, len(measured), len(stored))
+    return measured, ahead

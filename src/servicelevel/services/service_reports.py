@@ -25,10 +25,17 @@ from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
 from servicelevel.engine.evaluation import AgreementResult, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
-from servicelevel.services import agreements, breaches, documents, outages, templates
+from servicelevel.services import (
+    agreements,
+    breaches,
+    documents,
+    outages,
+    stored_tickets,
+    templates,
+)
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor
-from servicelevel.services.whatif import LOOKBACK, stored_tickets, ticket_set
+from servicelevel.services.whatif import LOOKBACK
 
 PCT = "#,##0.##%"
 
@@ -80,7 +87,7 @@ def _tickets(
     start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
-    return ticket_set(*stored_tickets(session, list(engine.services), customer, start, end))
+    return stored_tickets.load(session, list(engine.services), customer, start, end).ticket_set()
 
 
 def _outages(session: Session, engine: EngineAgreement, period: Period) -> dict[str, Outages]:

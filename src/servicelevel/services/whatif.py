@@ -13,12 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import calendars as calendar_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.definitions.agreements import ClockModel
 from servicelevel.engine.agreements import Agreement
 from servicelevel.engine.availability import Availability
@@ -29,9 +27,8 @@ from servicelevel.engine.compliance import Compliance
 from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.engine.evaluation import evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
-from servicelevel.engine.targets import Categorical, Selector, Target, TicketSet
-from servicelevel.engine.timelines import NO_EVENT, Timelines
-from servicelevel.services import agreements, catalog, outages
+from servicelevel.engine.targets import Selector, Target, TicketSet
+from servicelevel.services import agreements, catalog, outages, stored_tickets
 from servicelevel.services.calendars import business_calendar
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor, require
@@ -154,64 +151,4 @@ def _clock(
 def _tickets(session: Session, service: str, customer_id: int | None, period: Period) -> TicketSet:
     start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    return ticket_set(*stored_tickets(session, [service], customer_id, start, end))
-
-
-Rows = list[tuple[int, str, str, str]]
-Events = list[tuple[int, dt.datetime, str, str]]
-
-
-def stored_tickets(
-    session: Session,
-    services: list[str],
-    customer_id: int | None,
-    opened_from: dt.datetime,
-    opened_to: dt.datetime,
-) -> tuple[Rows, Events, list[str]]:
-    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``, in id
-    order, with their events grouped per ticket in the same order and each ticket's service."""
-    rows: Rows = []
-    events: Events = []
-    services_of: list[str] = []
-    for code in services:
-        found, happened = monitoring_repo.ticket_history(
-            session,
-            service=code,
-            customer_id=customer_id,
-            opened_from=opened_from,
-            opened_to=opened_to,
-        )
-        rows += found
-        events += happened
-        services_of += [code] * len(found)
-    order = sorted(range(len(rows)), key=lambda i: rows[i][0])
-    events.sort(key=lambda e: e[0])  # stable: each ticket's events keep their order
-    return [rows[i] for i in order], events, [services_of[i] for i in order]
-
-
-def ticket_set(
-    rows: list[tuple[int, str, str, str]],
-    events: list[tuple[int, dt.datetime, str, str]],
-    services: list[str] | None = None,
-) -> TicketSet:
-    """Stored tickets and their ordered events as the engine's ticket set (with the service of
-    each ticket as an attribute when given, for targets that select by service)."""
-    position = {ticket_id: i for i, (ticket_id, *_) in enumerate(rows)}
-    counts = np.zeros(len(rows) + 1, dtype=np.int64)
-    states: dict[str, int] = {}
-    names: dict[str, int] = {}
-    at, st, ev = [], [], []
-    for ticket_id, when, state, event in events:
-        counts[position[ticket_id] + 1] += 1
-        at.append(int(when.timestamp()))
-        st.append(states.setdefault(state, len(states)))
-        ev.append(names.setdefault(event, len(names)) if event else NO_EVENT)
-    offsets = np.cumsum(counts)
-    timelines = Timelines.from_lists(list(offsets), at, st, ev, list(states), list(names))
-    attributes = {
-        "priority": Categorical.from_strings([r[2] for r in rows]),
-        "category": Categorical.from_strings([r[3] for r in rows]),
-    }
-    if services is not None:
-        attributes["service"] = Categorical.from_strings(services)
-    return TicketSet(tuple(r[1] for r in rows), timelines, attributes)
+    return stored_tickets.load(session, [service], customer_id, start, end).ticket_set()

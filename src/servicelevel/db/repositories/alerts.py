@@ -4,12 +4,14 @@ statements, no ORM objects per row: an agreement may cover hundreds of thousands
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, ClockAlert
+from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import Page, paginate
 
 AlertKey = tuple[str, int, str, float]
@@ -100,9 +102,21 @@ def ticket_breaches(
     }
 
 
-def insert_breaches(session: Session, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(Breach), rows[start : start + 5000])
+def insert_breaches(
+    session: Session, columns: Sequence[str], rows: list[tuple[Any, ...]], now: dt.datetime
+) -> None:
+    """New breaches (``breached_at`` in epoch seconds), not excluded, without notes."""
+    table = Breach.__table__
+    assert isinstance(table, Table)
+    constants = {
+        "excluded": False,
+        "exclusion_reason": "",
+        "note": "",
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    bulk.insert_rows(session, table, columns, rows, instants=("breached_at",), constants=constants)
 
 
 def update_breaches(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
+from servicelevel.db.repositories import bulk
+
+COLUMNS = (
+    "version_number",
+    "target_key",
+    "ticket_id",
+    "status",
+    "used_seconds",
+    "paused_seconds",
+    "budget_seconds",
+    "started_at",
+    "stopped_at",
+    "deadline",
+    "breached_at",
+)
+INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at")
 
 
-def replace(session: Session, agreement_id: int, rows: list[dict[str, Any]]) -> None:
-    """The agreement's measurements become ``rows`` (inside the caller's transaction)."""
+def replace(
+    session: Session, agreement_id: int, rows: Iterable[tuple[Any, ...]], computed_at: dt.datetime
+) -> None:
+    """The agreement's measurements become ``rows`` (values of :data:`COLUMNS`, instants in
+    epoch seconds), inside the caller's transaction."""
     session.execute(delete(Measurement).where(Measurement.agreement_id == agreement_id))
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(Measurement), rows[start : start + 5000])
+    table = Measurement.__table__
+    assert isinstance(table, Table)
+    bulk.insert_rows(
+        session,
+        table,
+        COLUMNS,
+        rows,
+        instants=INSTANTS,
+        constants={"agreement_id": agreement_id, "computed_at": computed_at},
+    )
 
 
 def counts_by_status(session: Session, agreement_id: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import BigInteger, Integer, cast, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Outage, Ticket, TicketEvent
@@ -74,40 +74,6 @@ def outages_between(
     return list(session.scalars(query))
 
 
-def ticket_history(
-    session: Session,
-    *,
-    service: str,
-    customer_id: int | None,
-    opened_from: dt.datetime,
-    opened_to: dt.datetime,
-) -> tuple[list[tuple[int, str, str, str]], list[tuple[int, dt.datetime, str, str]]]:
-    """Tickets of a service opened in ``[opened_from, opened_to)`` as ``(id, number, priority,
-    category)`` rows, and all their events as ``(ticket id, at, state, event)`` in order — two
-    queries, whatever the number of tickets."""
-    chosen = select(Ticket.id).where(
-        Ticket.service == service,
-        Ticket.opened_at >= opened_from,
-        Ticket.opened_at < opened_to,
-    )
-    if customer_id is not None:
-        chosen = chosen.where(Ticket.customer_id == customer_id)
-    tickets = session.execute(
-        select(Ticket.id, Ticket.external_id, Ticket.priority, Ticket.category)
-        .where(Ticket.id.in_(chosen))
-        .order_by(Ticket.id)
-    )
-    events = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.state, TicketEvent.event)
-        .where(TicketEvent.ticket_id.in_(chosen))
-        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
-    )
-    return (
-        [(int(i), str(n), str(p), str(c)) for i, n, p, c in tickets],
-        [(int(i), a, str(s), str(e)) for i, a, s, e in events],
-    )
-
-
 def tickets_by_numbers(session: Session, source: str, numbers: list[str]) -> list[Ticket]:
     if not numbers:
         return []
@@ -132,15 +98,6 @@ def fingerprints_of(session: Session, ticket_ids: list[int]) -> tuple[set[str], 
     return seen, last
 
 
-def opened_at_of(session: Session, ticket_ids: list[int]) -> dict[int, dt.datetime]:
-    opened: dict[int, dt.datetime] = {}
-    for start in range(0, len(ticket_ids), 20_000):
-        chunk = ticket_ids[start : start + 20_000]
-        rows = session.execute(select(Ticket.id, Ticket.opened_at).where(Ticket.id.in_(chunk)))
-        opened.update({int(i): at for i, at in rows})
-    return opened
-
-
 def ticket_heads(session: Session, ticket_ids: list[int]) -> dict[int, dict[str, str]]:
     """``id → number, title, priority, service`` of tickets (for messages about them)."""
     query = select(
@@ -150,3 +107,62 @@ def ticket_heads(session: Session, ticket_ids: list[int]) -> dict[int, dict[str,
         int(i): {"ticket": n, "title": t, "priority": p, "service": s}
         for i, n, t, p, s in session.execute(query)
     }
+
+
+def epoch_seconds(session: Session, column: Any) -> Any:
+    """``column`` (an instant) as whole seconds since 1970 computed by the database, so that
+    bulk reads hand the engine integers instead of building millions of datetime objects."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
+
+
+TicketColumns = tuple[list[int], list[str], list[str], list[str], list[str], list[int]]
+EventColumns = tuple[list[int], list[int], list[str], list[str]]
+
+
+def ticket_columns(
+    session: Session,
+    *,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+) -> tuple[TicketColumns, EventColumns]:
+    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``, as
+    columns ``(id, number, priority, category, service, opened)`` in id order, and their events
+    as columns ``(ticket id, at, state, event)`` in ticket and time order; instants in epoch
+    seconds. Two queries, whatever the number of tickets."""
+    chosen = [
+        Ticket.service.in_(services),
+        Ticket.opened_at >= opened_from,
+        Ticket.opened_at < opened_to,
+    ]
+    if customer_id is not None:
+        chosen.append(Ticket.customer_id == customer_id)
+    tickets = session.execute(
+        select(
+            Ticket.id,
+            Ticket.external_id,
+            Ticket.priority,
+            Ticket.category,
+            Ticket.service,
+            epoch_seconds(session, Ticket.opened_at),
+        )
+        .where(*chosen)
+        .order_by(Ticket.id)
+    ).all()
+    events = session.execute(
+        select(
+            TicketEvent.ticket_id,
+            epoch_seconds(session, TicketEvent.at),
+            TicketEvent.state,
+            TicketEvent.event,
+        )
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(*chosen)
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+    ).all()
+    ticket_cols = tuple(map(list, zip(*tickets, strict=True))) if tickets else ([],) * 6
+    event_cols = tuple(map(list, zip(*events, strict=True))) if events else ([],) * 4
+    return ticket_cols, event_cols  # type: ignore[return-value]

@@ -1,0 +1,89 @@
+"""Stored tickets as the engine's ticket sets: one loader for what-if, service reports,
+recomputation and the clock's explanation.
+
+Tickets and events are read as columns (instants as epoch seconds from the database), states
+and event names are coded once, and a :class:`StoredTickets` hands out ticket sets for all of
+its tickets or any subset (e.g. those started under one agreement version) without reading
+anything again. A million tickets with six million events load in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.orm import Session
+
+from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.engine.calendars import I64
+from servicelevel.engine.targets import Categorical, TicketSet
+from servicelevel.engine.timelines import NO_EVENT, Timelines
+
+
+@dataclass(frozen=True)
+class StoredTickets:
+    ids: I64  # database ids, ascending
+    numbers: NDArray[np.str_]
+    opened: I64  # epoch seconds
+    timelines: Timelines
+    attributes: dict[str, Categorical]
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+    def ticket_set(self, chosen: I64 | None = None) -> TicketSet:
+        """All the tickets, or those at positions ``chosen``, for the engine."""
+        if chosen is None:
+            return TicketSet(self.numbers, self.timelines, self.attributes)
+        attributes = {k: Categorical(c.codes[chosen], c.values) for k, c in self.attributes.items()}
+        return TicketSet(self.numbers[chosen], self.timelines.subset(chosen), attributes)
+
+
+def load(
+    session: Session,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+) -> StoredTickets:
+    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``."""
+    tickets, events = monitoring_repo.ticket_columns(
+        session,
+        services=services,
+        customer_id=customer_id,
+        opened_from=opened_from,
+        opened_to=opened_to,
+    )
+    return assemble(tickets, events)
+
+
+def assemble(
+    tickets: monitoring_repo.TicketColumns, events: monitoring_repo.EventColumns
+) -> StoredTickets:
+    """Columns as read (tickets in id order, events grouped by ticket in that order)."""
+    ids = np.array(tickets[0], dtype=np.int64)
+    owner = np.array(events[0], dtype=np.int64)
+    counts = np.bincount(np.searchsorted(ids, owner), minlength=ids.size)[: ids.size]
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    states: dict[str, int] = {}
+    names: dict[str, int] = {"": NO_EVENT}
+    state = np.array([states.setdefault(s, len(states)) for s in events[2]], dtype=np.int32)
+    event = np.array([names.setdefault(e, len(names) - 1) for e in events[3]], dtype=np.int32)
+    del names[""]
+    timelines = Timelines(
+        offsets,
+        np.array(events[1], dtype=np.int64),
+        state,
+        event,
+        tuple(states),
+        tuple(names),
+    )
+    attributes = {
+        "priority": Categorical.from_strings(tickets[2]),
+        "category": Categorical.from_strings(tickets[3]),
+        "service": Categorical.from_strings(tickets[4]),
+    }
+    numbers = np.array(tickets[1], dtype=str) if tickets[1] else np.array([], dtype=str)
+    return StoredTickets(ids, numbers, np.array(tickets[5], dtype=np.int64), timelines, attributes)
