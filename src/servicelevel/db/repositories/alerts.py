@@ -73,33 +73,41 @@ def fired(
     )
 
 
-def ticket_breaches(
-    session: Session, agreement_id: int
-) -> dict[str, tuple[int, str, dict[str, Any]]]:
-    """``subject → (id, status, figures)`` of the agreement's ticket breaches."""
-    query = select(
-        Breach.id,
-        Breach.subject,
-        Breach.status,
-        Breach.version_number,
-        Breach.breached_at,
-        Breach.used_seconds,
-        Breach.budget_seconds,
-        Breach.target_key,
-    ).where(Breach.agreement_id == agreement_id, Breach.kind == "ticket")
-    return {
-        f"{r.target_key}|{r.subject}": (
-            r.id,
-            r.status,
-            {
-                "version_number": r.version_number,
-                "breached_at": r.breached_at,
-                "used_seconds": r.used_seconds,
-                "budget_seconds": r.budget_seconds,
-            },
-        )
-        for r in session.execute(query)
-    }
+Stored = dict[str, tuple[int, str, dict[str, Any]]]
+
+
+def ticket_breaches(session: Session, agreement_id: int) -> Stored:
+    """``target|subject → (id, status, figures)`` of the agreement's ticket breaches."""
+    columns = bulk.read_columns(
+        session,
+        select(
+            Breach.id,
+            Breach.subject,
+            Breach.status,
+            Breach.version_number,
+            Breach.breached_at,
+            Breach.used_seconds,
+            Breach.budget_seconds,
+            Breach.target_key,
+        ).where(Breach.agreement_id == agreement_id, Breach.kind == "ticket"),
+        8,
+    )
+    with bulk.paused_gc():
+        return {
+            f"{key}|{subject}": (
+                breach_id,
+                status,
+                {
+                    "version_number": number,
+                    "breached_at": at if at.tzinfo else at.replace(tzinfo=dt.UTC),
+                    "used_seconds": used,
+                    "budget_seconds": budget,
+                },
+            )
+            for breach_id, subject, status, number, at, used, budget, key in zip(
+                *columns, strict=True
+            )
+        }
 
 
 def insert_breaches(

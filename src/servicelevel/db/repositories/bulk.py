@@ -7,10 +7,12 @@ million measurements in seconds."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Select, Table, insert, text
 from sqlalchemy.orm import Session
 
 Row = tuple[Any, ...]
@@ -83,3 +85,38 @@ def _copy(
         ),
         fixed,
     )
+
+
+def read_columns(
+    session: Session, statement: Select[*tuple[Any, ...]], width: int
+) -> list[list[Any]]:
+    """The rows of ``statement`` as ``width`` columns. On PostgreSQL the driver's cursor
+    fetches them without SQLAlchemy's row objects; the cyclic garbage collector is paused while
+    millions of small objects are built (it would otherwise rescan them again and again)."""
+    with paused_gc():
+        if session.get_bind().dialect.name != "postgresql":
+            rows: Sequence[Any] = session.connection().execute(statement).all()
+        else:
+            compiled = statement.compile(
+                dialect=session.get_bind().dialect,
+                compile_kwargs={"render_postcompile": True},
+            )
+            raw = session.connection().connection.driver_connection
+            assert raw is not None
+            with raw.cursor() as cursor:
+                cursor.execute(str(compiled), compiled.params)
+                rows = cursor.fetchall()
+        if not rows:
+            return [[] for _ in range(width)]
+        return [list(c) for c in zip(*rows, strict=True)]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

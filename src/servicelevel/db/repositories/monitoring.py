@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Integer, cast, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Outage, Ticket, TicketEvent
+from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import Page, paginate
 
 
@@ -140,7 +141,8 @@ def ticket_columns(
     ]
     if customer_id is not None:
         chosen.append(Ticket.customer_id == customer_id)
-    tickets = session.execute(
+    tickets = bulk.read_columns(
+        session,
         select(
             Ticket.id,
             Ticket.external_id,
@@ -150,9 +152,11 @@ def ticket_columns(
             epoch_seconds(session, Ticket.opened_at),
         )
         .where(*chosen)
-        .order_by(Ticket.id)
-    ).all()
-    events = session.execute(
+        .order_by(Ticket.id),
+        6,
+    )
+    events = bulk.read_columns(
+        session,
         select(
             TicketEvent.ticket_id,
             epoch_seconds(session, TicketEvent.at),
@@ -161,8 +165,8 @@ def ticket_columns(
         )
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(*chosen)
-        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
-    ).all()
-    ticket_cols = tuple(map(list, zip(*tickets, strict=True))) if tickets else ([],) * 6
-    event_cols = tuple(map(list, zip(*events, strict=True))) if events else ([],) * 4
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq),
+        4,
+    )
+    ticket_cols, event_cols = tuple(tickets), tuple(events)
     return ticket_cols, event_cols  # type: ignore[return-value]
