@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
@@ -32,17 +32,19 @@ def replace(
     session: Session, agreement_id: int, rows: Iterable[tuple[Any, ...]], computed_at: dt.datetime
 ) -> None:
     """The agreement's measurements become ``rows`` (values of :data:`COLUMNS`, instants in
-    epoch seconds), inside the caller's transaction."""
-    session.execute(delete(Measurement).where(Measurement.agreement_id == agreement_id))
+    epoch seconds), inside the caller's transaction; ``computed_at`` marks the rows that
+    changed (on PostgreSQL unchanged rows are not written again)."""
     table = Measurement.__table__
     assert isinstance(table, Table)
-    bulk.insert_rows(
+    bulk.replace_rows(
         session,
         table,
+        ("agreement_id", agreement_id),
+        ("target_key", "ticket_id"),
         COLUMNS,
         rows,
         instants=INSTANTS,
-        constants={"agreement_id": agreement_id, "computed_at": computed_at},
+        stamp=("computed_at", computed_at),
     )
 
 
