@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest clean browser serve pdf-libs
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute clean browser serve pdf-libs
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -71,6 +71,10 @@ bench-api: $(STAMP)
 bench-ingest: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python benchmarks/bench_ingest.py
+
+## bench-recompute: a full recomputation of 1,000,000 stored tickets on PostgreSQL
+bench-recompute: $(STAMP)
+	$(BIN)/python benchmarks/bench_recompute.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

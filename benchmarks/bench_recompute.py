@@ -125,6 +125,35 @@ def _copy_events(cursor, offsets, at, state, event) -> None:  # type: ignore[no-
             )
 
 
+PHASES: dict[str, float] = {}
+
+
+def timed(module: object, name: str, label: str) -> None:
+    """Wrap ``module.name`` to add its wall time to PHASES[label]."""
+    original = getattr(module, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            PHASES[label] = PHASES.get(label, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+
+
+def instrument() -> None:
+    from servicelevel.db.repositories import alerts as alert_repo
+    from servicelevel.db.repositories import measurements as measurement_repo
+    from servicelevel.services import breaches, stored_tickets
+
+    timed(stored_tickets, "load", "read tickets and events")
+    timed(recompute, "measure", "evaluate (engine)")
+    timed(measurement_repo, "replace", "write measurements")
+    timed(breaches, "sync_tickets", "breaches")
+    timed(alert_repo, "replace_unfired", "alerts")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
@@ -132,6 +161,7 @@ def main() -> None:
     args = parser.parse_args()
     year = dt.datetime.now(dt.UTC).year
     os.environ.setdefault("SLM_SECRET_FILE", "/tmp/slm-bench-secret")
+    instrument()
     with temporary_postgres(PG_ADMIN) as url:
         sla_id = seed(url, args.tickets, year)
         engine = make_engine(url)
@@ -142,8 +172,11 @@ def main() -> None:
                 started = time.perf_counter()
                 if profile is not None:
                     profile.enable()
+                PHASES.clear()
                 result = recompute.recompute(session, agreement_id=sla_id)
+                commit = time.perf_counter()
                 session.commit()
+                PHASES["commit"] = time.perf_counter() - commit
                 took = time.perf_counter() - started
                 if profile is not None:
                     profile.disable()
@@ -154,6 +187,7 @@ def main() -> None:
                 f"breaches {json.dumps(result['breaches'])} in {took:.1f} s",
                 flush=True,
             )
+            print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()), flush=True)
         engine.dispose()
 
 
