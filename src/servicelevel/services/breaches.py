@@ -62,10 +62,15 @@ NEW_COLUMNS = (
 
 
 def sync_tickets(
-    session: Session, agreement_id: int, missed: list[Missed], now: dt.datetime
+    session: Session,
+    agreement_id: int,
+    missed: list[Missed],
+    now: dt.datetime,
+    tickets: list[int] | None = None,
 ) -> dict[str, int]:
-    """Bring the agreement's ticket breaches in line with freshly computed measurements."""
-    existing = repo.ticket_breaches(session, agreement_id)
+    """Bring the agreement's ticket breaches (of ``tickets``, when only they were recomputed)
+    in line with freshly computed measurements."""
+    existing = repo.ticket_breaches(session, agreement_id, tickets)
     seen: set[str] = set()
     added: list[tuple[object, ...]] = []
     changed: list[dict[str, Any]] = []

@@ -165,7 +165,7 @@ def _store(
             continue
         fresh.add(key)
         by_ticket[e.ticket].append(e)
-    created = 0
+    created: list[int] = []
     # the services tickets belong to before these events: a ticket moved to another service
     # leaves the agreements of its old one, which must be recomputed too
     services = {t.service for t in existing.values() if t.external_id in by_ticket}
@@ -183,7 +183,8 @@ def _store(
     stored = sum(len(v) for v in by_ticket.values())
     if stored:  # measurements follow the data: the affected agreements are recomputed
         services |= {e.service for v in by_ticket.values() for e in v if e.service}
-        recompute.after_ingest(session, services)
+        touched = created + [t.id for t in existing.values() if t.external_id in by_ticket]
+        recompute.after_ingest(session, services, touched)
     audit.record_bulk(
         session,
         actor,
@@ -194,15 +195,15 @@ def _store(
             "received": len(events),
             "stored": stored,
             "duplicates": duplicates,
-            "tickets_created": created,
+            "tickets_created": len(created),
         },
     )
-    return IngestResult(len(events), stored, duplicates, created, len(by_ticket))
+    return IngestResult(len(events), stored, duplicates, len(created), len(by_ticket))
 
 
 def _insert_new(
     session: Session, source: str, tickets: dict[str, list[EventData]], customers: dict[str, int]
-) -> int:
+) -> list[int]:
     """New tickets and their events in two bulk inserts (an import of a whole log is mostly
     new tickets); events in time order, ties kept in arrival order."""
     now = dt.datetime.now(dt.UTC)
@@ -249,7 +250,7 @@ def _insert_new(
             for seq, e in enumerate(events)
         ],
     )
-    return len(ids)
+    return ids
 
 
 def _changes(e: EventData) -> dict[str, str]:

@@ -42,20 +42,37 @@ def request(session: Session, *, actor: Actor, agreement_id: int) -> Job:
     return jobs.enqueue(session, kind=KIND, payload={"agreement_id": agreement_id})
 
 
-def after_ingest(session: Session, services: set[str]) -> list[int]:
-    """Queue a recomputation for every agreement whose measurements new events may change
-    (those covering the events' services), unless one is already queued; returns their ids."""
-    waiting = {int(p.get("agreement_id", 0)) for p in job_repo.queued_payloads(session, KIND)}
+MAX_TICKETS = 20_000  # more changed tickets than this in one job: recompute the agreement
+
+
+def after_ingest(session: Session, services: set[str], tickets: list[int]) -> list[int]:
+    """Queue the recomputation of the ``tickets`` new events touched, for every agreement
+    covering the events' services (and the services the tickets had before); returns the
+    agreements' ids. While a job for an agreement waits, the tickets join it (a whole-agreement
+    job already covers them), so a busy feed makes one job per agreement, not one per event."""
     chosen = agreement_repo.in_force_covering(session, services)
+    waiting = job_repo.queued_jobs(session, KIND)
     for agreement_id in chosen:
-        if agreement_id not in waiting:
-            jobs.enqueue(session, kind=KIND, payload={"agreement_id": agreement_id})
+        queued = [j for j in waiting if int(j.payload.get("agreement_id", 0)) == agreement_id]
+        if any("tickets" not in j.payload for j in queued):
+            continue
+        merged = sorted({*tickets, *(t for j in queued for t in j.payload["tickets"])})
+        payload: dict[str, Any] = {"agreement_id": agreement_id}
+        if len(merged) <= MAX_TICKETS:
+            payload["tickets"] = merged
+        if queued and job_repo.replace_payload(session, queued[0].id, payload):
+            continue
+        jobs.enqueue(session, kind=KIND, payload=payload)
     return chosen
 
 
 @jobs.handler(KIND)
 def run(session: Session, job: Job) -> dict[str, Any]:
-    return recompute(session, agreement_id=int(job.payload["agreement_id"]), job=job)
+    tickets = job.payload.get("tickets")
+    agreement_id = int(job.payload["agreement_id"])
+    if tickets is not None:
+        return recompute(session, agreement_id=agreement_id, tickets=list(tickets), job=job)
+    return recompute(session, agreement_id=agreement_id, job=job)
 
 
 @dataclass(frozen=True)
@@ -126,9 +143,15 @@ def _instants(values: np.ndarray) -> list[int | None]:
 
 
 def recompute(
-    session: Session, *, agreement_id: int, now: dt.datetime | None = None, job: Job | None = None
+    session: Session,
+    *,
+    agreement_id: int,
+    now: dt.datetime | None = None,
+    job: Job | None = None,
+    tickets: list[int] | None = None,
 ) -> dict[str, Any]:
-    """Replace the agreement's measurements; returns how many per status."""
+    """Replace the agreement's measurements (only those of ``tickets`` when given: what new
+    events touched); returns how many per status."""
     agreement = agreement_repo.agreement_by_id(session, agreement_id)
     if agreement is None:
         raise NotFound("no agreement {id}", id=agreement_id)
@@ -136,10 +159,13 @@ def recompute(
     measured, ahead = Measured(), list[dict[str, Any]]()
     starts = [v.in_force_from for v in agreement.versions if v.in_force_from is not None]
     if starts:
-        measured, ahead = _measure(session, agreement, min(starts), moment, job)
-    repo.replace(session, agreement_id, measured.rows(), moment)
-    scheduled = alert_repo.replace_unfired(session, agreement_id, ahead)
-    changed = breaches.sync_tickets(session, agreement_id, measured.breached(), moment)
+        measured, ahead = _measure(session, agreement, min(starts), moment, job, tickets)
+    if tickets is None:
+        repo.replace(session, agreement_id, measured.rows(), moment)
+    else:
+        repo.replace_tickets(session, agreement_id, tickets, measured.rows(), moment)
+    scheduled = alert_repo.replace_unfired(session, agreement_id, ahead, tickets)
+    changed = breaches.sync_tickets(session, agreement_id, measured.breached(), moment, tickets)
     return {
         "agreement_id": agreement_id,
         "measurements": len(measured),
@@ -150,13 +176,18 @@ def recompute(
 
 
 def _measure(
-    session: Session, agreement: Any, since: dt.datetime, now: dt.datetime, job: Job | None
+    session: Session,
+    agreement: Any,
+    since: dt.datetime,
+    now: dt.datetime,
+    job: Job | None,
+    tickets: list[int] | None,
 ) -> tuple[Measured, list[dict[str, Any]]]:
     """Measurements per version and target, and the alert rows of the clocks still running."""
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None
     services = sorted({s.service_id for v in agreement.versions for s in v.services})
     codes = agreement_repo.codes(session, set(), set(services), set())[1]
-    stored = stored_tickets.load(session, sorted(codes.values()), customer, since, now)
+    stored = stored_tickets.load(session, sorted(codes.values()), customer, since, now, tickets)
     numbers = agreements.versions_at(agreement, stored.opened)
     measured, ahead = Measured(), list[dict[str, Any]]()
     for version in agreement.versions:

@@ -47,14 +47,17 @@ def load(
     customer_id: int | None,
     opened_from: dt.datetime,
     opened_to: dt.datetime,
+    only: list[int] | None = None,
 ) -> StoredTickets:
-    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``."""
+    """Tickets of these services (and customer) opened in ``[opened_from, opened_to)`` — of
+    those with the ids ``only``, when given."""
     tickets, events = monitoring_repo.ticket_columns(
         session,
         services=services,
         customer_id=customer_id,
         opened_from=opened_from,
         opened_to=opened_to,
+        only=only,
     )
     return assemble(tickets, events)
 

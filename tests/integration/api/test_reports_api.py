@@ -4,10 +4,15 @@ figures in the web page and in the PDF."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from servicelevel.db.models import TicketEvent
+from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.services import jobs, recompute
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.api.conftest import auth
@@ -124,11 +129,40 @@ def test_new_events_queue_one_recomputation_of_the_agreements_they_affect(
         assert r.status_code == 200, r.text
         batch["events"][1]["at"] = "2026-03-03T13:00:00Z"  # type: ignore[index]
     queued = jobs.list_jobs(session, actor=SYSTEM, status="queued").items
-    assert [j.payload for j in queued] == [{"agreement_id": sla_in_force}]
+    [ticket] = monitoring_repo.tickets_by_numbers(session, "itsm", ["N1"])
+    assert [j.payload for j in queued] == [{"agreement_id": sla_in_force, "tickets": [ticket.id]}]
     claimed = jobs.claim(session, worker="test")
     assert claimed is not None
     result = jobs.HANDLERS[claimed.kind](session, claimed)
     assert result["by_status"] == {"met": 1}
+
+
+def test_a_job_for_some_tickets_recomputes_them_and_leaves_the_others_alone(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    first = ticket(session, world, "A", march, 1)
+    second = ticket(session, world, "B", march, 5)  # breaches P1's 4 hours
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=march + 10 * HOUR)
+    before = {m.ticket_id: m for m in monitoring_measurements(session, [first, second])}
+    session.execute(  # B was resolved within the hour after all (a correction at the source)
+        update(TicketEvent)
+        .where(TicketEvent.ticket_id == second, TicketEvent.seq == 1)
+        .values(at=march + 0.5 * HOUR)
+    )
+    result = recompute.recompute(
+        session, agreement_id=sla_in_force, now=march + 10 * HOUR, tickets=[second]
+    )
+    assert (result["measurements"], result["by_status"]) == (1, {"met": 1})
+    after = {m.ticket_id: m for m in monitoring_measurements(session, [first, second])}
+    assert after[first].computed_at == before[first].computed_at  # untouched
+    assert (after[second].status, after[second].used_seconds) == ("met", 1800)
+    assert result["breaches"] == {"added": 0, "changed": 1}  # B's breach withdrawn
+
+
+def monitoring_measurements(session: Session, tickets: list[int]) -> list[Any]:
+    return [m for t in tickets for m in measurement_repo.of_ticket(session, t)]
 
 
 def test_open_tickets_are_listed_most_urgent_first_with_time_left(

@@ -17,20 +17,24 @@ from servicelevel.db.repositories.common import Page, paginate
 AlertKey = tuple[str, int, str, float]
 
 
-def replace_unfired(session: Session, agreement_id: int, rows: list[dict[str, Any]]) -> int:
-    """The agreement's unfired alerts become ``rows``, less those already fired (told once);
-    returns how many were stored."""
-    session.execute(
-        delete(ClockAlert).where(
-            ClockAlert.agreement_id == agreement_id, ClockAlert.fired_at.is_(None)
-        )
-    )
+def replace_unfired(
+    session: Session,
+    agreement_id: int,
+    rows: list[dict[str, Any]],
+    tickets: list[int] | None = None,
+) -> int:
+    """The agreement's unfired alerts (of ``tickets``, when given) become ``rows``, less those
+    already fired (told once); returns how many were stored."""
+    scope = [ClockAlert.agreement_id == agreement_id]
+    if tickets is not None:
+        scope.append(ClockAlert.ticket_id.in_(tickets))
+    session.execute(delete(ClockAlert).where(*scope, ClockAlert.fired_at.is_(None)))
     fired = {
         (k, t, kind, float(th))
         for k, t, kind, th in session.execute(
             select(
                 ClockAlert.target_key, ClockAlert.ticket_id, ClockAlert.kind, ClockAlert.threshold
-            ).where(ClockAlert.agreement_id == agreement_id, ClockAlert.fired_at.is_not(None))
+            ).where(*scope, ClockAlert.fired_at.is_not(None))
         )
     }
     fresh = [
@@ -76,8 +80,14 @@ def fired(
 Stored = dict[str, tuple[int, str, dict[str, Any]]]
 
 
-def ticket_breaches(session: Session, agreement_id: int) -> Stored:
-    """``target|subject → (id, status, figures)`` of the agreement's ticket breaches."""
+def ticket_breaches(
+    session: Session, agreement_id: int, tickets: list[int] | None = None
+) -> Stored:
+    """``target|subject → (id, status, figures)`` of the agreement's ticket breaches (of
+    ``tickets``, when given)."""
+    scope = [Breach.agreement_id == agreement_id, Breach.kind == "ticket"]
+    if tickets is not None:
+        scope.append(Breach.ticket_id.in_(tickets))
     columns = bulk.read_columns(
         session,
         select(
@@ -89,7 +99,7 @@ def ticket_breaches(session: Session, agreement_id: int) -> Stored:
             Breach.used_seconds,
             Breach.budget_seconds,
             Breach.target_key,
-        ).where(Breach.agreement_id == agreement_id, Breach.kind == "ticket"),
+        ).where(*scope),
         8,
     )
     with bulk.paused_gc():

@@ -65,7 +65,17 @@ def waiting_with(session: Session, kind: str) -> list[Job]:
     return list(session.scalars(query))
 
 
-def queued_payloads(session: Session, kind: str) -> list[dict[str, Any]]:
-    """The payloads of queued jobs of a kind (cheaper than loading the jobs)."""
-    query = select(Job.payload).where(Job.kind == kind, Job.status == "queued")
-    return [dict(p) for p in session.scalars(query)]
+def queued_jobs(session: Session, kind: str) -> list[Job]:
+    """Queued jobs of a kind (to join work to one of them rather than queue it twice)."""
+    return list(session.scalars(select(Job).where(Job.kind == kind, Job.status == "queued")))
+
+
+def replace_payload(session: Session, job_id: int, payload: dict[str, Any]) -> bool:
+    """Give a job that is still queued a new payload; ``False`` when a worker took it first."""
+    done = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]

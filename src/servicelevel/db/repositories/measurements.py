@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
@@ -93,3 +93,24 @@ def of_keys(
         if key in wanted:
             out[key] = m
     return out
+
+
+def replace_tickets(
+    session: Session,
+    agreement_id: int,
+    tickets: list[int],
+    rows: Iterable[tuple[Any, ...]],
+    computed_at: dt.datetime,
+) -> None:
+    """Like :func:`replace`, for the measurements of some tickets only."""
+    for start in range(0, len(tickets), 10_000):
+        chunk = tickets[start : start + 10_000]
+        session.execute(
+            delete(Measurement).where(
+                Measurement.agreement_id == agreement_id, Measurement.ticket_id.in_(chunk)
+            )
+        )
+    table = Measurement.__table__
+    assert isinstance(table, Table)
+    constants = {"agreement_id": agreement_id, "computed_at": computed_at}
+    bulk.insert_rows(session, table, COLUMNS, rows, instants=INSTANTS, constants=constants)

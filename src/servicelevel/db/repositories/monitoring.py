@@ -129,6 +129,7 @@ def ticket_columns(
     customer_id: int | None,
     opened_from: dt.datetime,
     opened_to: dt.datetime,
+    only: list[int] | None = None,
 ) -> tuple[TicketColumns, EventColumns]:
     """Tickets of these services (and customer) opened in ``[opened_from, opened_to)``, as
     columns ``(id, number, priority, category, service, opened)`` in id order, and their events
@@ -141,6 +142,8 @@ def ticket_columns(
     ]
     if customer_id is not None:
         chosen.append(Ticket.customer_id == customer_id)
+    if only is not None:
+        chosen.append(Ticket.id.in_(only))
     tickets = bulk.read_columns(
         session,
         select(
