@@ -64,6 +64,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
     if availability:
         with sessions() as session:
             fired.update(availability_alerts.check(session, now=utcnow()))
+            fired["jobs_pruned"] = jobs.prune(session)
             session.commit()
     with sessions() as session:
         parcels = notifications.claim_due(session, now=utcnow())

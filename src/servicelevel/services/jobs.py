@@ -59,6 +59,14 @@ def fail(session: Session, job: Job, error: str) -> None:
     job.run_after = utcnow() + dt.timedelta(minutes=2 ** (job.attempts - 1))
 
 
+KEEP_DONE = dt.timedelta(days=2)
+
+
+def prune(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Forget jobs done more than :data:`KEEP_DONE` ago (a live feed queues many small ones)."""
+    return repo.prune(session, before=(now or utcnow()) - KEEP_DONE)
+
+
 def requeue_stale(session: Session, *, now: dt.datetime | None = None) -> int:
     """Queue again the jobs whose worker died mid-job (nothing they did was committed)."""
     found = repo.stale(session, before=(now or utcnow()) - LEASE)

@@ -48,31 +48,32 @@ MAX_TICKETS = 20_000  # more changed tickets than this in one job: recompute the
 def after_ingest(session: Session, services: set[str], tickets: list[int]) -> list[int]:
     """Queue the recomputation of the ``tickets`` new events touched, for every agreement
     covering the events' services (and the services the tickets had before); returns the
-    agreements' ids. While a job for an agreement waits, the tickets join it (a whole-agreement
-    job already covers them), so a busy feed makes one job per agreement, not one per event."""
+    agreements' ids. Only an insert: concurrent requests never wait for each other here. The
+    worker that takes one of these jobs takes the others queued for the same agreement with it
+    (:func:`run`), so a busy feed costs one recomputation per agreement at a time."""
     chosen = agreement_repo.in_force_covering(session, services)
-    waiting = job_repo.queued_jobs(session, KIND)
     for agreement_id in chosen:
-        queued = [j for j in waiting if int(j.payload.get("agreement_id", 0)) == agreement_id]
-        if any("tickets" not in j.payload for j in queued):
-            continue
-        merged = sorted({*tickets, *(t for j in queued for t in j.payload["tickets"])})
         payload: dict[str, Any] = {"agreement_id": agreement_id}
-        if len(merged) <= MAX_TICKETS:
-            payload["tickets"] = merged
-        if queued and job_repo.replace_payload(session, queued[0].id, payload):
-            continue
+        if len(tickets) <= MAX_TICKETS:
+            payload["tickets"] = sorted(set(tickets))
         jobs.enqueue(session, kind=KIND, payload=payload)
     return chosen
 
 
 @jobs.handler(KIND)
 def run(session: Session, job: Job) -> dict[str, Any]:
-    tickets = job.payload.get("tickets")
+    """Recompute what the job asks for, together with what the other jobs queued for the same
+    agreement ask for (they are marked done, merged into this one, in the same transaction)."""
     agreement_id = int(job.payload["agreement_id"])
-    if tickets is not None:
-        return recompute(session, agreement_id=agreement_id, tickets=list(tickets), job=job)
-    return recompute(session, agreement_id=agreement_id, job=job)
+    merged = job_repo.take_queued(session, KIND, agreement_id, exclude=job.id)
+    payloads = [job.payload, *(j.payload for j in merged)]
+    for other in merged:
+        jobs.finish(session, other, {"merged_into": job.id})
+    tickets = sorted({t for p in payloads for t in p.get("tickets", [])})
+    whole = any("tickets" not in p for p in payloads) or len(tickets) > MAX_TICKETS
+    if whole:
+        return recompute(session, agreement_id=agreement_id, job=job)
+    return recompute(session, agreement_id=agreement_id, tickets=tickets, job=job)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def test_measurements_are_recomputed_by_a_job_and_agree_with_the_report(
     assert (shown["status"], shown["result"]["measurements"]) == ("done", 3)
 
 
-def test_new_events_queue_one_recomputation_of_the_agreements_they_affect(
+def test_new_events_queue_recomputation_of_their_tickets_which_one_worker_run_merges(
     client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
 ) -> None:
     batch = {
@@ -124,17 +124,21 @@ def test_new_events_queue_one_recomputation_of_the_agreements_they_affect(
             {"ticket": "N1", "at": "2026-03-03T12:00:00Z", "state": "Resolved"},
         ],
     }
-    for _ in range(2):  # a second batch while the first recomputation waits adds none
+    for _ in range(2):  # each batch queues a small job (an insert: requests never wait)
         r = client.post("/api/v1/ticket-events", headers=auth(tokens["admin"]), json=batch)
         assert r.status_code == 200, r.text
         batch["events"][1]["at"] = "2026-03-03T13:00:00Z"  # type: ignore[index]
     queued = jobs.list_jobs(session, actor=SYSTEM, status="queued").items
     [ticket] = monitoring_repo.tickets_by_numbers(session, "itsm", ["N1"])
-    assert [j.payload for j in queued] == [{"agreement_id": sla_in_force, "tickets": [ticket.id]}]
+    wanted = {"agreement_id": sla_in_force, "tickets": [ticket.id]}
+    assert [j.payload for j in queued] == [wanted, wanted]
     claimed = jobs.claim(session, worker="test")
     assert claimed is not None
     result = jobs.HANDLERS[claimed.kind](session, claimed)
     assert result["by_status"] == {"met": 1}
+    assert jobs.list_jobs(session, actor=SYSTEM, status="queued").total == 0  # merged
+    done = jobs.list_jobs(session, actor=SYSTEM, status="done").items
+    assert [j.result for j in done] == [{"merged_into": claimed.id}]
 
 
 def test_a_job_for_some_tickets_recomputes_them_and_leaves_the_others_alone(

@@ -121,3 +121,22 @@ def test_a_job_whose_worker_died_runs_again(url: str) -> None:
         job = jobs.load(session, job_id)
         assert (job.status, job.result, job.attempts) == ("done", {"n": 7}, 2)
     engine.dispose()
+
+
+def test_jobs_done_days_ago_are_pruned_and_failed_ones_kept(url: str) -> None:
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    with sessions() as session:
+        old = dt.datetime.now(dt.UTC) - jobs.KEEP_DONE - dt.timedelta(hours=1)
+        done = jobs.enqueue(session, kind="test.count", payload={"n": 1})
+        failed = jobs.enqueue(session, kind="test.fail", payload={})
+        recent = jobs.enqueue(session, kind="test.count", payload={"n": 2})
+        done.status, done.finished_at = "done", old
+        failed.status, failed.finished_at = "failed", old
+        recent.status, recent.finished_at = "done", dt.datetime.now(dt.UTC)
+        session.commit()
+        assert jobs.prune(session) == 1
+        session.commit()
+        left = {j.id for j in jobs.list_jobs(session, actor=SYSTEM, limit=10).items}
+        assert left == {failed.id, recent.id}
+    engine.dispose()

@@ -6,9 +6,8 @@ job is still queued, so a job is never claimed twice."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Job
@@ -65,17 +64,20 @@ def waiting_with(session: Session, kind: str) -> list[Job]:
     return list(session.scalars(query))
 
 
-def queued_jobs(session: Session, kind: str) -> list[Job]:
-    """Queued jobs of a kind (to join work to one of them rather than queue it twice)."""
-    return list(session.scalars(select(Job).where(Job.kind == kind, Job.status == "queued")))
-
-
-def replace_payload(session: Session, job_id: int, payload: dict[str, Any]) -> bool:
-    """Give a job that is still queued a new payload; ``False`` when a worker took it first."""
-    done = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == "queued")
-        .values(payload=payload)
-        .execution_options(synchronize_session=False)
+def take_queued(session: Session, kind: str, agreement_id: int, *, exclude: int) -> list[Job]:
+    """Queued jobs of ``kind`` for one agreement, locked for the caller (other workers skip
+    them): their work joins the caller's job."""
+    query = (
+        select(Job)
+        .where(Job.kind == kind, Job.status == "queued", Job.id != exclude)
+        .with_for_update(skip_locked=True)
     )
-    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+    return [
+        j for j in session.scalars(query) if int(j.payload.get("agreement_id", 0)) == agreement_id
+    ]
+
+
+def prune(session: Session, *, before: dt.datetime) -> int:
+    """Delete jobs done before ``before`` (failed ones stay for people to look at)."""
+    done = session.execute(delete(Job).where(Job.status == "done", Job.finished_at < before))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
