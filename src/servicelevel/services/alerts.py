@@ -69,9 +69,7 @@ def ahead(
 def fire_due(session: Session, *, now: dt.datetime, limit: int = 500) -> dict[str, int]:
     """Fire the alerts whose instant has come (the worker calls this, then commits)."""
     due = repo.due(session, now, limit)
-    waiting = {
-        int(j.payload.get("agreement_id", 0)) for j in job_repo.waiting_with(session, RECOMPUTE)
-    }
+    waiting = job_repo.agreements_waiting(session, RECOMPUTE)
     ready = [a for a in due if a.agreement_id not in waiting]
     if not ready:
         return {"announced": 0, "stale": 0}

@@ -58,10 +58,13 @@ def list_jobs(session: Session, *, status: str | None, offset: int, limit: int) 
     return paginate(session, query, offset, limit)
 
 
-def waiting_with(session: Session, kind: str) -> list[Job]:
-    """Queued or running jobs of a kind (work whose result is not in yet)."""
-    query = select(Job).where(Job.kind == kind, Job.status.in_(("queued", "running")))
-    return list(session.scalars(query))
+def agreements_waiting(session: Session, kind: str) -> set[int]:
+    """The agreements with a job of ``kind`` queued or running (work whose result is not in)."""
+    agreement = Job.payload["agreement_id"].as_integer()
+    query = (
+        select(agreement).where(Job.kind == kind, Job.status.in_(("queued", "running"))).distinct()
+    )
+    return {int(a) for a in session.scalars(query) if a is not None}
 
 
 def take_queued(session: Session, kind: str, agreement_id: int, *, exclude: int) -> list[Job]:
