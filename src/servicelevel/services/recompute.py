@@ -28,7 +28,7 @@ from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.evaluation import measure
 from servicelevel.services import agreements, alerts, breaches, jobs, stored_tickets
 from servicelevel.services.errors import NotFound
-from servicelevel.services.permissions import Actor, require
+from servicelevel.services.permissions import Actor, allowed, require
 from servicelevel.services.service_reports import engine_agreement
 
 KIND = "recompute"
@@ -58,6 +58,14 @@ def after_ingest(session: Session, services: set[str], tickets: list[int]) -> li
             payload["tickets"] = sorted(set(tickets))
         jobs.enqueue(session, kind=KIND, payload=payload)
     return chosen
+
+
+def latest(session: Session, *, actor: Actor, agreement_id: int) -> Job | None:
+    """The agreement's newest recomputation job, for its progress (managers and viewers)."""
+    agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    if not allowed(actor, "job.read"):
+        return None
+    return job_repo.latest_for(session, KIND, agreement_id)
 
 
 @jobs.handler(KIND)

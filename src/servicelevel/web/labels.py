@@ -148,6 +148,7 @@ NOTICE_KINDS = {
     "availability": "Availability breaches",
     "burn_rate": "Error budget burn",
 }
+JOB_STATES = {"queued": "Queued", "running": "Running", "done": "Done", "failed": "Failed"}
 NOTICE_STATES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
 ALL = (
@@ -155,4 +156,5 @@ ALL = (
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
     REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES, CLOCK_MODES,
     BREACH_STATES, ALERT_KINDS, ALERT_OUTCOMES, CHANNEL_KINDS, NOTICE_KINDS, NOTICE_STATES,
+    JOB_STATES,
 )  # fmt: skip

@@ -95,3 +95,27 @@ def test_channels_are_added_with_errors_named_by_field(client: TestClient, world
     assert ok.status_code == 200, ok.text
     assert "Asia/Shanghai" in ok.text
     assert "WeCom" in ok.text
+
+
+def test_the_agreement_page_shows_the_recomputation_and_polls_while_it_waits(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    sign_in(client, "manager")
+    page = client.get(f"/agreements/{sla_in_force}").text
+    csrf = csrf_of(page)
+    version = re.search(
+        r'action="/agreements/\d+/recompute".*?name="version" value="(\d+)"', page, re.S
+    )
+    assert version
+    r = client.post(
+        f"/agreements/{sla_in_force}/recompute",
+        data={"csrf": csrf, "version": version.group(1)},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert "Last recomputation: Queued" in " ".join(r.text.split())
+    assert f'hx-get="/agreements/{sla_in_force}/job"' in r.text  # polled while it waits
+    jobs_done = client.get(f"/agreements/{sla_in_force}/job")
+    assert "Queued" in jobs_done.text
+    sign_in(client, "customer_rep")
+    assert "Last recomputation" not in client.get(f"/agreements/{sla_in_force}").text

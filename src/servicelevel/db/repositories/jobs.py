@@ -84,3 +84,14 @@ def prune(session: Session, *, before: dt.datetime) -> int:
     """Delete jobs done before ``before`` (failed ones stay for people to look at)."""
     done = session.execute(delete(Job).where(Job.status == "done", Job.finished_at < before))
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def latest_for(session: Session, kind: str, agreement_id: int) -> Job | None:
+    """The newest job of ``kind`` for an agreement."""
+    query = (
+        select(Job)
+        .where(Job.kind == kind, Job.payload["agreement_id"].as_integer() == agreement_id)
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

@@ -188,9 +188,27 @@ def _detail(
             now=dt.datetime.now(dt.UTC),
             limit=20,
         ),
+        job=recompute.latest(db, actor=visitor.actor, agreement_id=agreement_id),
+        agreement_id=agreement_id,
         labels=labels,
         error=error,
         status=status,
+    )
+
+
+@router.get("/agreements/{agreement_id}/job")
+def agreement_job(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep
+) -> Response:
+    """The newest recomputation's progress (the page polls it while the job runs)."""
+    job = recompute.latest(db, actor=visitor.actor, agreement_id=agreement_id)
+    return render(
+        request,
+        "agreements/job.html",
+        actor=visitor.actor,
+        job=job,
+        agreement_id=agreement_id,
+        labels=labels,
     )
 
 
