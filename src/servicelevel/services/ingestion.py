@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Ticket, TicketEvent
@@ -22,7 +23,7 @@ from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.ticket_mappings import SHIPPED, load_mapping, map_records
 from servicelevel.services import audit, recompute
-from servicelevel.services.errors import Invalid, NotFound
+from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 
 LIMITS = {
@@ -143,7 +144,15 @@ def ingest(session: Session, *, actor: Actor, source: str, events: list[EventDat
         )
         error.details = problems
         raise error
-    return _store(session, actor, source, events, existing, customers)
+    for _ in range(3):
+        try:
+            with session.begin_nested():  # a savepoint: a lost race undoes only this attempt
+                return _store(session, actor, source, events, existing, customers)
+        except IntegrityError:
+            # another request created one of these tickets meanwhile: it exists now
+            found = repo.tickets_by_numbers(session, source, numbers)
+            existing = {t.external_id: t for t in found}
+    raise Conflict("other requests keep creating these tickets at the same time; send again")
 
 
 def _store(
