@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -89,23 +89,13 @@ class Rejected:
 def read_rows(path: Path, mapping: Mapping) -> tuple[list[dict[str, Any]], list[Rejected]]:
     """Every row as event fields (with its line), and the rows that cannot be read, with why.
     Rows the mapping says to skip are left out silently."""
-    events: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
     with _open(path) as handle:
         reader = csv.DictReader(handle)
         present = set(reader.fieldnames or [])
         columns = [c for c in _columns(mapping, REQUIRED) if c not in present]
         if columns:
             raise DefinitionError(str(path), f"missing column(s): {', '.join(columns)}", 1)
-        for line, row in enumerate(reader, start=2):
-            try:
-                fields = _fields(row, mapping)
-            except ValueError as exc:
-                rejected.append(Rejected(line, str(exc), row))
-                continue
-            if fields is not None:
-                events.append({**fields, "line": line})
-    return events, rejected
+        return _map(enumerate(reader, start=2), mapping)
 
 
 def map_records(
@@ -114,17 +104,24 @@ def map_records(
     """JSON records (e.g. posted by a source system's webhook) as event fields, the same way
     as rows of an export: keys are the mapping's column names; nested objects are read with
     dotted names (``fields.status.name``). Each event carries its record's index as ``line``."""
+    return _map(((i, flatten(r)) for i, r in enumerate(records)), mapping)
+
+
+def _map(
+    rows: Iterable[tuple[int, dict[str, str]]], mapping: Mapping
+) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """Numbered rows as event fields (with their number as ``line``), and those that cannot
+    be read, with why; rows the mapping says to skip are left out silently."""
     events: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
-    for index, record in enumerate(records):
-        row = flatten(record)
+    for line, row in rows:
         try:
             fields = _fields(row, mapping)
         except ValueError as exc:
-            rejected.append(Rejected(index, str(exc), row))
+            rejected.append(Rejected(line, str(exc), row))
             continue
         if fields is not None:
-            events.append({**fields, "line": index})
+            events.append({**fields, "line": line})
     return events, rejected
 
 
