@@ -76,9 +76,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The server's database, for tests that prepare data the pages then show."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
     _seed(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
+    url = database_url
     os.environ.setdefault("SLM_SECRET_FILE", str(tmp_path_factory.mktemp("secret") / "key"))
     port = _free_port()
     server = uvicorn.Server(

@@ -1,0 +1,146 @@
+"""Monitoring in a real browser: a breach found by recomputation is excluded by the manager
+with a reason (a missing reason is refused on the page), and a WeCom channel is added to the
+notification channels (a bad address refused first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import Page, expect
+
+from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories import parties as party_repo
+from servicelevel.services import agreement_lifecycle, agreements, identity, recompute
+from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.uow import unit_of_work
+from tests.e2e.conftest import PASSWORD, sign_in
+
+DOCUMENT = {
+    "id": "SLA-MON",
+    "kind": "SLA",
+    "title": "Monitored e-mail",
+    "customer": "ACME",
+    "services": ["email"],
+    "term": {"start": "2026-01-01", "end": "2026-12-31"},
+    "calendars": {"always": "24x7"},
+    "clocks": {"resolution": {"stop": {"states": ["Resolved"]}}},
+    "targets": [
+        {
+            "id": "P1-fix",
+            "clock": "resolution",
+            "when": {"priority": "P1"},
+            "within": "4h",
+            "calendar": "always",
+            "objective": "95%",
+        }
+    ],
+}
+
+
+def _in_force_with_a_breach(url: str) -> None:
+    with unit_of_work(url) as db:
+        made = agreements.create_agreement(db, actor=SYSTEM, document=DOCUMENT)
+        db.flush()
+        manager = identity.authenticate(db, username="manager", password=PASSWORD)
+        acme = identity.authenticate(db, username="acme", password=PASSWORD)
+        for who, what in (
+            (SYSTEM, "propose"),
+            (SYSTEM, "approve"),
+            (manager, "sign"),
+            (acme, "sign"),
+            (SYSTEM, "activate"),
+        ):
+            db.flush()
+            v = agreements.latest(made)
+            if what == "sign":
+                agreement_lifecycle.sign(
+                    db, actor=who, agreement_id=made.id, number=v.number, version=v.version
+                )
+            else:
+                effective = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) if what == "activate" else None
+                agreement_lifecycle.advance(
+                    db,
+                    actor=who,
+                    agreement_id=made.id,
+                    number=v.number,
+                    version=v.version,
+                    step=what,
+                    effective=effective,
+                )
+        customer = party_repo.party_by_code(db, "ACME")
+        assert customer is not None
+        opened = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+        [tid] = monitoring_repo.add_tickets(
+            db,
+            [
+                {
+                    "source": "e2e",
+                    "external_id": "INC-LATE",
+                    "service": "email",
+                    "customer_id": customer.id,
+                    "priority": "P1",
+                    "category": "",
+                    "state": "Resolved",
+                    "title": "",
+                    "opened_at": opened,
+                    "last_event_at": opened + dt.timedelta(hours=6),
+                    "attributes": {},
+                    "version": 1,
+                    "created_at": opened,
+                    "updated_at": opened,
+                }
+            ],
+        )
+        monitoring_repo.add_events(
+            db,
+            [
+                {
+                    "ticket_id": tid,
+                    "seq": 0,
+                    "at": opened,
+                    "state": "New",
+                    "event": "created",
+                    "changes": {},
+                },
+                {
+                    "ticket_id": tid,
+                    "seq": 1,
+                    "at": opened + dt.timedelta(hours=6),
+                    "state": "Resolved",
+                    "event": "",
+                    "changes": {},
+                },
+            ],
+        )
+        db.flush()
+        recompute.recompute(db, agreement_id=made.id)
+
+
+def test_a_manager_excludes_a_breach_and_adds_a_channel(page: Page, database_url: str) -> None:
+    _in_force_with_a_breach(database_url)
+    sign_in(page, "manager")
+    page.get_by_role("navigation").get_by_role("link", name="Breaches").click()
+    row = page.locator("tr", has_text="INC-LATE")
+    expect(row).to_contain_text("2h")  # six hours against a four-hour budget
+    row.get_by_role("button", name="Exclude").click()
+    expect(page.get_by_role("alert")).to_contain_text("say why the breach is excluded")
+    row = page.locator("tr", has_text="INC-LATE")
+    row.get_by_label("Why it is excluded").fill("the customer asked us to wait")
+    row.get_by_role("button", name="Exclude").click()
+    expect(page.locator("tr", has_text="INC-LATE")).to_contain_text(
+        "Excluded: the customer asked us to wait"
+    )
+
+    page.get_by_role("navigation").get_by_role("link", name="Notifications").click()
+    page.get_by_label("Name", exact=True).fill("ops-wecom")
+    page.get_by_label("Kind").select_option("wecom")
+    page.get_by_label("Email address or webhook URL").fill("not a url")
+    page.get_by_role("button", name="Add the channel").click()
+    expect(page.locator("#address-error")).to_contain_text("http or https URL")
+    page.get_by_label("Email address or webhook URL").fill(
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+    )
+    page.get_by_label("Time zone").fill("Asia/Shanghai")
+    page.get_by_role("button", name="Add the channel").click()
+    expect(page.locator("table").first).to_contain_text("ops-wecom")
+    expect(page.locator("table").first).to_contain_text("WeCom")
