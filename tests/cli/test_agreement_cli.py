@@ -84,3 +84,15 @@ def test_refresh_reports_what_changed(tmp_path: Path) -> None:
     result = runner.invoke(app, ["agreement", "refresh", "--url", url])
     assert result.exit_code == 0, result.stderr
     assert "agreement(s) changed status" in result.stdout
+
+
+def test_recompute_queues_one_job_per_agreement_covering_a_service(tmp_path: Path) -> None:
+    url = demo_database(tmp_path)
+    queued = runner.invoke(app, ["recompute", "--service", "email", "--url", url])
+    assert queued.exit_code == 0, queued.stderr
+    assert "queued 3 job(s), one per agreement covering email" in queued.stdout
+    none = runner.invoke(app, ["recompute", "--service", "fax", "--url", url])
+    assert none.exit_code != 0
+    assert "no agreement in force covers service fax" in none.stderr
+    both = runner.invoke(app, ["recompute", "SLA-X", "--service", "email", "--url", url])
+    assert "name an agreement, or a service with --service (not both)" in both.stderr

@@ -34,11 +34,20 @@ def run_worker(
 
 @reports_errors
 def recompute_agreement(
-    code: str = typer.Argument(..., help="The agreement's id, e.g. SLA-2025-001."),
+    code: str = typer.Argument("", help="The agreement's id, e.g. SLA-2025-001."),
+    service: str = typer.Option(
+        "", "--service", help="Instead: every agreement in force covering this service."
+    ),
     now: bool = typer.Option(False, "--now", help="Compute here and now instead of queueing."),
     url: str = URL,
 ) -> None:
-    """Recompute an agreement's measurements (queued for a worker, or --now)."""
+    """Recompute an agreement's measurements, or those of every agreement covering a service
+    (queued for a worker, or --now for one agreement)."""
+    if bool(code) == bool(service):
+        raise fail("name an agreement, or a service with --service (not both)")
+    if service:
+        _recompute_service(service, url)
+        return
     try:
         with unit_of_work(url or None) as session:
             target = agreement_import.agreement_id_of(session, actor=SYSTEM, code=code)
@@ -52,3 +61,12 @@ def recompute_agreement(
                 )
     except ServiceError as exc:
         raise fail(exc.message) from None
+
+
+def _recompute_service(service: str, url: str) -> None:
+    try:
+        with unit_of_work(url or None) as session:
+            queued = recompute.request_for_service(session, actor=SYSTEM, service=service)
+    except ServiceError as exc:
+        raise fail(exc.message) from None
+    typer.echo(f"queued {len(queued)} job(s), one per agreement covering {service}")

@@ -60,6 +60,16 @@ def after_ingest(session: Session, services: set[str], tickets: list[int]) -> li
     return chosen
 
 
+def request_for_service(session: Session, *, actor: Actor, service: str) -> list[Job]:
+    """Queue a recomputation of every agreement in force covering a service (after a change
+    of its service hours, say); none covering it is an error naming the service."""
+    require(actor, "measurement.recompute")
+    chosen = agreement_repo.in_force_covering(session, {service})
+    if not chosen:
+        raise NotFound("no agreement in force covers service {code}", code=service)
+    return [jobs.enqueue(session, kind=KIND, payload={"agreement_id": a}) for a in chosen]
+
+
 def latest(session: Session, *, actor: Actor, agreement_id: int) -> Job | None:
     """The agreement's newest recomputation job, for its progress (managers and viewers)."""
     agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
