@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute clean browser serve pdf-libs
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow clean browser serve pdf-libs
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -75,6 +75,10 @@ bench-ingest: $(STAMP)
 ## bench-recompute: a full recomputation of 1,000,000 stored tickets on PostgreSQL
 bench-recompute: $(STAMP)
 	$(BIN)/python benchmarks/bench_recompute.py
+
+## bench-servicenow: import the real ServiceNow log and evaluate it, SQLite and PostgreSQL
+bench-servicenow: $(STAMP)
+	$(BIN)/python benchmarks/bench_servicenow.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
