@@ -28,10 +28,12 @@ from servicelevel.services import (  # noqa: E402
     agreements,
     calendars,
     catalog,
+    identity,
     parties,
     recompute,
 )
 from servicelevel.services.database import upgrade_database  # noqa: E402
+from servicelevel.services.identity import RoleGrant  # noqa: E402
 from servicelevel.services.permissions import SYSTEM  # noqa: E402
 from servicelevel.services.uow import unit_of_work  # noqa: E402
 
@@ -81,13 +83,29 @@ def prepare(url: str) -> int:
             db, actor=SYSTEM, data=catalog.ServiceData("it-support", "IT support")
         )
         db.flush()
+        signers = [
+            identity.actor_for(
+                db,
+                identity.create_user(
+                    db, actor=SYSTEM, username=name, password="bench password", roles=[grant]
+                ),
+            )
+            for name, grant in (
+                ("manager", RoleGrant("service_level_manager")),
+                ("desk", RoleGrant("internal_team_member", "DESK")),
+            )
+        ]
         made = agreements.create_agreement(db, actor=SYSTEM, document=OLA)
-        for step in ("propose", "approve", "sign", "activate"):
+        for step in ("propose", "approve", "sign", "sign", "activate"):
             db.flush()
             v = agreements.latest(made)
             if step == "sign":
                 agreement_lifecycle.sign(
-                    db, actor=SYSTEM, agreement_id=made.id, number=v.number, version=v.version
+                    db,
+                    actor=signers.pop(0),
+                    agreement_id=made.id,
+                    number=v.number,
+                    version=v.version,
                 )
                 continue
             effective = dt.datetime(2016, 1, 1, tzinfo=dt.UTC) if step == "activate" else None
