@@ -72,13 +72,15 @@ def seed(url: str) -> str:
         return identity.issue_token(db, actor=actor, name="bench")
 
 
-def run(name: str, url: str, seconds: int) -> None:
+LOADS = (("single", 1, 32, 2000), ("batch", 500, 4, 100000))
+
+
+def run(name: str, url: str, seconds: int, only: str = "") -> None:
     token = seed(url)
     with tempfile.TemporaryDirectory() as tmp, serve(url, free_port()) as base:
-        for label, per_request, connections, tickets in (
-            ("single", 1, 32, 2000),
-            ("batch", 500, 4, 100000),
-        ):
+        for label, per_request, connections, tickets in LOADS:
+            if only and label != only:
+                continue
             script = Path(tmp) / f"{label}.lua"
             script.write_text(LUA.replace("%%", "%").replace("TICKETS", str(tickets)))
             r = wrk_post(base, token, seconds, connections, script, per_request)
@@ -110,13 +112,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--sqlite", action="store_true", help="also on SQLite")
+    parser.add_argument("--only", choices=("single", "batch"), default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SLM_SECRET_FILE"] = str(Path(tmp) / "secret")
         with temporary_postgres(PG_ADMIN) as url:
-            run("postgresql", url, args.seconds)
+            run("postgresql", url, args.seconds, args.only)
         if args.sqlite:
-            run("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.seconds)
+            run("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.seconds, args.only)
 
 
 if __name__ == "__main__":

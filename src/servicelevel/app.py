@@ -5,8 +5,11 @@ OpenAPI at /api/v1/openapi.json. Errors under /api/ answer JSON; errors on pages
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -50,6 +53,7 @@ def create_app(
     """An application bound to ``database_url`` (default: ``SLM_DATABASE_URL``), or to a
     ready session factory (tests bind one to a transaction they roll back)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="servicelevel",
         version=__version__,
         description="Service Level Management (服务级别管理): catalog, agreements, monitoring.",
@@ -76,6 +80,15 @@ def create_app(
         return RedirectResponse("/login", status_code=303)
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Sync endpoints run in a thread pool; ``SLM_THREADS`` sets its size per process."""
+    threads = get_settings().threads
+    if threads > 0:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
 
 
 def _html_errors(request: Request, status: int, message: str | ServiceError) -> Response | None:

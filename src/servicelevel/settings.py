@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     secret_file: str = "servicelevel.secret"
     # Email notifications go through this SMTP server (empty host: email channels fail and
     # say so on each notice; the other channels are unaffected).
+    # Threads per server process for sync endpoints (0: the default of 40).
+    threads: int = 0
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""
