@@ -24,6 +24,7 @@ from servicelevel.engine.durations import format_seconds
 from servicelevel.engine.evaluation import evaluate as run_evaluation
 from servicelevel.engine.periods import month, parse_period
 from servicelevel.reports.figures import Figures, figures
+from servicelevel.reports.spreadsheets import csv_rows
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
@@ -91,28 +92,7 @@ def _current(as_of: int, timezone: str) -> Any:
 
 def _write_csv(figs: Figures) -> None:
     """A tidy CSV: one figure per row (section, id, figure, value)."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["section", "id", "figure", "value"])
-    for key, value in figs.agreement.items():
-        writer.writerow(["agreement", figs.agreement["id"], key, value])
-    for section, rows, key in (
-        ("target", figs.targets, "target"),
-        ("availability", figs.availability, "target"),
-        ("breach", figs.breaches, "ticket"),
-    ):
-        for row in rows:
-            for name, value in row.items():
-                if name != key:
-                    writer.writerow([section, row[key], name, "" if value is None else value])
-    if figs.credits is not None:
-        for name in ("fee", "currency", "total", "capped"):
-            writer.writerow(["credits", "total", name, figs.credits[name]])
-        for line in figs.credits["lines"]:
-            for name, value in line.items():
-                if name != "clause":
-                    writer.writerow(
-                        ["credit", line["clause"], name, "" if value is None else value]
-                    )
+    csv.writer(sys.stdout, lineterminator="\n").writerows(csv_rows(figs))
 
 
 def _yes(value: bool | None) -> str:

@@ -25,6 +25,7 @@ from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
 from servicelevel.engine.evaluation import AgreementResult, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
+from servicelevel.engine.targets import TicketSet
 from servicelevel.services import (
     agreements,
     breaches,
@@ -40,11 +41,21 @@ from servicelevel.services.whatif import LOOKBACK
 PCT = "#,##0.##%"
 
 
-def evaluate_agreement(
+@dataclass(frozen=True)
+class Evaluation:
+    """An agreement's figures for a period, with the tickets they were computed from."""
+
+    agreement: Agreement
+    version: AgreementVersion
+    result: AgreementResult
+    tickets: TicketSet
+
+
+def evaluation(
     session: Session, *, actor: Actor, agreement_id: int, period: str, now: dt.datetime
-) -> tuple[Agreement, AgreementVersion, AgreementResult]:
+) -> Evaluation:
     """The agreement's figures for ``period`` as of ``now``, under the version in force at the
-    start of the period (else the current one)."""
+    start of the period (else the current one); excluded breaches count as met."""
     agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     version = agreements.current(agreement)
     try:
@@ -58,7 +69,15 @@ def evaluate_agreement(
     outages = _outages(session, engine, chosen)
     excluded = breaches.excluded_numbers(session, agreement.id)
     result = evaluate(engine, tickets, chosen, int(now.timestamp()), outages, excluded=excluded)
-    return agreement, version, result
+    return Evaluation(agreement, version, result, tickets)
+
+
+def evaluate_agreement(
+    session: Session, *, actor: Actor, agreement_id: int, period: str, now: dt.datetime
+) -> tuple[Agreement, AgreementVersion, AgreementResult]:
+    """:func:`evaluation` without the tickets."""
+    found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=now)
+    return found.agreement, found.version, found.result
 
 
 def engine_agreement(
@@ -83,7 +102,7 @@ def engine_agreement(
 
 def _tickets(
     session: Session, agreement: Agreement, engine: EngineAgreement, period: Period
-) -> Any:
+) -> TicketSet:
     start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
     customer = agreement.counterparty_id if agreement.kind == "SLA" else None

@@ -4,8 +4,10 @@ figures in the web page and in the PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import openpyxl
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -189,3 +191,31 @@ def test_open_tickets_are_listed_most_urgent_first_with_time_left(
         ("LATER", "P1-resolution", 3 * 3600),
     ]
     assert all(c["overdue"] for c in listed)  # their deadlines (14:00, 16:00) have passed now
+
+
+def test_the_spreadsheet_and_csv_carry_the_same_figures_as_the_page(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    for number, hours in (("A", 1), ("B", 3.5), ("C", 5), ("D", 7)):
+        ticket(session, world, number, march, hours)
+    session.flush()
+    url = f"/api/v1/agreements/{sla_in_force}/report?period=2026-03"
+    rep = auth(tokens["customer_rep"])
+    page = client.get(url, headers=rep).text
+    assert "<td>P1-resolution</td>\n<td>95%</td>\n<td>50%</td>\n<td>2</td>\n<td>2</td>" in page
+    sheet = client.get(f"{url}&format=xlsx", headers=rep)
+    assert sheet.status_code == 200, sheet.text
+    assert 'filename="SLA-1-2026-03.xlsx"' in sheet.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    rows = list(book["Targets"].iter_rows(values_only=True))
+    header, p1 = rows[0], next(r for r in rows if r[0] == "P1-resolution")
+    got = dict(zip(header, p1, strict=True))
+    assert (got["objective_pct"], got["within_pct"], got["met"], got["breached"]) == (95, 50, 2, 2)
+    breaches = list(book["Breaches"].iter_rows(values_only=True))
+    assert sorted(r[1] for r in breaches[1:]) == ["C", "D"]
+    text = client.get(f"{url}&format=csv", headers=rep).text
+    lines = set(text.splitlines())
+    assert {"target,P1-resolution,met,2", "target,P1-resolution,within_pct,50.0"} <= lines
+    other = client.get(f"{url}&format=xlsx", headers=auth(tokens["outsider"]))
+    assert other.status_code == 404

@@ -119,3 +119,18 @@ def test_the_agreement_page_shows_the_recomputation_and_polls_while_it_waits(
     assert "Queued" in jobs_done.text
     sign_in(client, "customer_rep")
     assert "Last recomputation" not in client.get(f"/agreements/{sla_in_force}").text
+
+
+def test_the_report_form_offers_the_figures_as_a_spreadsheet_and_csv(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    add_ticket(session, world, "S1", [(OPENED, "New", "created"), (OPENED + HOUR, "Resolved", "")])
+    session.flush()
+    sign_in(client, "customer_rep")
+    assert '<option value="xlsx">XLSX</option>' in client.get(f"/agreements/{sla_in_force}").text
+    url = f"/agreements/{sla_in_force}/report?period=2026-03&format="
+    sheet = client.get(url + "xlsx")
+    assert sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert sheet.content[:2] == b"PK"  # a zip, as every XLSX
+    text = client.get(url + "csv").text
+    assert "target,P1-resolution,met,1" in text.splitlines()

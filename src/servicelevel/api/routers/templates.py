@@ -18,6 +18,7 @@ from servicelevel.api.schemas.templates import (
     TemplatePatch,
 )
 from servicelevel.reports.pdf import pdf_of
+from servicelevel.reports.spreadsheets import report_file
 from servicelevel.services import documents, service_reports, templates
 
 router = APIRouter(tags=["templates"])
@@ -97,9 +98,15 @@ def service_report(
     period: Annotated[str, Query(max_length=40, description="2026-03, 2026-Q1, 2026…")],
     language: Language = "en",
     template_id: RecordFilter | None = None,
-    format: Literal["html", "pdf"] = "html",
+    format: Literal["html", "pdf", "xlsx", "csv"] = "html",
 ) -> Response:
-    """The service report of an agreement for a period, from the report template."""
+    """The service report of an agreement for a period, from the report template (HTML, PDF),
+    or its figures as a spreadsheet (XLSX) or CSV — the same numbers in every rendering."""
+    if format in ("xlsx", "csv"):
+        sheet = report_file(
+            session, actor=actor, agreement_id=agreement_id, period=period, kind=format
+        )
+        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
     _title, html = service_reports.render_report(
         session,
         actor=actor,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
+from servicelevel.reports.spreadsheets import report_file
 from servicelevel.services import (
     agreement_lifecycle,
     agreement_views,
@@ -578,7 +579,12 @@ def agreement_report(
     language: Annotated[str, Query(max_length=10)] = "en",
     format: Annotated[str, Query(max_length=5)] = "html",
 ) -> Response:
-    """The service report for a period, as a page or a PDF."""
+    """The service report for a period, as a page or a PDF, or its figures as XLSX or CSV."""
+    if format in ("xlsx", "csv"):
+        sheet = report_file(
+            db, actor=visitor.actor, agreement_id=agreement_id, period=period, kind=format
+        )
+        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
     _, html = service_reports.render_report(
         db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
     )

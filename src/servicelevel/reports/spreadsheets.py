@@ -1,0 +1,126 @@
+"""A report's figures as a spreadsheet (XLSX) and as CSV — the same rows the CLI, the web page
+and the PDF show (``reports.figures``), as numbers a reader can calculate with.
+
+The workbook has one sheet per section (Summary, Targets, Availability, Credits, Breaches),
+with a bold header row and percentages and seconds as plain numbers; the CSV is tidy, one
+figure per row: ``section, id, figure, value``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy.orm import Session
+
+from servicelevel.reports.figures import Figures, figures
+from servicelevel.services import service_reports
+from servicelevel.services.permissions import Actor
+
+
+def csv_rows(figs: Figures) -> Iterator[list[Any]]:
+    """``section, id, figure, value`` rows of every figure (header first)."""
+    yield ["section", "id", "figure", "value"]
+    for key, value in figs.agreement.items():
+        yield ["agreement", figs.agreement["id"], key, value]
+    for section, rows, key in (
+        ("target", figs.targets, "target"),
+        ("availability", figs.availability, "target"),
+        ("breach", figs.breaches, "ticket"),
+    ):
+        for row in rows:
+            for name, value in row.items():
+                if name != key:
+                    yield [section, row[key], name, "" if value is None else value]
+    if figs.credits is not None:
+        for name in ("fee", "currency", "total", "capped"):
+            yield ["credits", "total", name, figs.credits[name]]
+        for line in figs.credits["lines"]:
+            for name, value in line.items():
+                if name != "clause":
+                    yield ["credit", line["clause"], name, "" if value is None else value]
+
+
+def csv_of(figs: Figures) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(csv_rows(figs))
+    return out.getvalue()
+
+
+def xlsx_of(figs: Figures) -> bytes:
+    """The workbook, as bytes."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "Summary"
+    _table(summary, [{"figure": k, "value": v} for k, v in figs.agreement.items()])
+    for title, rows in (
+        ("Targets", figs.targets),
+        ("Availability", figs.availability),
+        ("Credits", figs.credits["lines"] if figs.credits else []),
+        ("Breaches", figs.breaches),
+    ):
+        _table(book.create_sheet(title), rows)
+    if figs.credits is not None:
+        sheet = book["Credits"]
+        sheet.append([])
+        for name in ("fee", "currency", "total", "capped"):
+            sheet.append([name, figs.credits[name]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table(sheet: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        sheet.append(["(none)"])
+        return
+    header = list(rows[0])
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(row.get(name)) for name in header])
+    for i, name in enumerate(header, start=1):
+        width = max(len(str(name)), *(len(str(r.get(name, ""))) for r in rows))
+        sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(
+            width + 2, 60
+        )
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, int | float | str) or value is None else str(value)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    media_type: str
+    name: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Disposition": f'attachment; filename="{self.name}"'}
+
+
+def report_file(
+    session: Session, *, actor: Actor, agreement_id: int, period: str, kind: str
+) -> ReportFile:
+    """An agreement's report figures for a period as ``xlsx`` or ``csv``, named after both."""
+    found = service_reports.evaluation(
+        session, actor=actor, agreement_id=agreement_id, period=period, now=dt.datetime.now(dt.UTC)
+    )
+    figs = figures(found.result, found.tickets)
+    name = f"{found.agreement.code}-{found.result.period.label}.{kind}"
+    if kind == "csv":
+        return ReportFile(csv_of(figs).encode("utf-8"), "text/csv; charset=utf-8", name)
+    return ReportFile(xlsx_of(figs), XLSX, name)
