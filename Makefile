@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow clean browser serve pdf-libs
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report clean browser serve pdf-libs
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -79,6 +79,10 @@ bench-recompute: $(STAMP)
 ## bench-servicenow: import the real ServiceNow log and evaluate it, SQLite and PostgreSQL
 bench-servicenow: $(STAMP)
 	$(BIN)/python benchmarks/bench_servicenow.py
+
+## bench-report: a monthly service report over 100,000 tickets, web page and PDF, PostgreSQL
+bench-report: $(STAMP)
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
