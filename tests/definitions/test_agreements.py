@@ -129,3 +129,19 @@ def test_target_ids_are_unique(tmp_path: Path) -> None:
     text = BASE + "availability:\n  - {id: P1, service: erp, calendar: always, objective: 99%}\n"
     with pytest.raises(DefinitionError, match="used twice"):
         load_agreement(write(tmp_path, text))
+
+
+def test_an_inline_calendar_is_compiled_once_while_its_definition_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    inline = BASE.replace(
+        "  always: 24x7",
+        "  always: 24x7\n  office: {timezone: Asia/Shanghai, hours: {mon-fri: ['09:00-18:00']}}",
+    )
+    first = load_agreement(write(tmp_path, inline)).calendars
+    again = load_agreement(write(tmp_path, inline)).calendars
+    changed = load_agreement(write(tmp_path, inline.replace("18:00", "17:00"))).calendars
+    assert again["office"] is first["office"]
+    assert again["always"] is first["always"]
+    assert changed["office"] is not first["office"]
+    assert changed["office"].spec.week != first["office"].spec.week

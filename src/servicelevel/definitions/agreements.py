@@ -8,6 +8,8 @@ availability targets, credit clauses and fee. Every error names the file, line a
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -218,16 +220,33 @@ def _text(value: str | dict[str, str]) -> str:
     return value.get("en") or next(iter(value.values()), "")
 
 
+# Calendars compiled for inline definitions, reused while the definition is unchanged (a
+# report, an explanation or an availability check would otherwise compile them every time).
+_COMPILED: dict[tuple[str, str], Calendar] = {}
+_KEEP = 256
+
+
 def _calendar(doc: Located, key: str, value: Any, base: Path) -> Calendar:
     if isinstance(value, str) and value.strip().lower() in ALWAYS:
-        return Calendar(always_open(name=key))
+        return _reused((key, "24x7"), lambda: Calendar(always_open(name=key)))
     if isinstance(value, str):
         path = base / value
         return Calendar(calendar_from_document(read_yaml(path), key))
     if isinstance(value, dict):
         sub = Located(value, _sublines(doc, ("calendars", key)), doc.source)
-        return Calendar(calendar_from_document(sub, key))
+        token = (key, json.dumps(value, sort_keys=True, default=str))
+        return _reused(token, lambda: Calendar(calendar_from_document(sub, key)))
     raise doc.error(("calendars", key), "give a calendar file path, an inline calendar or 24x7")
+
+
+def _reused(token: tuple[str, str], make: Callable[[], Calendar]) -> Calendar:
+    found = _COMPILED.get(token)
+    if found is None:
+        found = make()
+        if len(_COMPILED) >= _KEEP:
+            _COMPILED.clear()
+        _COMPILED[token] = found
+    return found
 
 
 def _sublines(doc: Located, prefix: tuple[str, ...]) -> dict[tuple[str | int, ...], int]:
