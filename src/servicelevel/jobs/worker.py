@@ -12,14 +12,18 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
+from servicelevel.reports.pdf import pdf_of
 from servicelevel.services import (
     alerts,
     availability_alerts,
     jobs,
+    notices,
     notifications,
     recompute,  # noqa: F401 (registers the handlers)
+    report_schedules,
 )
 from servicelevel.services.errors import ServiceError
+from servicelevel.services.webhooks import DeliveryError
 
 Sessions = Callable[[], Session]
 
@@ -66,6 +70,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
             fired.update(availability_alerts.check(session, now=utcnow()))
             fired["jobs_pruned"] = jobs.prune(session)
             session.commit()
+    fired["reports_sent"] = send_reports(sessions)
     with sessions() as session:
         parcels = notifications.claim_due(session, now=utcnow())
         session.commit()
@@ -74,6 +79,41 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         outcome = notifications.record(session, results, now=utcnow())
         session.commit()
     return {**fired, "sent": outcome.sent, "retrying": outcome.retrying, "failed": outcome.failed}
+
+
+def send_reports(sessions: Sessions) -> int:
+    """Publish the reports whose schedule is due and mail them with their PDF; each run is
+    recorded as sent or failed (with why)."""
+    with sessions() as session:
+        runs = report_schedules.claim_due(session, utcnow())
+        session.commit()
+    sent = 0
+    for run in runs:
+        error = run.error or None
+        if not error:
+            error = _mail(run)
+        with sessions() as session:
+            report_schedules.record(session, run, error=error, now=utcnow())
+            session.commit()
+        sent += error is None
+    return sent
+
+
+def _mail(run: report_schedules.Run) -> str | None:
+    locale = run.language.replace("-", "_")
+    message = notices.compose("report", {**run.facts, "attached": "yes"}, locale, "UTC")
+    name = f"{run.facts.get('agreement', 'report')}-{run.period}.pdf"
+    try:
+        notifications.send_email(
+            ", ".join(run.emails),
+            message,
+            locale,
+            f"report-{run.report_id}",
+            ((name, pdf_of(run.html), "application/pdf"),),
+        )
+    except DeliveryError as exc:
+        return str(exc)
+    return None
 
 
 def run(sessions: Sessions, *, once: bool = False, idle: float = 2.0) -> int:

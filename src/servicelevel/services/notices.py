@@ -32,6 +32,7 @@ SUBJECTS = {
     "breach": "{agreement}: ticket {ticket} breached {target}",
     "availability": "{agreement}: availability of {service} is {achieved}, below {objective}",
     "burn_rate": "{agreement}: the error budget of {service} burns {rate} times too fast",
+    "report": "{agreement}: service report for {period}",
 }
 LINES = (
     ("agreement_name", "Agreement: {agreement} {agreement_name}"),
@@ -43,6 +44,7 @@ LINES = (
     ("window", "Window: the last {window}"),
     ("period_start", "Period: {period_start} to {period_end}"),
     ("downtime_seconds", "Downtime: {downtime}"),
+    ("attached", "The report is attached as a PDF."),
 )
 
 
@@ -99,7 +101,16 @@ def _values(facts: dict[str, Any], locale: Any, zone: ZoneInfo) -> dict[str, str
         window=format_seconds(int(facts.get("window_seconds") or 0)),
         rate=format_decimal(float(facts.get("rate") or 0), "#,##0.#", locale=locale),
     )
-    for key in ("agreement", "agreement_name", "target", "ticket", "title", "priority", "service"):
+    for key in (
+        "agreement",
+        "agreement_name",
+        "target",
+        "ticket",
+        "title",
+        "priority",
+        "service",
+        "period",
+    ):
         values.setdefault(key, "")
     return values
 

@@ -339,8 +339,18 @@ def _send(parcel: Parcel, post: Post, now: dt.datetime) -> None:
         raise DeliveryError(refused)
 
 
-def send_email(address: str, message: notices.Message, locale: str, key: str) -> None:
-    """One plain-text email through the configured SMTP server (``SLM_SMTP_*``)."""
+Attachment = tuple[str, bytes, str]  # file name, content, media type (e.g. application/pdf)
+
+
+def send_email(
+    address: str,
+    message: notices.Message,
+    locale: str,
+    key: str,
+    attachments: tuple[Attachment, ...] = (),
+) -> None:
+    """One plain-text email (to one address or several, comma-separated) through the
+    configured SMTP server (``SLM_SMTP_*``), with any attachments."""
     settings = get_settings()
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server is configured (SLM_SMTP_HOST)")
@@ -350,6 +360,9 @@ def send_email(address: str, message: notices.Message, locale: str, key: str) ->
     mail["Message-ID"] = make_msgid(idstring=key)
     mail["Content-Language"] = locale.replace("_", "-")
     mail.set_content(message.text)
+    for name, content, media in attachments:
+        main, sub = media.split("/", 1)
+        mail.add_attachment(content, maintype=main, subtype=sub, filename=name)
     try:
         with _smtp(settings) as smtp:
             smtp.send_message(mail)

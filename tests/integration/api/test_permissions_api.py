@@ -164,6 +164,14 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/agreements/{agr}/report?period=2026-03", "agreement.read", None),
     ("POST", "/api/v1/agreements/{agr}/reports", "report.publish", {"period": "2026-03"}),
     ("GET", "/api/v1/reports", "report.read", None),
+    (
+        "POST",
+        "/api/v1/agreements/{agr}/report-schedules",
+        "report.publish",
+        {"emails": ["ops@example.com"], "calendar_key": "always"},
+    ),
+    ("GET", "/api/v1/agreements/{agr}/report-schedules", "report.read", None),
+    ("GET", "/api/v1/report-schedules/999999/deliveries", "report.read", None),
     ("POST", "/api/v1/agreements/{agr}/recompute", "measurement.recompute", None),
     ("GET", "/api/v1/agreements/{agr}/open-tickets", "agreement.read", None),
     ("GET", "/api/v1/jobs", "job.read", None),
@@ -308,6 +316,7 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("reports/999999", "reports/{report_id}")
             .replace("jobs/999999", "jobs/{job_id}")
             .replace("breaches/999999", "breaches/{breach_id}")
+            .replace("report-schedules/999999", "report-schedules/{schedule_id}")
             .replace("webhooks/generic", "webhooks/{mapping}")
             .replace("notification-channels/999999", "notification-channels/{channel_id}"),
         )

@@ -13,7 +13,7 @@ from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services import report_snapshots
+from servicelevel.services import report_schedules, report_snapshots
 
 router = APIRouter(tags=["reports"])
 
@@ -87,3 +87,77 @@ def get_report(
     if format == "pdf":
         return Response(pdf_of(found.html), media_type="application/pdf")
     return ReportDetailOut.model_validate(found)
+
+
+class ScheduleIn(BaseModel):
+    emails: list[str] = Field(min_length=1, max_length=100)
+    language: Literal["en", "zh-Hans", "zh-Hant"] = "en"
+    working_day: int = Field(default=3, ge=1, le=20)
+    calendar_key: str = Field(default="", max_length=64)
+    active: bool = True
+
+
+class ScheduleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    version: int
+    agreement_id: int
+    language: str
+    working_day: int
+    calendar_key: str
+    recipients: dict[str, Any]
+    next_run_at: dt.datetime
+    last_run_at: dt.datetime | None
+    active: bool
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    report_id: int | None
+    period: str
+    status: str
+    recipients: dict[str, Any]
+    error: str
+    attempted_at: dt.datetime
+
+
+@router.post(
+    "/agreements/{agreement_id}/report-schedules", response_model=ScheduleOut, status_code=201
+)
+def create_schedule(
+    agreement_id: RecordId, body: ScheduleIn, session: SessionDep, actor: ActorDep
+) -> ScheduleOut:
+    """Publish and mail the month before's report on the Nth working day of each month, in
+    one of the agreement's calendars (default: its first stored one)."""
+    made = report_schedules.create_schedule(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        data=report_schedules.ScheduleData(
+            emails=body.emails,
+            language=body.language,
+            working_day=body.working_day,
+            calendar_key=body.calendar_key,
+            active=body.active,
+        ),
+    )
+    commit(session)
+    return ScheduleOut.model_validate(made)
+
+
+@router.get("/agreements/{agreement_id}/report-schedules", response_model=list[ScheduleOut])
+def list_schedules(
+    agreement_id: RecordId, session: SessionDep, actor: ActorDep
+) -> list[ScheduleOut]:
+    found = report_schedules.list_schedules(session, actor=actor, agreement_id=agreement_id)
+    return [ScheduleOut.model_validate(s) for s in found]
+
+
+@router.get("/report-schedules/{schedule_id}/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    schedule_id: RecordId, session: SessionDep, actor: ActorDep
+) -> list[DeliveryOut]:
+    """Each scheduled run: the report it published, and whether the mail went out."""
+    found = report_schedules.deliveries(session, actor=actor, schedule_id=schedule_id)
+    return [DeliveryOut.model_validate(d) for d in found]

@@ -21,7 +21,7 @@ from servicelevel.db.models.measurements import Measurement
 from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
 from servicelevel.db.models.notifications import Notification, NotificationChannel
 from servicelevel.db.models.parties import Contact, Party
-from servicelevel.db.models.reporting import ServiceReport
+from servicelevel.db.models.reporting import ReportDelivery, ReportSchedule, ServiceReport
 from servicelevel.db.models.requirements import (
     ChangeRequest,
     RequestedTarget,
@@ -53,6 +53,8 @@ __all__ = [
     "OfferedTarget",
     "Outage",
     "Party",
+    "ReportDelivery",
+    "ReportSchedule",
     "RequestedTarget",
     "RoleAssignment",
     "Service",

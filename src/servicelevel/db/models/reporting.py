@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servicelevel.db.base import Base, Timestamped
+from servicelevel.db.base import Base, Timestamped, Versioned
 
 
 class ServiceReport(Timestamped, Base):
@@ -30,3 +30,41 @@ class ServiceReport(Timestamped, Base):
     note: Mapped[str] = mapped_column(String(2000), default="")
     published_at: Mapped[dt.datetime] = mapped_column()
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+
+
+class ReportSchedule(Timestamped, Versioned, Base):
+    """Publish and send an agreement's report on the Nth working day of each month (in one of
+    the agreement's calendars) for the month before, to its distribution list."""
+
+    __tablename__ = "report_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    working_day: Mapped[int] = mapped_column(default=3)
+    calendar_key: Mapped[str] = mapped_column(String(64), default="")
+    recipients: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"emails": [...]}
+    next_run_at: Mapped[dt.datetime] = mapped_column(index=True)
+    last_run_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ReportDelivery(Base):
+    """One scheduled run: the report it published and whether the mail went out."""
+
+    __tablename__ = "report_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("report_schedule.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_report.id", ondelete="SET NULL"), default=None
+    )
+    period: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # sent, failed
+    recipients: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str] = mapped_column(String(1000), default="")
+    attempted_at: Mapped[dt.datetime] = mapped_column()
