@@ -23,6 +23,7 @@ from servicelevel.api.routers import (
     alerts,
     calendars,
     catalog,
+    dashboard,
     identity,
     ingestion,
     jobs,
@@ -67,7 +68,16 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
-    processes = (catalog, work, requirements, agreements, underpinning, templates, reports)
+    processes = (
+        catalog,
+        work,
+        requirements,
+        agreements,
+        underpinning,
+        dashboard,
+        templates,
+        reports,
+    )
     modules = (parties, calendars, *processes, tickets, ingestion, outages, jobs, alerts)
     for module in (*modules, identity, users):
         api.include_router(module.router)

@@ -17,8 +17,9 @@ from servicelevel.db.models import (
 )
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import catalog as catalog_repo
+from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.services import agreements, report_snapshots, underpinning
+from servicelevel.services import agreements, catalog, parties, report_snapshots, underpinning
 from servicelevel.services.agreement_lifecycle import COUNTERSIGNER, STEPS
 from servicelevel.services.permissions import MANAGER, OWNER, Actor, allowed
 
@@ -121,4 +122,16 @@ def portfolio(session: Session, *, actor: Actor) -> dict[str, Any]:
         "agreements": page.items,
         "counts": counts,
         "findings": underpinning.portfolio_findings(session, actor=actor),
+    }
+
+
+def portfolio_choices(session: Session, *, actor: Actor) -> dict[str, list[tuple[int, str]]]:
+    """What the portfolio can be filtered by: customers, services and managers."""
+    customers = parties.list_parties(session, actor=actor, kind="customer", limit=500).items
+    services = catalog.list_services(session, actor=actor, limit=500).items
+    managers = identity_repo.users_with_role(session, "service_level_manager")
+    return {
+        "customers": [(p.id, p.name) for p in customers],
+        "services": [(s.id, s.name) for s in services],
+        "managers": [(u.id, u.display_name or u.username) for u in managers],
     }

@@ -21,6 +21,7 @@ from servicelevel.services import (
     availability_alerts,
     breaches,
     calendars,
+    dashboard,
     jobs,
     notices,
     notifications,
@@ -403,3 +404,42 @@ def test_the_worker_sweep_fires_due_alerts_and_delivers_outside_any_transaction(
     session.refresh(notice)
     assert (notice.status, notice.attempts) == ("sent", 1)
     assert worker.sweep(sessions)["sent"] == 0  # nothing twice
+
+
+def test_the_portfolio_shows_this_month_from_stored_measurements(
+    client: TestClient,
+    session: Session,
+    world: World,
+    tokens: dict[str, str],
+    sla_in_force: int,
+) -> None:
+    for number, hours in (("OK", 1), ("LATE", 6), ("WAIT", 0)):
+        steps = [(OPENED, "New", "created")]
+        if hours:
+            steps.append((at(hours), "Resolved", ""))
+        add_ticket(session, world, number, steps)
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=at(7))
+    rep = world.actors["customer_rep"]
+    [sla] = dashboard.portfolio(session, actor=rep, now=at(7))
+    # OK met, LATE breached; WAIT (still open at 7 h) breached while running: at risk too
+    assert (sla.period, sla.met, sla.breached, sla.breaches) == ("2026-03", 1, 2, 2)
+    assert sla.within == pytest.approx(1 / 3)
+    assert sla.at_risk == 1
+    [late] = [
+        b for b in breaches.list_breaches(session, actor=SYSTEM).items if b.status == "closed"
+    ]
+    breaches.annotate(
+        session,
+        actor=world.actors["manager"],
+        breach_id=late.id,
+        version=late.version,
+        excluded=True,
+        reason="customer",
+    )
+    [again] = dashboard.portfolio(session, actor=rep, now=at(7))
+    assert (again.met, again.breached, again.excluded) == (2, 1, 1)
+    assert dashboard.portfolio(session, actor=rep, now=at(7), customer_id=world.globex_id) == []
+    assert dashboard.portfolio(session, actor=world.actors["outsider"], now=at(7)) == []
+    shown = client.get("/api/v1/portfolio/health", headers=auth(tokens["customer_rep"]))
+    assert [h["code"] for h in shown.json()] == ["SLA-1"]

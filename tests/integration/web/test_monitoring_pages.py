@@ -134,3 +134,16 @@ def test_the_report_form_offers_the_figures_as_a_spreadsheet_and_csv(
     assert sheet.content[:2] == b"PK"  # a zip, as every XLSX
     text = client.get(url + "csv").text
     assert "target,P1-resolution,met,1" in text.splitlines()
+
+
+def test_the_portfolio_page_lists_this_month_and_filters_by_customer(
+    client: TestClient, world: World, sla_in_force: int
+) -> None:
+    sign_in(client, "manager")
+    page = client.get("/portfolio").text
+    health = page[page.index('id="health"') :]
+    assert f'href="/agreements/{sla_in_force}">SLA-1</a>' in health
+    assert "All customers" in page
+    other = client.get(f"/portfolio?customer_id={world.globex_id}").text
+    assert "No agreement in force." in other
+    assert client.get("/portfolio?customer_id=abc").status_code == 200  # ignored, not an error

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, ClockAlert
@@ -213,3 +213,22 @@ def excluded_tickets(session: Session, agreement_id: int) -> dict[str, set[int]]
         if ticket is not None:
             out.setdefault(str(key), set()).add(int(ticket))
     return out
+
+
+def breach_counts_between(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> tuple[int, int]:
+    """``(breaches, excluded)`` of an agreement that happened in ``[start, end)`` (withdrawn
+    ones left out)."""
+    query = (
+        select(Breach.excluded, func.count())
+        .where(
+            Breach.agreement_id == agreement_id,
+            Breach.status != "withdrawn",
+            Breach.breached_at >= start,
+            Breach.breached_at < end,
+        )
+        .group_by(Breach.excluded)
+    )
+    counts = {bool(e): int(n) for e, n in session.execute(query)}
+    return counts.get(False, 0) + counts.get(True, 0), counts.get(True, 0)

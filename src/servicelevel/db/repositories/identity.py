@@ -59,3 +59,15 @@ def roles_of_users(session: Session, user_ids: list[int]) -> dict[int, list[Role
     for r in session.scalars(query.order_by(RoleAssignment.id)):
         out[r.user_id].append(r)
     return out
+
+
+def users_with_role(session: Session, role: str) -> list[User]:
+    """Active users holding ``role`` (e.g. the managers an agreement can be assigned to)."""
+    query = (
+        select(User)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == role, User.is_active.is_(True))
+        .distinct()
+        .order_by(User.username)
+    )
+    return list(session.scalars(query))

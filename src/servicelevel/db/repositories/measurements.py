@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
@@ -114,3 +114,37 @@ def replace_tickets(
     assert isinstance(table, Table)
     constants = {"agreement_id": agreement_id, "computed_at": computed_at}
     bulk.insert_rows(session, table, COLUMNS, rows, instants=INSTANTS, constants=constants)
+
+
+def reporting_instant() -> Any:
+    """When a measurement counts (as the engine's compliance places it): a stopped clock when
+    it stopped, an open breach when it breached, anything else when it started."""
+    return case(
+        (Measurement.stopped_at.is_not(None), Measurement.stopped_at),
+        (Measurement.status == "breached", Measurement.breached_at),
+        else_=Measurement.started_at,
+    )
+
+
+def status_counts_between(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[str, int]:
+    """How many of the agreement's measurements count in ``[start, end)``, per status."""
+    at = reporting_instant()
+    query = (
+        select(Measurement.status, func.count())
+        .where(Measurement.agreement_id == agreement_id, at >= start, at < end)
+        .group_by(Measurement.status)
+    )
+    return {str(s): int(n) for s, n in session.execute(query)}
+
+
+def at_risk(session: Session, agreement_id: int, before: dt.datetime) -> int:
+    """Clocks still running whose deadline comes before ``before`` (or has passed)."""
+    query = select(func.count()).where(
+        Measurement.agreement_id == agreement_id,
+        Measurement.status.in_(("running", "breached")),
+        Measurement.stopped_at.is_(None),
+        Measurement.deadline < before,
+    )
+    return int(session.scalar(query) or 0)

@@ -18,6 +18,7 @@ from servicelevel.services import (
     agreement_lifecycle,
     agreement_views,
     agreements,
+    dashboard,
     documents,
     live,
     recompute,
@@ -89,14 +90,38 @@ def agreement_list(
 
 
 @router.get("/portfolio")
-def portfolio(request: Request, visitor: UserDep, db: SessionDep) -> Response:
+def portfolio(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    customer_id: Annotated[str, Query(max_length=20)] = "",
+    service_id: Annotated[str, Query(max_length=20)] = "",
+    manager_id: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
     found = agreement_views.portfolio(db, actor=visitor.actor)
+    chosen = {
+        name: int(value) if value.isdigit() else None
+        for name, value in (
+            ("customer_id", customer_id),
+            ("service_id", service_id),
+            ("manager_id", manager_id),
+        )
+    }
     return render(
         request,
         "agreements/portfolio.html",
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         labels=labels,
+        health=dashboard.portfolio(
+            db,
+            actor=visitor.actor,
+            customer_id=chosen["customer_id"],
+            service_id=chosen["service_id"],
+            manager_id=chosen["manager_id"],
+        ),
+        chosen=chosen,
+        choices=agreement_views.portfolio_choices(db, actor=visitor.actor),
         **found,
     )
 

@@ -1,0 +1,101 @@
+"""The portfolio dashboard: every agreement in force with how it is doing this month — from
+the stored measurements and breach records, so the page costs a few small queries per
+agreement, never a re-evaluation: compliance so far (excluded breaches count as met), clocks
+at risk of breaching within :data:`AT_RISK`, breaches this month, whether it is expiring, and
+its underpinning findings. Representatives see only their own agreements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Agreement
+from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.services import agreements, underpinning
+from servicelevel.services.permissions import Actor, require
+
+AT_RISK = dt.timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class Health:
+    agreement_id: int
+    code: str
+    title: str
+    kind: str
+    status: str
+    counterparty_id: int
+    manager_id: int | None
+    period: str
+    met: int
+    breached: int
+    within: float | None
+    at_risk: int
+    breaches: int
+    excluded: int
+    findings: int
+
+
+def portfolio(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: int | None = None,
+    service_id: int | None = None,
+    manager_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Health]:
+    require(actor, "agreement.read")
+    moment = now or dt.datetime.now(dt.UTC)
+    findings: dict[str, int] = {}
+    for f in underpinning.portfolio_findings(session, actor=actor):
+        findings[f.sla] = findings.get(f.sla, 0) + 1
+    return [
+        _health(session, a, moment, findings.get(a.code, 0))
+        for a in agreement_repo.agreements_in_force(session)
+        if agreements.can_see(actor, a) and _wanted(a, customer_id, service_id, manager_id)
+    ]
+
+
+def _wanted(
+    a: Agreement, customer_id: int | None, service_id: int | None, manager_id: int | None
+) -> bool:
+    if customer_id is not None and a.counterparty_id != customer_id:
+        return False
+    if manager_id is not None and a.manager_id != manager_id:
+        return False
+    covered = {s.service_id for v in a.versions for s in v.services}
+    return service_id is None or service_id in covered
+
+
+def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> Health:
+    zone = ZoneInfo(agreements.current(a).timezone)
+    local = now.astimezone(zone)
+    start = dt.datetime(local.year, local.month, 1, tzinfo=zone)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    counts = measurement_repo.status_counts_between(session, a.id, start, end)
+    breaches, excluded = alert_repo.breach_counts_between(session, a.id, start, end)
+    met = counts.get("met", 0) + excluded
+    breached = max(0, counts.get("breached", 0) - excluded)
+    return Health(
+        agreement_id=a.id,
+        code=a.code,
+        title=a.title,
+        kind=a.kind,
+        status=a.status,
+        counterparty_id=a.counterparty_id,
+        manager_id=a.manager_id,
+        period=f"{local.year}-{local.month:02d}",
+        met=met,
+        breached=breached,
+        within=met / (met + breached) if met + breached else None,
+        at_risk=measurement_repo.at_risk(session, a.id, now + AT_RISK),
+        breaches=breaches,
+        excluded=excluded,
+        findings=findings,
+    )
