@@ -73,11 +73,17 @@ def _wanted(
     return service_id is None or service_id in covered
 
 
-def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> Health:
+def _month(a: Agreement, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str]:
+    """The calendar month containing ``now`` in the agreement's reporting zone."""
     zone = ZoneInfo(agreements.current(a).timezone)
     local = now.astimezone(zone)
     start = dt.datetime(local.year, local.month, 1, tzinfo=zone)
     end = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, end, f"{local.year}-{local.month:02d}"
+
+
+def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> Health:
+    start, end, period = _month(a, now)
     counts = measurement_repo.status_counts_between(session, a.id, start, end)
     breaches, excluded = alert_repo.breach_counts_between(session, a.id, start, end)
     met = counts.get("met", 0) + excluded
@@ -90,7 +96,7 @@ def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> 
         status=a.status,
         counterparty_id=a.counterparty_id,
         manager_id=a.manager_id,
-        period=f"{local.year}-{local.month:02d}",
+        period=period,
         met=met,
         breached=breached,
         within=met / (met + breached) if met + breached else None,
@@ -99,3 +105,38 @@ def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> 
         excluded=excluded,
         findings=findings,
     )
+
+
+@dataclass(frozen=True)
+class TargetMonth:
+    target: str
+    name: str
+    objective: float | None
+    met: int
+    breached: int
+    open: int
+    within: float | None
+    on_track: bool | None  # None: nothing decided yet, or no objective
+
+
+def agreement_month(
+    session: Session, *, actor: Actor, agreement_id: int, now: dt.datetime | None = None
+) -> tuple[str, list[TargetMonth]]:
+    """Each ticket target of the agreement this month against its objective (stored
+    measurements; excluded breaches count as met)."""
+    a = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    start, end, period = _month(a, now or dt.datetime.now(dt.UTC))
+    counts = measurement_repo.target_counts_between(session, a.id, start, end)
+    excluded = alert_repo.excluded_by_target_between(session, a.id, start, end)
+    rows = []
+    for t in agreements.current(a).targets:
+        if t.kind != "ticket":
+            continue
+        c = counts.get(t.key, {})
+        waived = excluded.get(t.key, 0)
+        met, breached = c.get("met", 0) + waived, max(0, c.get("breached", 0) - waived)
+        within = met / (met + breached) if met + breached else None
+        on_track = None if within is None or t.objective is None else within >= t.objective
+        still = c.get("running", 0) + c.get("paused", 0)
+        rows.append(TargetMonth(t.key, t.name, t.objective, met, breached, still, within, on_track))
+    return period, rows

@@ -443,3 +443,16 @@ def test_the_portfolio_shows_this_month_from_stored_measurements(
     assert dashboard.portfolio(session, actor=world.actors["outsider"], now=at(7)) == []
     shown = client.get("/api/v1/portfolio/health", headers=auth(tokens["customer_rep"]))
     assert [h["code"] for h in shown.json()] == ["SLA-1"]
+    period, targets = dashboard.agreement_month(
+        session, actor=rep, agreement_id=sla_in_force, now=at(7)
+    )
+    p1 = next(t for t in targets if t.target == "P1-resolution")
+    assert (period, p1.met, p1.breached, p1.objective, p1.on_track) == (
+        "2026-03",
+        2,
+        1,
+        0.95,
+        False,
+    )
+    api = client.get(f"/api/v1/agreements/{sla_in_force}/health", headers=auth(tokens["viewer"]))
+    assert [t["target"] for t in api.json()["targets"]] == ["P1-resolution", "P2-resolution"]

@@ -179,6 +179,7 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/reports/999999", "report.read", None),
     ("GET", "/api/v1/breaches", "breach.read", None),
     ("GET", "/api/v1/portfolio/health?customer_id=1", "agreement.read", None),
+    ("GET", "/api/v1/agreements/{agr}/health", "agreement.read", None),
     ("GET", "/api/v1/breaches/999999", "breach.read", None),
     (
         "POST",

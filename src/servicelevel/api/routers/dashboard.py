@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from servicelevel.api.deps import ActorDep, SessionDep
-from servicelevel.api.routers.paging import RecordFilter
+from servicelevel.api.routers.paging import RecordFilter, RecordId
 from servicelevel.services import dashboard
 
 router = APIRouter(tags=["agreements"])
@@ -49,3 +49,28 @@ def portfolio_health(
         manager_id=manager_id,
     )
     return [HealthOut(**h.__dict__) for h in found]
+
+
+class TargetMonthOut(BaseModel):
+    target: str
+    name: str
+    objective: float | None
+    met: int
+    breached: int
+    open: int
+    within: float | None
+    on_track: bool | None
+
+
+class AgreementMonthOut(BaseModel):
+    period: str
+    targets: list[TargetMonthOut]
+
+
+@router.get("/agreements/{agreement_id}/health", response_model=AgreementMonthOut)
+def agreement_health(
+    agreement_id: RecordId, session: SessionDep, actor: ActorDep
+) -> AgreementMonthOut:
+    """Each ticket target this month against its objective, from stored measurements."""
+    period, rows = dashboard.agreement_month(session, actor=actor, agreement_id=agreement_id)
+    return AgreementMonthOut(period=period, targets=[TargetMonthOut(**r.__dict__) for r in rows])

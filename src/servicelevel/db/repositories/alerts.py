@@ -232,3 +232,21 @@ def breach_counts_between(
     )
     counts = {bool(e): int(n) for e, n in session.execute(query)}
     return counts.get(False, 0) + counts.get(True, 0), counts.get(True, 0)
+
+
+def excluded_by_target_between(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[str, int]:
+    """``target → excluded breaches`` of an agreement in ``[start, end)``."""
+    query = (
+        select(Breach.target_key, func.count())
+        .where(
+            Breach.agreement_id == agreement_id,
+            Breach.excluded.is_(True),
+            Breach.status != "withdrawn",
+            Breach.breached_at >= start,
+            Breach.breached_at < end,
+        )
+        .group_by(Breach.target_key)
+    )
+    return {str(k): int(n) for k, n in session.execute(query)}

@@ -130,13 +130,27 @@ def status_counts_between(
     session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
 ) -> dict[str, int]:
     """How many of the agreement's measurements count in ``[start, end)``, per status."""
+    out: dict[str, int] = {}
+    for per_status in target_counts_between(session, agreement_id, start, end).values():
+        for status, n in per_status.items():
+            out[status] = out.get(status, 0) + n
+    return out
+
+
+def target_counts_between(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[str, dict[str, int]]:
+    """``target → status → count`` of the measurements that count in ``[start, end)``."""
     at = reporting_instant()
     query = (
-        select(Measurement.status, func.count())
+        select(Measurement.target_key, Measurement.status, func.count())
         .where(Measurement.agreement_id == agreement_id, at >= start, at < end)
-        .group_by(Measurement.status)
+        .group_by(Measurement.target_key, Measurement.status)
     )
-    return {str(s): int(n) for s, n in session.execute(query)}
+    out: dict[str, dict[str, int]] = {}
+    for key, status, n in session.execute(query):
+        out.setdefault(str(key), {})[str(status)] = int(n)
+    return out
 
 
 def at_risk(session: Session, agreement_id: int, before: dt.datetime) -> int:

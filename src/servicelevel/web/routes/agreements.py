@@ -215,6 +215,7 @@ def _detail(
             limit=20,
         ),
         job=recompute.latest(db, actor=visitor.actor, agreement_id=agreement_id),
+        month=dashboard.agreement_month(db, actor=visitor.actor, agreement_id=agreement_id),
         agreement_id=agreement_id,
         labels=labels,
         error=error,
