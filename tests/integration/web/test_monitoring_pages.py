@@ -147,3 +147,18 @@ def test_the_portfolio_page_lists_this_month_and_filters_by_customer(
     other = client.get(f"/portfolio?customer_id={world.globex_id}").text
     assert "No agreement in force." in other
     assert client.get("/portfolio?customer_id=abc").status_code == 200  # ignored, not an error
+
+
+def test_a_service_page_shows_the_agreements_covering_it_this_month(
+    client: TestClient, session: Session, sla_in_force: int
+) -> None:
+    from servicelevel.services import catalog
+    from servicelevel.services.permissions import SYSTEM
+
+    email = next(
+        s for s in catalog.list_services(session, actor=SYSTEM, limit=50).items if s.code == "email"
+    )
+    sign_in(client, "manager")
+    page = client.get(f"/services/{email.id}").text
+    health = page[page.index('id="service-health"') :]
+    assert f'href="/agreements/{sla_in_force}">SLA-1</a>' in health

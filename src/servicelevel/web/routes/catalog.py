@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import catalog, catalog_lifecycle, catalog_views
+from servicelevel.services import catalog, catalog_lifecycle, catalog_views, dashboard
 from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.services.process_status import process_status
 from servicelevel.web import labels, sessions
@@ -182,6 +182,7 @@ def _detail(
         s=view.service,
         steps=steps,
         process=process_status(db, [view.service])[view.service.id],
+        health=dashboard.portfolio(db, actor=visitor.actor, service_id=view.service.id),
         labels=labels,
         error=error,
     )
