@@ -11,14 +11,14 @@ delivery (:func:`record`), sent or failed with why.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import ReportDelivery, ReportSchedule, ServiceReport
+from servicelevel.db.models import Agreement, ReportDelivery, ReportSchedule, ServiceReport
 from servicelevel.engine.business_time import Calendar
 from servicelevel.services import agreements, audit, report_snapshots
 from servicelevel.services.documents import LOCALES
@@ -36,7 +36,6 @@ class ScheduleData:
     working_day: int = 3
     calendar_key: str = ""  # empty: the agreement's first calendar that is not 24x7
     active: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def create_schedule(
@@ -61,7 +60,7 @@ def create_schedule(
         agreement_id=agreement.id,
         language=data.language,
         working_day=data.working_day,
-        calendar_key=_calendar_key(session, agreement, data.calendar_key),
+        calendar_key=_calendar_key(agreement, data.calendar_key),
         recipients={"emails": emails},
         active=data.active,
         next_run_at=dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
@@ -72,8 +71,8 @@ def create_schedule(
     return schedule
 
 
-def _calendar_key(session: Session, agreement: object, wanted: str) -> str:
-    version = agreements.current(agreement)  # type: ignore[arg-type]
+def _calendar_key(agreement: Agreement, wanted: str) -> str:
+    version = agreements.current(agreement)
     keys = [c.key for c in version.calendars]
     if wanted:
         if wanted not in keys:
