@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, temporary_postgres  # noqa: E402
 from servicelevel.services import (  # noqa: E402
-    agreement_lifecycle,
     agreements,
     calendars,
     catalog,
@@ -33,6 +32,7 @@ from servicelevel.services import (  # noqa: E402
     recompute,
 )
 from servicelevel.services.database import upgrade_database  # noqa: E402
+from servicelevel.services.demo_agreements import put_in_force  # noqa: E402
 from servicelevel.services.identity import RoleGrant  # noqa: E402
 from servicelevel.services.permissions import SYSTEM  # noqa: E402
 from servicelevel.services.uow import unit_of_work  # noqa: E402
@@ -96,28 +96,7 @@ def prepare(url: str) -> int:
             )
         ]
         made = agreements.create_agreement(db, actor=SYSTEM, document=OLA)
-        for step in ("propose", "approve", "sign", "sign", "activate"):
-            db.flush()
-            v = agreements.latest(made)
-            if step == "sign":
-                agreement_lifecycle.sign(
-                    db,
-                    actor=signers.pop(0),
-                    agreement_id=made.id,
-                    number=v.number,
-                    version=v.version,
-                )
-                continue
-            effective = dt.datetime(2016, 1, 1, tzinfo=dt.UTC) if step == "activate" else None
-            agreement_lifecycle.advance(
-                db,
-                actor=SYSTEM,
-                agreement_id=made.id,
-                number=v.number,
-                version=v.version,
-                step=step,
-                effective=effective,
-            )
+        put_in_force(db, made, dt.datetime(2016, 1, 1, tzinfo=dt.UTC), signers)
         return made.id
 
 

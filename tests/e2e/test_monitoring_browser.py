@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services import agreement_lifecycle, agreements, identity, recompute
+from servicelevel.services import agreements, identity, recompute
+from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
 from tests.e2e.conftest import PASSWORD, sign_in
@@ -41,32 +42,11 @@ def _in_force_with_a_breach(url: str) -> None:
     with unit_of_work(url) as db:
         made = agreements.create_agreement(db, actor=SYSTEM, document=DOCUMENT)
         db.flush()
-        manager = identity.authenticate(db, username="manager", password=PASSWORD)
-        acme = identity.authenticate(db, username="acme", password=PASSWORD)
-        for who, what in (
-            (SYSTEM, "propose"),
-            (SYSTEM, "approve"),
-            (manager, "sign"),
-            (acme, "sign"),
-            (SYSTEM, "activate"),
-        ):
-            db.flush()
-            v = agreements.latest(made)
-            if what == "sign":
-                agreement_lifecycle.sign(
-                    db, actor=who, agreement_id=made.id, number=v.number, version=v.version
-                )
-            else:
-                effective = dt.datetime(2026, 1, 1, tzinfo=dt.UTC) if what == "activate" else None
-                agreement_lifecycle.advance(
-                    db,
-                    actor=who,
-                    agreement_id=made.id,
-                    number=v.number,
-                    version=v.version,
-                    step=what,
-                    effective=effective,
-                )
+        signers = [
+            identity.authenticate(db, username=name, password=PASSWORD)
+            for name in ("manager", "acme")
+        ]
+        put_in_force(db, made, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), signers)
         customer = party_repo.party_by_code(db, "ACME")
         assert customer is not None
         opened = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)

@@ -174,18 +174,31 @@ def _step(session: Session, agreement: Any, step: str, **kw: Any) -> None:
 
 
 def _put_in_force(session: Session, agreement: Any, start: dt.datetime) -> None:
+    signers = []
+    for name in ("manager", _representative(agreement.code)):
+        actor = _actor(session, name)
+        if actor is None:
+            break  # the demo users are not there: leave it approved
+        signers.append(actor)
+    put_in_force(session, agreement, start if len(signers) == 2 else None, signers)
+
+
+def put_in_force(
+    session: Session, agreement: Any, start: dt.datetime | None, signers: list[Actor]
+) -> None:
+    """Propose, approve, sign (by each of ``signers``: the provider's, then the
+    counterparty's) and activate the latest version from ``start`` (``None``: leave it
+    signed by those given) — for demos, benchmarks and tests that need an agreement in force."""
     _step(session, agreement, "propose")
     _step(session, agreement, "approve")
-    for signer in ("manager", _representative(agreement.code)):
-        actor = _actor(session, signer)
-        if actor is None:
-            return  # the demo users are not there: leave it approved
+    for actor in signers:
         session.flush()
         v = agreements.latest(agreement)
         agreement_lifecycle.sign(
             session, actor=actor, agreement_id=agreement.id, number=v.number, version=v.version
         )
-    _step(session, agreement, "activate", effective=start)
+    if start is not None:
+        _step(session, agreement, "activate", effective=start)
 
 
 def _representative(code: str) -> str:
