@@ -4,17 +4,13 @@ webhook delivery to a real HTTP server on loopback, consolidation, and what-if o
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Service
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.services import (
     calendars,
     catalog,
@@ -29,6 +25,8 @@ from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.requirements import RequestedTargetData, RequirementData
 from servicelevel.settings import get_settings
 from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import add_ticket as stored_ticket
+from tests.integration.receivers import HttpReceiver, http_receiver
 
 T = OfferedTargetData
 R = RequestedTargetData
@@ -116,55 +114,36 @@ def test_a_requirement_beyond_the_catalog_raises_one_change_request(
     assert change_requests.list_change_requests(session, actor=world.actors["outsider"]).total == 0
 
 
-class Receiver(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[dict[str, str], dict[str, Any]]]] = []
-    answer = 202
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        Receiver.received.append((dict(self.headers), body))
-        self.send_response(Receiver.answer)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        return
-
-
 @pytest.fixture
-def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}/changes"
-    monkeypatch.setenv("SLM_CHANGE_WEBHOOK_URL", url)
-    monkeypatch.setenv("SLM_CHANGE_WEBHOOK_TOKEN", "s3cret")
-    get_settings.cache_clear()
-    Receiver.received, Receiver.answer = [], 202
-    yield url
-    server.shutdown()
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpReceiver]:
+    with http_receiver() as receiver:
+        monkeypatch.setenv("SLM_CHANGE_WEBHOOK_URL", f"{receiver.url}/changes")
+        monkeypatch.setenv("SLM_CHANGE_WEBHOOK_TOKEN", "s3cret")
+        get_settings.cache_clear()
+        yield receiver
     get_settings.cache_clear()
 
 
 def test_change_requests_are_posted_to_the_webhook_and_retried_when_it_fails(
-    session: Session, world: World, email: Service, webhook: str
+    session: Session, world: World, email: Service, webhook: HttpReceiver
 ) -> None:
     found = capture(session, world, email, R("resolution", 0.99, "P1", "2h"))
     analyse(session, world, found)
-    Receiver.answer = 503
+    webhook.answers["/changes"] = (503, b"")
     failed = change_requests.deliver_pending(session)
     assert (failed.sent, failed.pending) == (0, 1)
     change = change_requests.list_change_requests(session, actor=SYSTEM).items[0]
     assert (change.delivery, change.attempts) == ("pending", 1)
     assert "503" in change.last_error
-    Receiver.answer = 202
+    webhook.answers["/changes"] = (202, b"")
     assert change_requests.deliver_pending(session).sent == 1
     assert change.delivery == "sent"
     assert change_requests.deliver_pending(session).sent == 0  # sent once
-    headers, body = Receiver.received[-1]
-    assert headers["Authorization"] == "Bearer s3cret"
-    assert headers["Idempotency-Key"] == f"change-request-{change.id}"
-    assert body["details"]["requirement"] == "SLR-1"
-    assert len(Receiver.received) == 2
+    last = webhook.received[-1]
+    assert last.headers["Authorization"] == "Bearer s3cret"
+    assert last.headers["Idempotency-Key"] == f"change-request-{change.id}"
+    assert last.body["details"]["requirement"] == "SLR-1"
+    assert len(webhook.received) == 2
 
 
 def test_decisions_and_permissions(session: Session, world: World, email: Service) -> None:
@@ -249,35 +228,9 @@ def add_ticket(
     steps: list[tuple[dt.timedelta, str, str]],
     priority: str = "P1",
 ) -> None:
+    """A ticket opened at ``opened`` with events ``steps`` after it."""
     rows = [(opened, "New", "created")] + [(opened + d, s, e) for d, s, e in steps]
-    [ticket_id] = monitoring_repo.add_tickets(
-        session,
-        [
-            {
-                "source": "test",
-                "external_id": number,
-                "service": "email",
-                "customer_id": world.acme_id,
-                "priority": priority,
-                "category": "",
-                "state": rows[-1][1],
-                "title": "",
-                "opened_at": opened,
-                "last_event_at": rows[-1][0],
-                "attributes": {},
-                "version": 1,
-                "created_at": opened,
-                "updated_at": opened,
-            }
-        ],
-    )
-    monitoring_repo.add_events(
-        session,
-        [
-            {"ticket_id": ticket_id, "seq": i, "at": at, "state": s, "event": e, "changes": {}}
-            for i, (at, s, e) in enumerate(rows)
-        ],
-    )
+    stored_ticket(session, world, number, rows, priority)
 
 
 def test_what_if_measures_the_requested_target_on_stored_tickets(
