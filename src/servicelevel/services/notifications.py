@@ -117,11 +117,18 @@ def _check_refs(session: Session, data: ChannelData) -> None:
         raise Invalid("no calendar {id}", "hours_calendar_id", id=calendar)
 
 
+def _check_name_free(session: Session, name: str, channel_id: int | None) -> None:
+    """Channel names are unique (``channel_id``: the channel being renamed, which may keep
+    its own)."""
+    other = repo.channel_named(session, name)
+    if other is not None and other.id != channel_id:
+        raise Invalid("a channel named {name} exists", "name", name=name)
+
+
 def create_channel(session: Session, *, actor: Actor, data: ChannelData) -> NotificationChannel:
     require(actor, "notification.manage")
     values = _checked(session, data)
-    if repo.channel_named(session, values["name"]) is not None:
-        raise Invalid("a channel named {name} exists", "name", name=values["name"])
+    _check_name_free(session, values["name"], None)
     channel = NotificationChannel(**values)
     session.add(channel)
     audit.record(session, actor, "create", channel, None, audit.snapshot(channel, FIELDS))
@@ -135,9 +142,7 @@ def update_channel(
     channel = get_channel(session, actor=actor, channel_id=channel_id)
     audit.check_version(channel, version)
     values = _checked(session, data)
-    other = repo.channel_named(session, values["name"])
-    if other is not None and other.id != channel.id:
-        raise Invalid("a channel named {name} exists", "name", name=values["name"])
+    _check_name_free(session, values["name"], channel.id)
     if not values["secret"]:
         values.pop("secret")  # an empty secret keeps the stored one (it is never shown)
     before = audit.snapshot(channel, FIELDS)
