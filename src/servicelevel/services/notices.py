@@ -33,6 +33,8 @@ SUBJECTS = {
     "availability": "{agreement}: availability of {service} is {achieved}, below {objective}",
     "burn_rate": "{agreement}: the error budget of {service} burns {rate} times too fast",
     "report": "{agreement}: service report for {period}",
+    "review": "{agreement}: service level review of {period} on {meeting_at}",
+    "action": "{agreement}: action overdue since {due_on}: {action}",
 }
 LINES = (
     ("agreement_name", "Agreement: {agreement} {agreement_name}"),
@@ -45,6 +47,11 @@ LINES = (
     ("period_start", "Period: {period_start} to {period_end}"),
     ("downtime_seconds", "Downtime: {downtime}"),
     ("attached", "The report is attached as a PDF."),
+    ("meeting_at", "Meeting: {meeting_at}"),
+    ("chair", "Chair: {chair}"),
+    ("location", "Where: {location}"),
+    ("action", "Action: {action}"),
+    ("owner", "Owner: {owner}"),
 )
 
 
@@ -92,6 +99,7 @@ def _values(facts: dict[str, Any], locale: Any, zone: ZoneInfo) -> dict[str, str
         period_start=instant("period_start"),
         period_end=instant("period_end"),
         now=instant("now"),
+        meeting_at=instant("meeting_at"),
         threshold=pct("threshold"),
         achieved=pct("achieved"),
         objective=pct("objective"),
@@ -110,6 +118,11 @@ def _values(facts: dict[str, Any], locale: Any, zone: ZoneInfo) -> dict[str, str
         "priority",
         "service",
         "period",
+        "chair",
+        "location",
+        "action",
+        "owner",
+        "due_on",
     ):
         values.setdefault(key, "")
     return values

@@ -102,9 +102,15 @@ def deliveries(session: Session, *, actor: Actor, schedule_id: int) -> list[Repo
 
 def _calendar(session: Session, schedule: ReportSchedule) -> tuple[Calendar, str]:
     agreement = agreements.get_agreement(session, actor=SYSTEM, agreement_id=schedule.agreement_id)
+    return working_calendar(session, agreement, schedule.calendar_key)
+
+
+def working_calendar(session: Session, agreement: Agreement, key: str = "") -> tuple[Calendar, str]:
+    """One of the agreement's calendars (``key``, else its first stored one) to count working
+    days in, and the agreement's reporting zone."""
     version = agreements.current(agreement)
     engine = engine_agreement(session, agreement, version)
-    return engine.calendars[schedule.calendar_key], engine.timezone
+    return engine.calendars[_calendar_key(agreement, key)], engine.timezone
 
 
 def next_run(session: Session, schedule: ReportSchedule, after: dt.datetime) -> dt.datetime:

@@ -27,6 +27,14 @@ from servicelevel.db.models.requirements import (
     RequestedTarget,
     ServiceLevelRequirement,
 )
+from servicelevel.db.models.reviews import (
+    ImprovementAction,
+    ImprovementPlan,
+    PlanGoal,
+    ReviewMeeting,
+    ReviewParticipant,
+    SurveyResult,
+)
 from servicelevel.db.models.templates import DocumentTemplate
 from servicelevel.db.models.work import WorkItem
 
@@ -46,6 +54,8 @@ __all__ = [
     "CoveredService",
     "CreditClause",
     "DocumentTemplate",
+    "ImprovementAction",
+    "ImprovementPlan",
     "Job",
     "Measurement",
     "Notification",
@@ -53,9 +63,12 @@ __all__ = [
     "OfferedTarget",
     "Outage",
     "Party",
+    "PlanGoal",
     "ReportDelivery",
     "ReportSchedule",
     "RequestedTarget",
+    "ReviewMeeting",
+    "ReviewParticipant",
     "RoleAssignment",
     "Service",
     "ServiceDependency",
@@ -63,6 +76,7 @@ __all__ = [
     "ServiceOption",
     "ServiceReport",
     "Signature",
+    "SurveyResult",
     "Ticket",
     "TicketEvent",
     "Underpinning",

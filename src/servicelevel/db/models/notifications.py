@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
 CHANNEL_KINDS = ("email", "webhook", "wecom", "dingtalk", "feishu", "slack")
-NOTICE_KINDS = ("warning", "breach", "availability", "burn_rate")
+NOTICE_KINDS = ("warning", "breach", "availability", "burn_rate", "review", "action")
 DELIVERY_STATES = ("pending", "sent", "failed")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelevel.db.base import Base, Timestamped, Versioned, one_of
 
-WORK_KINDS = ("define_sla", "review_sla", "review_catalog", "renew_agreement")
+WORK_KINDS = ("define_sla", "review_sla", "review_catalog", "renew_agreement", "prepare_review")
 WORK_STATES = ("open", "done")
 
 

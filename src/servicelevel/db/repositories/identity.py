@@ -71,3 +71,14 @@ def users_with_role(session: Session, role: str) -> list[User]:
         .order_by(User.username)
     )
     return list(session.scalars(query))
+
+
+def representatives(session: Session, party_id: int) -> list[tuple[User, str]]:
+    """Active users holding a role for ``party_id`` (its representatives), with the role."""
+    query = (
+        select(User, RoleAssignment.role)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.party_id == party_id, User.is_active.is_(True))
+        .order_by(User.username)
+    )
+    return [(user, str(role)) for user, role in session.execute(query)]

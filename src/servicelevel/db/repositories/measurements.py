@@ -162,3 +162,38 @@ def at_risk(session: Session, agreement_id: int, before: dt.datetime) -> int:
         Measurement.deadline < before,
     )
     return int(session.scalar(query) or 0)
+
+
+def near_misses(
+    session: Session,
+    agreement_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    share: float,
+    limit: int,
+) -> tuple[int, list[tuple[str, int, int, int]]]:
+    """Clocks met in ``[start, end)`` after using at least ``share`` of their budget: how
+    many, and the closest ones as ``(target, ticket id, used, budget)``."""
+    at = reporting_instant()
+    close = (
+        Measurement.agreement_id == agreement_id,
+        Measurement.status == "met",
+        Measurement.budget_seconds > 0,
+        Measurement.used_seconds >= Measurement.budget_seconds * share,
+        at >= start,
+        at < end,
+    )
+    total = int(session.scalar(select(func.count()).where(*close)) or 0)
+    query = (
+        select(
+            Measurement.target_key,
+            Measurement.ticket_id,
+            Measurement.used_seconds,
+            Measurement.budget_seconds,
+        )
+        .where(*close)
+        .order_by((Measurement.used_seconds * 1.0 / Measurement.budget_seconds).desc())
+        .limit(limit)
+    )
+    rows = [(str(k), int(t), int(u), int(b)) for k, t, u, b in session.execute(query)]
+    return total, rows

@@ -1,0 +1,77 @@
+"""Customer satisfaction survey results as CSV: one answer a row.
+
+Columns: ``customer`` (a party code), ``date`` (YYYY-MM-DD), ``score``; optional ``service``
+(a service code), ``scale`` (the best score, 5 when absent), ``respondent``, ``comments``.
+Every bad row is listed with its line, so a file is fixed in one pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from servicelevel.definitions.source import DefinitionError
+from servicelevel.definitions.tickets import BadRowsError, RowError
+
+REQUIRED = ("customer", "date", "score")
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    line: int
+    customer: str
+    service: str
+    answered_on: dt.date
+    score: float
+    scale: int
+    respondent: str
+    comments: str
+
+
+def parse_survey_csv(lines: Iterable[str], name: str) -> list[SurveyRow]:
+    reader = csv.DictReader(lines)
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
+    rows, errors = [], []
+    for line, row in enumerate(reader, start=2):
+        try:
+            rows.append(_row(line, row))
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc)))
+    if errors:
+        raise BadRowsError(name, errors)
+    return rows
+
+
+def _row(line: int, row: dict[str, str | None]) -> SurveyRow:
+    def cell(key: str) -> str:
+        return (row.get(key) or "").strip()
+
+    if not cell("customer"):
+        raise ValueError("customer: a party code is needed")
+    try:
+        answered = dt.date.fromisoformat(cell("date"))
+    except ValueError:
+        raise ValueError(f"date: {cell('date')!r} is not a date like 2026-03-31") from None
+    try:
+        score = float(cell("score"))
+        scale = int(cell("scale") or 5)
+    except ValueError:
+        raise ValueError("score and scale must be numbers") from None
+    if not 1 <= scale <= 100:
+        raise ValueError("scale: the best score must be between 1 and 100")
+    if not 0 <= score <= scale:
+        raise ValueError(f"score: {score:g} is outside 0–{scale}")
+    return SurveyRow(
+        line,
+        cell("customer"),
+        cell("service"),
+        answered,
+        score,
+        scale,
+        cell("respondent")[:200],
+        cell("comments")[:4000],
+    )

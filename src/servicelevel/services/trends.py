@@ -1,0 +1,93 @@
+"""Compliance over time, from the stored measurements and breach records: month by month, per
+ticket target, in the agreement's reporting zone. Review agendas, improvement plans (before
+and after) and report trends read it; nothing here re-evaluates a ticket.
+
+A month's figure counts the measurements that were decided in it (stopped, or breached while
+running) as the engine's compliance does; an excluded breach counts as met.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import Agreement
+from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.engine.periods import Period, month
+from servicelevel.services import agreements
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    period: str  # 2026-03
+    met: int
+    breached: int
+
+    @property
+    def within(self) -> float | None:
+        decided = self.met + self.breached
+        return self.met / decided if decided else None
+
+
+@dataclass(frozen=True)
+class TargetTrend:
+    target: str
+    name: str
+    objective: float | None
+    months: list[MonthFigure]
+
+
+def months_between(first: dt.date, end: dt.date, timezone: str) -> list[Period]:
+    """The calendar months from the one holding ``first`` up to the one before ``end``'s
+    (whole months; at least one)."""
+    out = [month(first.year, first.month, timezone)]
+    while out[-1].end_date < end:
+        nxt = out[-1].end_date
+        out.append(month(nxt.year, nxt.month, timezone))
+    return out
+
+
+def last_months(agreement: Agreement, count: int, now: dt.datetime) -> list[Period]:
+    """The ``count`` whole months before the one holding ``now``, oldest first."""
+    zone = agreements.current(agreement).timezone
+    local = now.astimezone(ZoneInfo(zone))
+    this = month(local.year, local.month, zone)
+    return this.previous().trailing(count)
+
+
+def by_target(session: Session, agreement: Agreement, periods: list[Period]) -> list[TargetTrend]:
+    """Each ticket target of the agreement's current version, month by month."""
+    counted = [_counts(session, agreement.id, p) for p in periods]
+    trends = []
+    for target in agreements.current(agreement).targets:
+        if target.kind != "ticket":
+            continue
+        months = [
+            MonthFigure(p.label, *c.get(target.key, (0, 0)))
+            for p, c in zip(periods, counted, strict=True)
+        ]
+        trends.append(TargetTrend(target.key, target.name, target.objective, months))
+    return trends
+
+
+def _counts(session: Session, agreement_id: int, period: Period) -> dict[str, tuple[int, int]]:
+    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
+    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
+    counts = measurement_repo.target_counts_between(session, agreement_id, start, end)
+    waived = alert_repo.excluded_by_target_between(session, agreement_id, start, end)
+    out = {}
+    for key, per_status in counts.items():
+        excluded = waived.get(key, 0)
+        met = per_status.get("met", 0) + excluded
+        out[key] = (met, max(0, per_status.get("breached", 0) - excluded))
+    return out
+
+
+def pooled(figures: list[MonthFigure]) -> MonthFigure:
+    """Several months as one (counts added), e.g. "before the plan" and "after"."""
+    label = f"{figures[0].period}..{figures[-1].period}" if figures else ""
+    return MonthFigure(label, sum(f.met for f in figures), sum(f.breached for f in figures))
