@@ -31,6 +31,7 @@ from servicelevel.api.routers import (
     parties,
     reports,
     requirements,
+    reviews,
     templates,
     tickets,
     underpinning,
@@ -77,6 +78,7 @@ def create_app(
         dashboard,
         templates,
         reports,
+        reviews,
     )
     modules = (parties, calendars, *processes, tickets, ingestion, outages, jobs, alerts)
     for module in (*modules, identity, users):

@@ -191,8 +191,9 @@ def step(
     version: int,
     transition: str,
     today: dt.date | None = None,
+    starts_on: dt.date | None = None,
 ) -> ImprovementPlan:
-    """activate, complete or cancel a plan."""
+    """activate (from ``starts_on``: the plan's own start, else today), complete or cancel."""
     require(actor, "improvement.write")
     plan = get_plan(session, actor=actor, plan_id=plan_id)
     audit.check_version(plan, version)
@@ -205,8 +206,8 @@ def step(
         )
     before = audit.snapshot(plan, FIELDS)
     plan.status = target
-    if target == "active" and plan.starts_on is None:
-        plan.starts_on = today or dt.datetime.now(dt.UTC).date()
+    if target == "active":
+        plan.starts_on = starts_on or plan.starts_on or today or dt.datetime.now(dt.UTC).date()
     if target == "completed":
         plan.completed_at = dt.datetime.now(dt.UTC)
     audit.record(session, actor, transition, plan, before, audit.snapshot(plan, FIELDS))

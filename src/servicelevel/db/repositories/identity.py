@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -82,3 +84,9 @@ def representatives(session: Session, party_id: int) -> list[tuple[User, str]]:
         .order_by(User.username)
     )
     return [(user, str(role)) for user, role in session.execute(query)]
+
+
+def display_names(session: Session, user_ids: Collection[int]) -> dict[int, str]:
+    """``id → display name`` (the username where none is set)."""
+    query = select(User.id, User.display_name, User.username).where(User.id.in_(list(user_ids)))
+    return {int(i): str(d or u) for i, d, u in session.execute(query)}

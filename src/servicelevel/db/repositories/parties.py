@@ -51,3 +51,8 @@ def customer_codes(session: Session, codes: set[str]) -> dict[str, int]:
         return {}
     query = select(Party.code, Party.id).where(Party.code.in_(codes), Party.kind == "customer")
     return {str(c): int(i) for c, i in session.execute(query)}
+
+
+def names(session: Session, party_ids: Collection[int]) -> dict[int, str]:
+    query = select(Party.id, Party.name).where(Party.id.in_(list(party_ids)))
+    return {int(i): str(n) for i, n in session.execute(query)}

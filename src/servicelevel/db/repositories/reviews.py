@@ -238,3 +238,13 @@ def list_surveys(
     query = select(SurveyResult).where(and_(True, *conditions))
     order = (SurveyResult.answered_on.desc(), SurveyResult.id.desc())
     return paginate(session, query.order_by(*order), offset, limit)
+
+
+def participants_of_many(
+    session: Session, meeting_ids: Collection[int]
+) -> dict[int, list[ReviewParticipant]]:
+    query = select(ReviewParticipant).where(ReviewParticipant.meeting_id.in_(list(meeting_ids)))
+    out: dict[int, list[ReviewParticipant]] = {}
+    for p in session.scalars(query.order_by(ReviewParticipant.id)):
+        out.setdefault(p.meeting_id, []).append(p)
+    return out
