@@ -21,8 +21,10 @@ from servicelevel.services import (
     notifications,
     recompute,  # noqa: F401 (registers the handlers)
     report_schedules,
+    reviews,
 )
 from servicelevel.services.errors import ServiceError
+from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.webhooks import DeliveryError
 
 Sessions = Callable[[], Session]
@@ -70,6 +72,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
             fired.update(availability_alerts.check(session, now=utcnow()))
             fired["jobs_pruned"] = jobs.prune(session)
             session.commit()
+        fired.update(review_round(sessions))
     fired["reports_sent"] = send_reports(sessions)
     with sessions() as session:
         parcels = notifications.claim_due(session, now=utcnow())
@@ -79,6 +82,22 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         outcome = notifications.record(session, results, now=utcnow())
         session.commit()
     return {**fired, "sent": outcome.sent, "retrying": outcome.retrying, "failed": outcome.failed}
+
+
+def review_round(sessions: Sessions) -> dict[str, int]:
+    """Keep a review scheduled for every agreement in force, remind chairs a week ahead, and
+    announce actions past their due date (each once)."""
+    with sessions() as session:
+        now = utcnow()
+        scheduled = len(reviews.schedule_due(session, actor=SYSTEM, now=now))
+        reminded = reviews.remind_due(session, now=now)
+        overdue = reviews.notify_overdue(session, now=now)
+        session.commit()
+    return {
+        "reviews_scheduled": scheduled,
+        "reviews_reminded": reminded,
+        "actions_overdue": overdue,
+    }
 
 
 def send_reports(sessions: Sessions) -> int:

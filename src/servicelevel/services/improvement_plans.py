@@ -27,9 +27,18 @@ from servicelevel.services.permissions import Actor, require
 from servicelevel.services.validation import text
 
 FIELDS = (
-    "code", "title", "goal", "origin", "origin_note", "meeting_id", "survey_id", "status",
-    "owner_id", "starts_on", "due_on",
-)  # fmt: skip
+    "code",
+    "title",
+    "goal",
+    "origin",
+    "origin_note",
+    "meeting_id",
+    "survey_id",
+    "status",
+    "owner_id",
+    "starts_on",
+    "due_on",
+)
 ACTION_FIELDS = (
     "meeting_id",
     "plan_id",
@@ -218,6 +227,7 @@ def from_action(
     session: Session, *, actor: Actor, action_id: int, code: str, owner_id: int | None = None
 ) -> ImprovementPlan:
     """A plan proposed from an action decided in a review: aimed at the meeting's agreement."""
+    require(actor, "improvement.write")
     action = get_action(session, actor=actor, action_id=action_id)
     if action.meeting_id is None:
         raise Invalid("only an action of a review meeting can raise a plan", "action_id")
@@ -240,6 +250,7 @@ def propose_from_survey(
 ) -> ImprovementPlan:
     """A low satisfaction score raises a plan proposal aimed at the customer's agreements
     covering the service answered about (or all of the customer's agreements in force)."""
+    require(actor, "improvement.write")
     result = surveys.get_result(session, actor=actor, survey_id=survey_id)
     if not surveys.is_low(result):
         raise Invalid(

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -40,9 +41,17 @@ FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12
 MEETING_WORKING_DAY = 5
 REMIND_AHEAD = dt.timedelta(days=7)
 FIELDS = (
-    "agreement_id", "period_start", "period_end", "scheduled_at", "chair_id", "location",
-    "status", "outcome", "held_at", "note",
-)  # fmt: skip
+    "agreement_id",
+    "period_start",
+    "period_end",
+    "scheduled_at",
+    "chair_id",
+    "location",
+    "status",
+    "outcome",
+    "held_at",
+    "note",
+)
 REP_ROLES = {
     "customer_representative": "customer_representative",
     "supplier_representative": "supplier_representative",
@@ -117,8 +126,13 @@ def schedule_due(
     moment = now or dt.datetime.now(dt.UTC)
     made = []
     for agreement in agreement_repo.agreements_in_force(session):
-        if repo.scheduled_for(session, agreement.id) is None:
-            made.append(_schedule(session, actor, agreement, moment))
+        if repo.scheduled_for(session, agreement.id) is not None:
+            continue
+        try:
+            with session.begin_nested():
+                made.append(_schedule(session, actor, agreement, moment))
+        except IntegrityError:  # another worker scheduled it a moment ago
+            continue
     return made
 
 
@@ -202,6 +216,14 @@ def create_meeting(
     require(actor, "review.write")
     agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     now = dt.datetime.now(dt.UTC)
+    upcoming = repo.scheduled_for(session, agreement.id)
+    if upcoming is not None:
+        raise Conflict(
+            "a review of {code} is scheduled already (meeting {id}); move it or hold it first",
+            "agreement_id",
+            code=agreement.code,
+            id=upcoming.id,
+        )
     period = None
     if data.period_start is not None or data.period_end is not None:
         if data.period_start is None or data.period_end is None:

@@ -151,10 +151,47 @@ NOTICE_KINDS = {
 JOB_STATES = {"queued": "Queued", "running": "Running", "done": "Done", "failed": "Failed"}
 NOTICE_STATES = {"pending": "Waiting to be sent", "sent": "Sent", "failed": "Failed"}
 WORK_KINDS["renew_agreement"] = "Renew the agreement"
+WORK_KINDS["prepare_review"] = "Prepare the review meeting"
+TRIGGERS["review_due"] = "Review meeting within a week"
+NOTICE_KINDS["review"] = "Review reminders"
+NOTICE_KINDS["action"] = "Overdue actions"
+MEETING_STATES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
+MEETING_OUTCOMES = {
+    "on_track": "On track",
+    "improve": "Improvement needed",
+    "revise": "Revise the agreement",
+    "terminate": "End the agreement",
+}
+PARTICIPANT_ROLES = {
+    "service_level_manager": "Service level manager (chair)",
+    "service_level_administrator": "Service level administrator",
+    "incident_manager": "Incident manager",
+    "problem_manager": "Problem manager",
+    "customer_representative": "Customer representative",
+    "supplier_representative": "Supplier representative",
+    "team_representative": "Internal team representative",
+    "other": "Other",
+}
+ACTION_STATES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+PLAN_STATES = {
+    "proposed": "Proposed",
+    "active": "In progress",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+PLAN_STEPS = {"activate": "Start the plan", "complete": "Mark completed", "cancel": "Cancel"}
+PLAN_ORIGINS = {
+    "review": "Review meeting",
+    "breach_trend": "Breach trend",
+    "problem": "Problem record",
+    "survey": "Satisfaction survey",
+    "other": "Other",
+}
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
     AGREEMENT_STATES, VERSION_STATES, STEPS, SIDES, REVIEWS, FINDINGS, CLAUSE_CHANGES, ROLES,
     REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES, CLOCK_MODES,
     BREACH_STATES, ALERT_KINDS, ALERT_OUTCOMES, CHANNEL_KINDS, NOTICE_KINDS, NOTICE_STATES,
-    JOB_STATES,
+    JOB_STATES, MEETING_STATES, MEETING_OUTCOMES, PARTICIPANT_ROLES, ACTION_STATES, PLAN_STATES,
+    PLAN_STEPS, PLAN_ORIGINS,
 )  # fmt: skip

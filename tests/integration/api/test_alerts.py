@@ -398,9 +398,12 @@ def test_the_worker_sweep_fires_due_alerts_and_delivers_outside_any_transaction(
     recompute.recompute(session, agreement_id=sla_in_force, now=now)
     sessions = sessionmaker(bind=session.connection(), join_transaction_mode="create_savepoint")
     done = worker.sweep(sessions, availability=True)
-    assert (done["announced"], done["sent"], done["breaches"]) == (1, 1, 0)
-    assert [r.body["facts"]["ticket"] for r in receiver.received] == ["LIVE"]
-    [notice] = session.query(Notification).all()
+    assert (done["announced"], done["sent"], done["breaches"]) == (1, 2, 0)
+    # the same round scheduled the SLA's next review (already due) and reminded its chair
+    assert (done["reviews_scheduled"], done["reviews_reminded"]) == (1, 1)
+    told = sorted(r.body["facts"].get("ticket", "review") for r in receiver.received)
+    assert told == ["LIVE", "review"]
+    [notice] = session.query(Notification).filter(Notification.kind != "review").all()
     session.refresh(notice)
     assert (notice.status, notice.attempts) == ("sent", 1)
     assert worker.sweep(sessions)["sent"] == 0  # nothing twice

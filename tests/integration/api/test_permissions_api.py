@@ -34,6 +34,8 @@ SLR = {
     "targets": [{"metric": "availability", "objective": 0.9}],
 }
 
+ACTION = {"title": "t", "due_on": "2026-01-01", "owner_name": "o"}
+
 # (method, path template, action or None for "any signed-in user"/"public", body)
 ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/parties", "party.read", None),
@@ -241,6 +243,60 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         {"csv": "service,start,end\nerp,2025-03-04T10:00:00Z,2025-03-04T11:00:00Z\n"},
     ),
     ("GET", "/api/v1/availability?service=erp&calendar=perm&period=2025-03", "outage.read", None),
+    ("GET", "/api/v1/reviews", "review.read", None),
+    ("POST", "/api/v1/reviews", "review.write", {"agreement_id": 999999}),
+    ("POST", "/api/v1/reviews/schedule", "review.write", None),
+    ("GET", "/api/v1/reviews/register", "review.read", None),
+    ("GET", "/api/v1/reviews/999999", "review.read", None),
+    ("PATCH", "/api/v1/reviews/999999", "review.write", {"version": 1}),
+    (
+        "PUT",
+        "/api/v1/reviews/999999/participants",
+        "review.write",
+        {"version": 1, "participants": []},
+    ),
+    ("POST", "/api/v1/reviews/999999/agenda", "review.write", {"version": 1}),
+    (
+        "POST",
+        "/api/v1/reviews/999999/minutes",
+        "review.write",
+        {"version": 1, "minutes": "m", "outcome": "on_track"},
+    ),
+    ("POST", "/api/v1/reviews/999999/cancel", "review.write", {"version": 1, "reason": "r"}),
+    ("POST", "/api/v1/reviews/999999/actions", "improvement.write", ACTION),
+    ("PATCH", "/api/v1/actions/999999", "improvement.write", {"version": 1}),
+    ("POST", "/api/v1/actions/999999/plan", "improvement.write", {"code": "SIP-P"}),
+    ("GET", "/api/v1/improvement-plans", "improvement.read", None),
+    (
+        "POST",
+        "/api/v1/improvement-plans",
+        "improvement.write",
+        {"code": "SIP-P", "title": "t", "origin": "other"},
+    ),
+    ("GET", "/api/v1/improvement-plans/999999", "improvement.read", None),
+    (
+        "POST",
+        "/api/v1/improvement-plans/999999/steps",
+        "improvement.write",
+        {"version": 1, "transition": "activate"},
+    ),
+    ("POST", "/api/v1/improvement-plans/999999/actions", "improvement.write", ACTION),
+    ("GET", "/api/v1/improvement-plans/999999/effect", "improvement.read", None),
+    ("GET", "/api/v1/surveys", "survey.read", None),
+    (
+        "POST",
+        "/api/v1/surveys",
+        "survey.write",
+        {"customer_id": 1, "answered_on": "2026-01-01", "score": 3},
+    ),
+    (
+        "POST",
+        "/api/v1/surveys/import",
+        "survey.write",
+        {"csv": "customer,date,score\nACME,2026-01-01,3\n"},
+    ),
+    ("GET", "/api/v1/surveys/trend", "survey.read", None),
+    ("POST", "/api/v1/surveys/999999/proposal", "improvement.write", {"code": "SIP-P"}),
     ("GET", "/api/v1/audit", "audit.read", None),
     ("GET", "/api/v1/users", "user.read", None),
     (
@@ -320,6 +376,10 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("breaches/999999", "breaches/{breach_id}")
             .replace("report-schedules/999999", "report-schedules/{schedule_id}")
             .replace("webhooks/generic", "webhooks/{mapping}")
+            .replace("reviews/999999", "reviews/{meeting_id}")
+            .replace("actions/999999", "actions/{action_id}")
+            .replace("improvement-plans/999999", "improvement-plans/{plan_id}")
+            .replace("surveys/999999", "surveys/{survey_id}")
             .replace("notification-channels/999999", "notification-channels/{channel_id}"),
         )
         for m, p in listed

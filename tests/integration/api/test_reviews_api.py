@@ -146,7 +146,7 @@ def test_the_review_cycle(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "协议"
     # holding the meeting scheduled the next one (newest first)
-    [_, (code, _, _, _, period, _, _, status, _, outcome, _, came, invited, decided, *_)] = rows
+    [_, _, (code, _, _, _, period, _, _, status, _, outcome, _, came, invited, decided, *_)] = rows
     assert (code, period, status, outcome) == (
         "SLA-1",
         "2026-02-01 – 2026-02-28",
@@ -155,7 +155,8 @@ def test_the_review_cycle(
     )
     assert (came, invited, decided) == (2, 3, 1)
     pdf = client.get("/api/v1/reviews/register?format=pdf", headers=rep)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     outsider = client.get("/api/v1/reviews/register?format=xlsx", headers=auth(tokens["outsider"]))
     assert len(list(load_workbook(io.BytesIO(outsider.content)).active.iter_rows())) == 1
 
@@ -169,6 +170,9 @@ def test_reviews_are_scheduled_once_per_agreement(
     [made] = first.json()
     assert (made["agreement_id"], made["status"]) == (sla_in_force, "scheduled")
     assert client.post("/api/v1/reviews/schedule", headers=staff).json() == []
+    extra = client.post("/api/v1/reviews", headers=staff, json={"agreement_id": sla_in_force})
+    assert extra.status_code == 409
+    assert "scheduled already" in extra.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -235,7 +239,8 @@ def test_survey_results_in_and_a_low_score_proposes_a_plan(
         headers=staff,
         json={"customer_id": world.acme_id, "answered_on": "2026-03-01", "score": 6, "scale": 5},
     )
-    assert one.status_code == 422 and one.json()["error"]["field"] == "score"
+    assert one.status_code == 422
+    assert one.json()["error"]["field"] == "score"
     found = client.get("/api/v1/surveys", headers=auth(tokens["customer_rep"])).json()
     low = next(s for s in found["items"] if s["low"])
     assert low["comments"] == "slow"

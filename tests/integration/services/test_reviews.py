@@ -97,8 +97,11 @@ def test_the_agenda_is_filled_from_the_period(session: Session, world: World, st
     [p1, p2] = agenda["trends"]
     february = p1["months"][1]
     assert (p1["target"], february["period"], february["met"], february["breached"]) == (
-        "P1-resolution", "2026-02", 2, 1,
-    )  # fmt: skip
+        "P1-resolution",
+        "2026-02",
+        2,
+        1,
+    )
     assert february["within"] == pytest.approx(2 / 3)
     assert [m["period"] for m in p2["months"]] == ["2026-01", "2026-02", "2026-03"]
     assert agenda["breaches"]["total"] == 1
@@ -184,14 +187,17 @@ def test_holding_a_meeting_freezes_the_agenda_and_schedules_the_next(
         now=at("2026-04-07", 3),
     )
     assert (held.status, held.outcome, held.decisions) == (
-        "held", "improve", {"items": ["Add a night shift"]},
-    )  # fmt: skip
+        "held",
+        "improve",
+        {"items": ["Add a night shift"]},
+    )
     assert held.agenda["breaches"]["total"] == 1
     assert session.query(WorkItem).filter_by(kind="prepare_review").one().status == "done"
     [following] = reviews.list_meetings(session, actor=SYSTEM, status="scheduled").items
     assert (following.period_start, following.period_end) == (
-        dt.date(2026, 4, 1), dt.date(2026, 7, 1),
-    )  # fmt: skip
+        dt.date(2026, 4, 1),
+        dt.date(2026, 7, 1),
+    )
     # a held meeting keeps its agenda even when the data changes
     ticket(session, world, "D", at("2026-03-03", 1), 9)
     session.flush()
@@ -239,9 +245,13 @@ def test_an_action_becomes_a_plan_whose_effect_shows_before_and_after(
         data=ActionData("Hire", dt.date(2026, 3, 15), owner_name="HR"),
     )
     plan = improvement_plans.step(
-        session, actor=manager, plan_id=plan.id, version=plan.version, transition="activate",
+        session,
+        actor=manager,
+        plan_id=plan.id,
+        version=plan.version,
+        transition="activate",
         today=dt.date(2026, 3, 1),
-    )  # fmt: skip
+    )
     ticket(session, world, "E", at("2026-03-10", 1), 2)
     session.flush()
     recompute.recompute(session, agreement_id=stored, now=MARCH)

@@ -64,9 +64,15 @@ def list_reviews(
     """The review register, newest first (``overdue``: only meetings past their date)."""
     now = dt.datetime.now(dt.UTC)
     page = reviews.list_meetings(
-        session, actor=actor, agreement_id=agreement_id, status=status, overdue=overdue,
-        now=now, offset=offset, limit=limit,
-    )  # fmt: skip
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        status=status,
+        overdue=overdue,
+        now=now,
+        offset=offset,
+        limit=limit,
+    )
     items = [_meeting(m, now) for m in page.items]
     return PageOut[MeetingOut](items=items, total=page.total, offset=offset, limit=limit)
 
@@ -226,9 +232,14 @@ def update_action(
 ) -> ActionOut:
     """Mark an action done, cancelled or open again; move its due date; add a note."""
     action = improvement_plans.update_action(
-        session, actor=actor, action_id=action_id, version=body.version, status=body.status,
-        due_on=body.due_on, note=body.note,
-    )  # fmt: skip
+        session,
+        actor=actor,
+        action_id=action_id,
+        version=body.version,
+        status=body.status,
+        due_on=body.due_on,
+        note=body.note,
+    )
     commit(session)
     return ActionOut.model_validate(action)
 
@@ -255,9 +266,13 @@ def list_plans(
     limit: Limit = 50,
 ) -> PageOut[PlanOut]:
     page = improvement_plans.list_plans(
-        session, actor=actor, agreement_id=agreement_id, status=status, offset=offset,
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        status=status,
+        offset=offset,
         limit=limit,
-    )  # fmt: skip
+    )
     items = [PlanOut.model_validate(p) for p in page.items]
     return PageOut[PlanOut](items=items, total=page.total, offset=offset, limit=limit)
 
@@ -265,11 +280,18 @@ def list_plans(
 @router.post("/improvement-plans", response_model=PlanDetail, status_code=201)
 def create_plan(body: PlanIn, session: SessionDep, actor: ActorDep) -> PlanDetail:
     data = PlanData(
-        code=body.code, title=body.title, origin=body.origin, goal=body.goal,
-        origin_note=body.origin_note, meeting_id=body.meeting_id, survey_id=body.survey_id,
-        owner_id=body.owner_id, starts_on=body.starts_on, due_on=body.due_on,
+        code=body.code,
+        title=body.title,
+        origin=body.origin,
+        goal=body.goal,
+        origin_note=body.origin_note,
+        meeting_id=body.meeting_id,
+        survey_id=body.survey_id,
+        owner_id=body.owner_id,
+        starts_on=body.starts_on,
+        due_on=body.due_on,
         goals=[Goal(g.agreement_id, g.target_key, g.service_id) for g in body.goals],
-    )  # fmt: skip
+    )
     plan = improvement_plans.create_plan(session, actor=actor, data=data)
     commit(session)
     return _plan(session, plan)
@@ -296,9 +318,13 @@ def get_plan(plan_id: RecordId, session: SessionDep, actor: ActorDep) -> PlanDet
 def step_plan(plan_id: RecordId, body: StepIn, session: SessionDep, actor: ActorDep) -> PlanDetail:
     """activate (starts the before/after comparison), complete or cancel."""
     plan = improvement_plans.step(
-        session, actor=actor, plan_id=plan_id, version=body.version, transition=body.transition,
+        session,
+        actor=actor,
+        plan_id=plan_id,
+        version=body.version,
+        transition=body.transition,
         starts_on=body.starts_on,
-    )  # fmt: skip
+    )
     commit(session)
     return _plan(session, plan)
 
@@ -333,9 +359,15 @@ def list_surveys(
 ) -> PageOut[SurveyOut]:
     """Survey answers newest first (``until`` exclusive); representatives see their own."""
     page = surveys.list_results(
-        session, actor=actor, party_id=party_id, service_id=service_id, since=since,
-        until=until, offset=offset, limit=limit,
-    )  # fmt: skip
+        session,
+        actor=actor,
+        party_id=party_id,
+        service_id=service_id,
+        since=since,
+        until=until,
+        offset=offset,
+        limit=limit,
+    )
     items = [_survey(s) for s in page.items]
     return PageOut[SurveyOut](items=items, total=page.total, offset=offset, limit=limit)
 
@@ -343,9 +375,14 @@ def list_surveys(
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
 def record_survey(body: SurveyIn, session: SessionDep, actor: ActorDep) -> SurveyOut:
     answer = surveys.Answer(
-        body.customer_id, body.answered_on, body.score, body.scale, body.service_id,
-        body.respondent, body.comments,
-    )  # fmt: skip
+        body.customer_id,
+        body.answered_on,
+        body.score,
+        body.scale,
+        body.service_id,
+        body.respondent,
+        body.comments,
+    )
     result = surveys.record(session, actor=actor, answer=answer)
     commit(session)
     return _survey(result)
@@ -353,10 +390,17 @@ def record_survey(body: SurveyIn, session: SessionDep, actor: ActorDep) -> Surve
 
 def _survey(s: Any) -> SurveyOut:
     return SurveyOut(
-        id=s.id, customer_id=s.party_id, service_id=s.service_id, answered_on=s.answered_on,
-        score=s.score, scale=s.scale, respondent=s.respondent, comments=s.comments,
-        source=s.source, low=surveys.is_low(s),
-    )  # fmt: skip
+        id=s.id,
+        customer_id=s.party_id,
+        service_id=s.service_id,
+        answered_on=s.answered_on,
+        score=s.score,
+        scale=s.scale,
+        respondent=s.respondent,
+        comments=s.comments,
+        source=s.source,
+        low=surveys.is_low(s),
+    )
 
 
 class SurveyImportIn(BaseModel):

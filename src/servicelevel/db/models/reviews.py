@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelevel.db.base import Base, Timestamped, Versioned, one_of
@@ -42,6 +42,14 @@ class ReviewMeeting(Timestamped, Versioned, Base):
     __table_args__ = (
         CheckConstraint(one_of("status", MEETING_STATES), name="status_known"),
         CheckConstraint(one_of("outcome", OUTCOMES), name="outcome_known"),
+        # one upcoming review per agreement: two workers cannot both schedule it
+        Index(
+            "uq_review_meeting_one_scheduled",
+            "agreement_id",
+            unique=True,
+            sqlite_where=text("status = 'scheduled'"),
+            postgresql_where=text("status = 'scheduled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

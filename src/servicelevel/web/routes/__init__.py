@@ -13,15 +13,17 @@ from servicelevel.web.routes import (
     catalog,
     document_templates,
     home,
+    improvement,
     monitoring,
     parties,
     requirements,
+    reviews,
     tickets,
     work,
 )
 
 router = APIRouter(include_in_schema=False)
-processes = (catalog, requirements, agreements, document_templates, work)
+processes = (catalog, requirements, agreements, document_templates, work, reviews, improvement)
 areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)

@@ -84,6 +84,13 @@ def upgrade() -> None:
             batch_op.f("ix_review_meeting_scheduled_at"), ["scheduled_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_review_meeting_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_review_meeting_one_scheduled",
+            ["agreement_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'scheduled'"),
+            postgresql_where=sa.text("status = 'scheduled'"),
+        )
 
     op.create_table(
         "survey_result",
@@ -342,6 +349,7 @@ def downgrade() -> None:
     op.drop_table("survey_result")
     with op.batch_alter_table("review_meeting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_meeting_status"))
+        batch_op.drop_index("uq_review_meeting_one_scheduled")
         batch_op.drop_index(batch_op.f("ix_review_meeting_scheduled_at"))
         batch_op.drop_index(batch_op.f("ix_review_meeting_agreement_id"))
 
