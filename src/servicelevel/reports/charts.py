@@ -14,7 +14,7 @@ from html import escape
 
 COLOURS = ("#0b5cad", "#c25e00", "#1b6e20", "#8e24aa", "#b3261e", "#00838f")
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 28, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 36, 28, 40
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def line_chart(
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(objective):.1f}" '
             f'y2="{y(objective):.1f}" stroke="#b3261e" stroke-dasharray="5 4" class="objective"/>'
-            f'<text x="{WIDTH - RIGHT}" y="{y(objective) - 4:.1f}" font-size="10" '
+            f'<text x="{WIDTH - RIGHT}" y="{y(objective) + 12:.1f}" font-size="10" '
             f'text-anchor="end" fill="#b3261e">{escape(objective_label)}</text>'
         )
     if marker is not None and marker in labels:

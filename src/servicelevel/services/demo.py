@@ -21,6 +21,7 @@ from servicelevel.services import agreement_lifecycle, calendars, identity, part
 from servicelevel.services.demo_agreements import load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_requirements import load_demo_requirements
+from servicelevel.services.demo_reviews import load_demo_reviews
 from servicelevel.services.demo_tickets import load_demo_tickets
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
@@ -111,6 +112,7 @@ def load_demo(
     added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "requirements": 0}
     added["agreements"] = 0
     added["tickets"] = 0
+    added["reviews"] = 0
     for data in PARTIES:
         if party_repo.party_by_code(session, data.code) is None:
             parties.create_party(session, actor=SYSTEM, data=data)
@@ -143,4 +145,5 @@ def load_demo(
         added["tickets"] = load_demo_tickets(session, until)
         for found in agreement_repo.agreements_in_force(session):  # measurements to look at
             recompute.recompute(session, agreement_id=found.id)
+    added["reviews"] = load_demo_reviews(session, until)
     return added

@@ -6,11 +6,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.services import (
     agreements,
     catalog,
     change_requests,
     identity,
+    improvement_plans,
+    reviews,
     underpinning,
     work,
 )
@@ -20,7 +23,8 @@ from servicelevel.services.permissions import SYSTEM
 
 def test_the_demo_can_be_loaded_twice(session: Session) -> None:
     first = load_demo(session, tickets_until=dt.date(2026, 6, 30))
-    assert {k: v for k, v in first.items() if k != "tickets"} == {
+    assert first["reviews"] > 80  # survey answers, a held review, the reviews scheduled
+    assert {k: v for k, v in first.items() if k not in ("tickets", "reviews")} == {
         "parties": 6,
         "calendars": 3,
         "users": 7,
@@ -38,7 +42,20 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
         "requirements": 0,
         "agreements": 0,
         "tickets": 0,
+        "reviews": 0,
     }
+    held = reviews.list_meetings(session, actor=SYSTEM, status="held").items
+    assert [(m.period_start, m.outcome) for m in held] == [(dt.date(2026, 1, 1), "improve")]
+    [plan] = improvement_plans.list_plans(session, actor=SYSTEM).items
+    steps = improvement_plans.actions(session, plan_ids=[plan.id])
+    assert (plan.code, plan.status, improvement_plans.progress(steps)) == (
+        "SIP-CONTOSO-01",
+        "active",
+        0.5,
+    )
+    scheduled = reviews.list_meetings(session, actor=SYSTEM, status="scheduled").items
+    in_force = {a.id for a in agreement_repo.agreements_in_force(session)}
+    assert sorted(m.agreement_id for m in scheduled) == sorted(in_force)  # one each
     rep = identity.authenticate(session, username="contoso", password=DEMO_PASSWORD)
     assert rep.roles == {"customer_representative"}
     assert len(rep.parties) == 1
