@@ -101,3 +101,20 @@ def compliance(
         mean_used=float(values.mean()) if values.size else None,
         excluded=int(waived.sum()),
     )
+
+
+SHARE_BUCKETS = (0.25, 0.5, 0.75, 1.0)  # upper bounds of the budget share used
+SHARE_LABELS = ("≤25%", "25–50%", "50–75%", "75–100%", ">100%")
+
+
+def budget_shares(m: Measurements, mask: np.ndarray) -> list[int]:
+    """How many clocks decided (met or breached) among ``mask`` used up to each of
+    :data:`SHARE_BUCKETS` of their budget, and how many more (the last count: breaches) — the
+    time-to-resolve distribution relative to the agreed time."""
+    decided = mask & ((m.status == Status.MET) | (m.status == Status.BREACHED))
+    budget = m.budget[decided].astype(np.float64)
+    used = m.used[decided].astype(np.float64)
+    share = np.divide(used, budget, out=np.full(used.shape, np.inf), where=budget > 0)
+    share[(budget == 0) & (used == 0)] = 0.0
+    index = np.searchsorted(np.array(SHARE_BUCKETS), share, side="left")
+    return [int(n) for n in np.bincount(index, minlength=len(SHARE_LABELS)).tolist()]

@@ -6,7 +6,7 @@ so the same number can never be computed twice in two ways.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from servicelevel.definitions.instants import format_instant
 from servicelevel.engine.clocks import NONE, Status
+from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
 from servicelevel.engine.evaluation import AgreementResult, TargetResult
 from servicelevel.engine.targets import TicketSet
 
@@ -25,6 +26,9 @@ class Figures:
     availability: list[dict[str, Any]]
     credits: dict[str, Any] | None
     breaches: list[dict[str, Any]]
+    distribution: list[dict[str, Any]] = field(default_factory=list)
+    trend: list[dict[str, Any]] = field(default_factory=list)
+    satisfaction: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,7 +37,20 @@ class Figures:
             "availability": self.availability,
             "credits": self.credits,
             "breaches": self.breaches,
+            "distribution": self.distribution,
+            "trend": self.trend,
+            "satisfaction": self.satisfaction,
         }
+
+
+def distribution_rows(r: TargetResult) -> list[dict[str, Any]]:
+    """The time-to-resolve distribution of a target: clocks decided in the period by the
+    share of their budget they used (engine ``budget_shares``)."""
+    counts = budget_shares(r.measurements, r.in_period)
+    return [
+        {"target": r.target.id, "bucket": label, "count": n}
+        for label, n in zip(SHARE_LABELS, counts, strict=True)
+    ]
 
 
 def _pct(value: float | None) -> float | None:
@@ -75,6 +92,8 @@ def breach_rows(r: TargetResult, tickets: TicketSet, zone: ZoneInfo) -> list[dic
             {
                 "target": r.target.id,
                 "ticket": tickets.ids[ticket],
+                "priority": _label(tickets, "priority", ticket),
+                "category": _label(tickets, "category", ticket),
                 "breached_at": format_instant(int(m.breached_at[k]), zone),
                 "stopped_at": None
                 if m.stopped_at[k] == NONE
@@ -87,7 +106,20 @@ def breach_rows(r: TargetResult, tickets: TicketSet, zone: ZoneInfo) -> list[dic
     return rows
 
 
-def figures(result: AgreementResult, tickets: TicketSet) -> Figures:
+def _label(tickets: TicketSet, attribute: str, ticket: int) -> str:
+    column = tickets.attributes.get(attribute)
+    return "" if column is None else column.label(ticket)
+
+
+def figures(
+    result: AgreementResult,
+    tickets: TicketSet,
+    *,
+    trend: list[dict[str, Any]] | None = None,
+    satisfaction: dict[str, Any] | None = None,
+) -> Figures:
+    """The rows of every section. ``trend`` (one row per target and period, the last period
+    this one) and ``satisfaction`` come from stored records, so the caller passes them in."""
     a = result.agreement
     zone = ZoneInfo(a.timezone)
     head = {
@@ -140,4 +172,14 @@ def figures(result: AgreementResult, tickets: TicketSet) -> Figures:
             ],
         }
     breaches = [row for r in result.targets for row in breach_rows(r, tickets, zone)]
-    return Figures(head, [target_row(r) for r in result.targets], avail, credits, breaches)
+    spread = [row for r in result.targets for row in distribution_rows(r)]
+    return Figures(
+        head,
+        [target_row(r) for r in result.targets],
+        avail,
+        credits,
+        breaches,
+        spread,
+        trend or [],
+        satisfaction,
+    )

@@ -38,6 +38,25 @@ def csv_rows(figs: Figures) -> Iterator[list[Any]]:
             for name, value in row.items():
                 if name != key:
                     yield [section, row[key], name, "" if value is None else value]
+    for row in figs.trend:
+        for name in ("met", "breached", "within_pct"):
+            value = row[name]
+            yield [
+                "trend",
+                f"{row['target']}/{row['period']}",
+                name,
+                "" if value is None else value,
+            ]
+    for row in figs.distribution:
+        yield ["distribution", f"{row['target']}/{row['bucket']}", "count", row["count"]]
+    if figs.satisfaction is not None:
+        for name, value in figs.satisfaction.items():
+            yield [
+                "satisfaction",
+                figs.satisfaction["period"],
+                name,
+                "" if value is None else value,
+            ]
     if figs.credits is not None:
         for name in ("fee", "currency", "total", "capped"):
             yield ["credits", "total", name, figs.credits[name]]
@@ -65,6 +84,9 @@ def xlsx_of(figs: Figures) -> bytes:
         ("Availability", figs.availability),
         ("Credits", figs.credits["lines"] if figs.credits else []),
         ("Breaches", figs.breaches),
+        ("Trend", figs.trend),
+        ("Distribution", figs.distribution),
+        ("Satisfaction", [figs.satisfaction] if figs.satisfaction else []),
     ):
         _table(book.create_sheet(title), rows)
     if figs.credits is not None:
@@ -119,7 +141,12 @@ def report_file(
     found = service_reports.evaluation(
         session, actor=actor, agreement_id=agreement_id, period=period, now=dt.datetime.now(dt.UTC)
     )
-    figs = figures(found.result, found.tickets)
+    figs = figures(
+        found.result,
+        found.tickets,
+        trend=service_reports.trend_rows(found),
+        satisfaction=service_reports.satisfaction_row(found),
+    )
     name = f"{found.agreement.code}-{found.result.period.label}.{kind}"
     if kind == "csv":
         return ReportFile(csv_of(figs).encode("utf-8"), "text/csv; charset=utf-8", name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from sqlalchemy.orm import Session
@@ -23,16 +24,22 @@ from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
+from servicelevel.engine.clocks import Status
+from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
 from servicelevel.engine.evaluation import AgreementResult, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
+from servicelevel.i18n import translator
 from servicelevel.services import (
     agreements,
     breaches,
+    charts,
     documents,
     outages,
     stored_tickets,
+    surveys,
     templates,
+    trends,
 )
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor
@@ -41,14 +48,21 @@ from servicelevel.services.whatif import LOOKBACK
 PCT = "#,##0.##%"
 
 
+TREND_PERIODS = 12  # the period reported on and the 11 before it
+
+
 @dataclass(frozen=True)
 class Evaluation:
-    """An agreement's figures for a period, with the tickets they were computed from."""
+    """An agreement's figures for a period, with the tickets they were computed from, the
+    compliance of the periods before (stored measurements; this period's from ``result``) and
+    the customer's satisfaction answers of the period."""
 
     agreement: Agreement
     version: AgreementVersion
     result: AgreementResult
     tickets: TicketSet
+    history: list[trends.TargetTrend]
+    satisfaction: surveys.Summary
 
 
 def evaluation(
@@ -69,7 +83,52 @@ def evaluation(
     outages = _outages(session, engine, chosen)
     excluded = breaches.excluded_numbers(session, agreement.id)
     result = evaluate(engine, tickets, chosen, int(now.timestamp()), outages, excluded=excluded)
-    return Evaluation(agreement, version, result, tickets)
+    answers = surveys.between(session, agreement.counterparty_id, chosen.first, chosen.end_date)
+    summary = surveys.summarise(answers, chosen.label)
+    return Evaluation(
+        agreement, version, result, tickets, history(session, agreement, result), summary
+    )
+
+
+def history(
+    session: Session, agreement: Agreement, result: AgreementResult
+) -> list[trends.TargetTrend]:
+    """Each ticket target's compliance over :data:`TREND_PERIODS` periods of the report's kind:
+    the earlier ones from the stored measurements, the last one the report's own figures, so
+    the trend ends on the number the report shows."""
+    periods = result.period.trailing(TREND_PERIODS)[:-1]
+    stored = {t.target: t for t in trends.by_target(session, agreement, periods)}
+    out = []
+    for r in result.targets:
+        c = r.compliance
+        before = stored.get(r.target.id)
+        months = before.months if before else [trends.MonthFigure(p.label, 0, 0) for p in periods]
+        now = trends.MonthFigure(result.period.label, c.met, c.breached)
+        out.append(
+            trends.TargetTrend(r.target.id, r.target.name, r.target.objective, [*months, now])
+        )
+    return out
+
+
+def trend_rows(found: Evaluation) -> list[dict[str, Any]]:
+    """The history as rows (target, period, met, breached, within %) for every rendering."""
+    return [
+        {
+            "target": t.target,
+            "period": m.period,
+            "met": m.met,
+            "breached": m.breached,
+            "within_pct": None if m.within is None else round(m.within * 100, 4),
+        }
+        for t in found.history
+        for m in t.months
+    ]
+
+
+def satisfaction_row(found: Evaluation) -> dict[str, Any]:
+    s = found.satisfaction
+    mean = None if s.mean is None else round(s.mean * 100, 4)
+    return {"period": s.period, "answers": s.count, "mean_pct": mean, "low": s.low}
 
 
 def evaluate_agreement(
@@ -138,16 +197,111 @@ def compose_report(
     if language not in documents.LOCALES:
         raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
     moment = now or dt.datetime.now(dt.UTC)
-    agreement, version, result = evaluate_agreement(
-        session, actor=actor, agreement_id=agreement_id, period=period, now=moment
-    )
+    found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=moment)
+    agreement, version, result = found.agreement, found.version, found.result
     context = documents.agreement_context(session, agreement, version, language)
     context["report"] = report_context(result, language, moment)
     context["report"]["exclusions"] = _exclusions(session, agreement.id, result, language)
+    context["report"].update(looking_back(found, language))
     body = templates.body_for(session, "report", language, template_id)
     title = f"{agreement.code} · {result.period.label}"
-    html = documents.page(documents.render_markdown(body, context), title, language)
+    content = with_charts(documents.render_markdown(body, context), found, language)
+    html = documents.page(content, title, language)
     return Report(title, html, result.period.label, version.number, context["report"])
+
+
+CHARTS = ("compliance", "breaches", "resolution")
+
+
+def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
+    """The trend, breach distribution, time-to-resolve distribution and satisfaction as text
+    for the report template; ``charts`` holds markers that :func:`with_charts` draws."""
+    locale = documents.LOCALES[language]
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else format_percent(value, PCT, locale=locale)
+
+    s = found.satisfaction
+    return {
+        "trend": {
+            "periods": [m.period for m in found.history[0].months] if found.history else [],
+            "targets": [
+                {"id": t.target, "name": t.name, "values": [pct(m.within) for m in t.months]}
+                for t in found.history
+            ],
+        },
+        "breaches_by_priority": [
+            {"priority": p or "—", "count": n} for p, n in breaches_by(found, "priority")
+        ],
+        "distribution_labels": list(SHARE_LABELS),
+        "distribution": [
+            {
+                "id": r.target.id,
+                "name": r.target.name,
+                "counts": budget_shares(r.measurements, r.in_period),
+            }
+            for r in found.result.targets
+        ],
+        "satisfaction": {"answers": s.count, "mean": pct(s.mean), "low": s.low},
+        "charts": {name: f"[[chart:{name}]]" for name in CHARTS},
+    }
+
+
+def breaches_by(found: Evaluation, attribute: str) -> list[tuple[str, int]]:
+    """Breaches of the period counted by a ticket attribute (priority, category), most first."""
+    column = found.tickets.attributes.get(attribute)
+    counts: dict[str, int] = {}
+    for r in found.result.targets:
+        hit = r.in_period & (r.measurements.status == Status.BREACHED)
+        for k in np.flatnonzero(hit).tolist():
+            label = "" if column is None else column.label(int(r.tickets[k]))
+            counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def pooled_shares(found: Evaluation) -> list[int]:
+    """:func:`budget_shares` of every ticket target of the report, added up."""
+    counts = [0] * len(SHARE_LABELS)
+    for r in found.result.targets:
+        for i, n in enumerate(budget_shares(r.measurements, r.in_period)):
+            counts[i] += n
+    return counts
+
+
+def with_charts(html: str, found: Evaluation, language: str) -> str:
+    """Draw the charts where the template placed ``{{ report.charts.… }}`` (the template
+    itself cannot write HTML: its Markdown is rendered with HTML off)."""
+    words = translator(language.replace("-", "_"))
+    locale = documents.LOCALES[language]
+
+    def share(v: float) -> str:
+        return format_percent(v, "#,##0.#%", locale=locale)
+
+    periods = [m.period for m in found.history[0].months] if found.history else []
+    lines = [charts.Series(h.name or h.target, [m.within for m in h.months]) for h in found.history]
+    drawn = {
+        "compliance": charts.line_chart(
+            periods, lines, title=words.gettext("Compliance over the last 12 periods"), share=share
+        ),
+        "breaches": charts.bar_chart(
+            *_split(breaches_by(found, "priority")),
+            title=words.gettext("Breaches by priority"),
+        ),
+        "resolution": charts.bar_chart(
+            list(SHARE_LABELS),
+            pooled_shares(found),
+            title=words.gettext("Clocks by share of the agreed time used"),
+        ),
+    }
+    for name, svg in drawn.items():
+        marker = f"[[chart:{name}]]"
+        html = html.replace(f"<p>{marker}</p>", f'<figure class="chart">{svg}</figure>')
+        html = html.replace(marker, svg)
+    return html
+
+
+def _split(pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
+    return [p or "—" for p, _ in pairs], [n for _, n in pairs]
 
 
 def render_report(

@@ -219,3 +219,73 @@ def test_the_spreadsheet_and_csv_carry_the_same_figures_as_the_page(
     assert {"target,P1-resolution,met,2", "target,P1-resolution,within_pct,50.0"} <= lines
     other = client.get(f"{url}&format=xlsx", headers=auth(tokens["outsider"]))
     assert other.status_code == 404
+
+
+def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    """Hand count, P1 within 4 h: February 1 met (1 h), 1 breached (6 h) → 50 %, from the
+    stored measurements; March A 1 h (25 % of the time), B 3.5 h (87.5 %), C 5 h and D 7 h
+    (over) → 50 %, and the distribution ≤25 %: 1, 75–100 %: 1, >100 %: 2. Satisfaction in
+    March: 4 of 5 and 1 of 5 → 2 answers, mean 50 %, 1 low."""
+    for number, day, length in (("F1", 3, 1.0), ("F2", 4, 6.0)):
+        ticket(session, world, number, dt.datetime(2026, 2, day, 10, tzinfo=dt.UTC), length)
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    for number, hours in (("A", 1), ("B", 3.5), ("C", 5), ("D", 7)):
+        ticket(session, world, number, march, hours)
+    session.flush()
+    recompute.recompute(
+        session, agreement_id=sla_in_force, now=dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+    )
+    staff = auth(tokens["admin"])
+    answers = "customer,date,score\nACME,2026-03-05,4\nACME,2026-03-06,1\nACME,2026-04-01,5\n"
+    assert (
+        client.post("/api/v1/surveys/import", headers=staff, json={"csv": answers}).status_code
+        == 200
+    )
+    url = f"/api/v1/agreements/{sla_in_force}/report?period=2026-03"
+    rep = auth(tokens["customer_rep"])
+
+    page = client.get(url, headers=rep).text
+    assert "<th>2025-04</th>" in page
+    assert "<th>2026-03</th>" in page
+    row = page.split("<td>P1-resolution</td>")[2].split("</tr>")[0]  # the trend table's row
+    assert row.count("<td>50%</td>") == 2
+    assert row.count("<td>—</td>") == 10
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3
+    assert "2 answer(s) in the period · mean score 50% of the best · 1 low score(s)" in page
+    spread = page.split("<td>P1-resolution</td>")[3].split("</tr>")[0]
+    assert [c for c in spread.replace("</td>", "").split("<td>") if c.strip()] == [
+        "\n1",
+        "\n0",
+        "\n0",
+        "\n1",
+        "\n2\n",
+    ] or "".join(spread.split()) == "<td>1</td><td>0</td><td>0</td><td>1</td><td>2</td>"
+
+    pdf = " ".join(pdf_text(client.get(f"{url}&format=pdf", headers=rep).content)[0].split())
+    assert "Trend over the last 12 periods" in pdf
+    assert "2 answer(s) in the period" in pdf
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{url}&format=xlsx", headers=rep).content))
+    trend = [r for r in book["Trend"].iter_rows(values_only=True) if r[0] == "P1-resolution"]
+    decided = {r[1]: (r[2], r[3], r[4]) for r in trend if r[4] is not None}
+    assert decided == {"2026-02": (1, 1, 50), "2026-03": (2, 2, 50)}
+    spread_rows = [
+        r[1:] for r in book["Distribution"].iter_rows(values_only=True) if r[0] == "P1-resolution"
+    ]
+    assert spread_rows == [("≤25%", 1), ("25–50%", 0), ("50–75%", 0), ("75–100%", 1), (">100%", 2)]
+    [head, satisfied] = list(book["Satisfaction"].iter_rows(values_only=True))
+    assert dict(zip(head, satisfied, strict=True)) == {
+        "period": "2026-03",
+        "answers": 2,
+        "mean_pct": 50,
+        "low": 1,
+    }
+    lines = set(client.get(f"{url}&format=csv", headers=rep).text.splitlines())
+    assert {
+        "trend,P1-resolution/2026-02,within_pct,50.0",
+        "trend,P1-resolution/2026-03,met,2",
+        "distribution,P1-resolution/>100%,count,2",
+        "satisfaction,2026-03,answers,2",
+    } <= lines

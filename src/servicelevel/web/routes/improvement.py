@@ -14,8 +14,7 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
-from servicelevel.reports import charts
-from servicelevel.services import agreements, catalog, improvement_plans, parties, surveys
+from servicelevel.services import agreements, catalog, charts, improvement_plans, parties, surveys
 from servicelevel.services.errors import Invalid
 from servicelevel.services.improvement_plans import Goal, PlanData
 from servicelevel.web import labels

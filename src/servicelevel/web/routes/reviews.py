@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
-from servicelevel.reports import charts, review_register
-from servicelevel.services import agreements, improvement_plans, reviews
+from servicelevel.reports import review_register
+from servicelevel.services import agreements, charts, improvement_plans, reviews
 from servicelevel.services.errors import Invalid
 from servicelevel.services.improvement_plans import ActionData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData

@@ -121,3 +121,39 @@ def _line(
             )
             run = []
     return out
+
+
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    title: str,
+    colour: str = COLOURS[0],
+) -> str:
+    """Counts per category as bars, each with its count written above it."""
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max([*values, 1]) * 1.15  # room for the count above the highest bar
+    slot = inner_w / max(1, len(labels))
+    width = min(48.0, slot * 0.7)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{LEFT}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + inner_h}" y2="{TOP + inner_h}" '
+        'stroke="#5b6575"/>',
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = inner_h * value / top
+        x = LEFT + slot * i + (slot - width) / 2
+        y = TOP + inner_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}" '
+            f'fill="{colour}" class="bar"><title>{escape(label)}: {value}</title></rect>'
+            f'<text x="{x + width / 2:.1f}" y="{y - 4:.1f}" font-size="10" '
+            f'text-anchor="middle">{value}</text>'
+            f'<text x="{x + width / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
