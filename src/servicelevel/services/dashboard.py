@@ -2,12 +2,13 @@
 the stored measurements and breach records, so the page costs a few small queries per
 agreement, never a re-evaluation: compliance so far (excluded breaches count as met), clocks
 at risk of breaching within :data:`AT_RISK`, breaches this month, whether it is expiring, and
-its underpinning findings. Representatives see only their own agreements."""
+its underpinning findings, and its next review meeting (overdue when its date has passed).
+Representatives see only their own agreements."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -16,10 +17,12 @@ from servicelevel.db.models import Agreement
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.db.repositories import reviews as review_repo
 from servicelevel.services import agreements, underpinning
 from servicelevel.services.permissions import Actor, require
 
 AT_RISK = dt.timedelta(hours=4)
+FAR_AHEAD = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Health:
     breaches: int
     excluded: int
     findings: int
+    next_review: dt.datetime | None = None  # the agreement's scheduled review meeting
+    review_id: int | None = None
+    review_overdue: bool = False
 
 
 def portfolio(
@@ -55,11 +61,25 @@ def portfolio(
     findings: dict[str, int] = {}
     for f in underpinning.portfolio_findings(session, actor=actor):
         findings[f.sla] = findings.get(f.sla, 0) + 1
-    return [
-        _health(session, a, moment, findings.get(a.code, 0))
+    chosen = [
+        a
         for a in agreement_repo.agreements_in_force(session)
         if agreements.can_see(actor, a) and _wanted(a, customer_id, service_id, manager_id)
     ]
+    meetings = review_repo.due_between(session, [a.id for a in chosen], FAR_AHEAD)
+    out = []
+    for a in chosen:
+        health = _health(session, a, moment, findings.get(a.code, 0))
+        meeting = meetings.get(a.id)
+        if meeting is not None:
+            health = replace(
+                health,
+                next_review=meeting.scheduled_at,
+                review_id=meeting.id,
+                review_overdue=meeting.scheduled_at < moment,
+            )
+        out.append(health)
+    return out
 
 
 def _wanted(

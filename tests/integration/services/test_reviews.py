@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Notification, WorkItem
 from servicelevel.services import (
     breaches,
+    dashboard,
     improvement_plans,
     notifications,
     recompute,
@@ -63,6 +64,15 @@ def test_a_review_is_scheduled_from_the_review_frequency(
     assert reviews.is_overdue(meeting, at("2026-04-08"))
     late = reviews.list_meetings(session, actor=SYSTEM, overdue=True, now=at("2026-04-08"))
     assert [m.id for m in late.items] == [meeting.id]
+    # the portfolio shows the review due, and when it is overdue
+    [health] = dashboard.portfolio(session, actor=world.actors["customer_rep"], now=MARCH)
+    assert (health.review_id, health.next_review, health.review_overdue) == (
+        meeting.id,
+        meeting.scheduled_at,
+        False,
+    )
+    [later] = dashboard.portfolio(session, actor=SYSTEM, now=at("2026-04-08"))
+    assert later.review_overdue
 
 
 def test_a_period_long_past_is_reviewed_once_not_one_by_one(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -28,6 +30,9 @@ class HealthOut(BaseModel):
     breaches: int
     excluded: int
     findings: int
+    next_review: dt.datetime | None
+    review_id: int | None
+    review_overdue: bool
 
 
 @router.get("/portfolio/health", response_model=list[HealthOut])
