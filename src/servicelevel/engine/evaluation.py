@@ -137,9 +137,22 @@ def evaluate(
 ) -> AgreementResult:
     """All figures of ``agreement`` for ``period`` as of ``now``; ``excluded`` names, per
     target, the tickets whose breach was excluded by decision (counted as met)."""
-    results = []
     measured = measure(agreement, tickets, now, progress)
-    ids = np.asarray(tickets.ids)
+    return assemble(agreement, np.asarray(tickets.ids), period, now, measured, outages, excluded)
+
+
+def assemble(
+    agreement: Agreement,
+    ids: np.ndarray,
+    period: Period,
+    now: int,
+    measured: Mapping[str, tuple[I64, Measurements]],
+    outages: Mapping[str, Outages] | None = None,
+    excluded: Mapping[str, Collection[str]] | None = None,
+) -> AgreementResult:
+    """The figures from measurements already made (``measured``: per target, indices into
+    ``ids`` and their measurements) — by :func:`measure`, or read back from storage."""
+    results = []
     for target in agreement.targets:
         idx, m = measured[target.id]
         mask = in_period(m, period.start, period.end)

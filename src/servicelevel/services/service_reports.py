@@ -26,7 +26,7 @@ from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages
 from servicelevel.engine.clocks import Status
 from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
-from servicelevel.engine.evaluation import AgreementResult, evaluate
+from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
 from servicelevel.i18n import translator
@@ -36,6 +36,7 @@ from servicelevel.services import (
     charts,
     documents,
     outages,
+    stored_measurements,
     stored_tickets,
     surveys,
     templates,
@@ -79,10 +80,17 @@ def evaluation(
     start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
     version = agreements.version_at(agreement, start) or version
     engine = engine_agreement(session, agreement, version)
-    tickets = _tickets(session, agreement, engine, chosen)
     outages = _outages(session, engine, chosen)
     excluded = breaches.excluded_numbers(session, agreement.id)
-    result = evaluate(engine, tickets, chosen, int(now.timestamp()), outages, excluded=excluded)
+    moment = int(now.timestamp())
+    if stored_measurements.usable(session, agreement.id):
+        stored = stored_measurements.read(session, agreement.id, engine, chosen, moment)
+        tickets = stored.tickets
+        ids = np.asarray(tickets.ids)
+        result = assemble(engine, ids, chosen, moment, stored.measured, outages, excluded)
+    else:
+        tickets = _tickets(session, agreement, engine, chosen)
+        result = evaluate(engine, tickets, chosen, moment, outages, excluded=excluded)
     answers = surveys.between(session, agreement.counterparty_id, chosen.first, chosen.end_date)
     summary = surveys.summarise(answers, chosen.label)
     return Evaluation(

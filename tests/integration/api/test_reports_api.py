@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import TicketEvent
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.services import jobs, recompute
+from servicelevel.reports import figures
+from servicelevel.services import jobs, recompute, service_reports, stored_measurements
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.api.conftest import auth
 from tests.integration.api.test_templates_api import pdf_text
@@ -289,3 +290,40 @@ def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
         "distribution,P1-resolution/>100%,count,2",
         "satisfaction,2026-03,answers,2",
     } <= lines
+
+
+def test_a_report_from_stored_measurements_equals_one_from_the_tickets(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    """The same figures whether the report reads the stored measurements or evaluates the
+    tickets again (while a recomputation waits): met, breached, a clock stored as
+    running whose deadline passed since (breached at its deadline), P2 on business hours."""
+    march = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
+    for number, hours in (("A", 1), ("B", 3.5), ("C", 5)):
+        ticket(session, world, number, march, hours)
+    ticket(session, world, "P2", march, 20, priority="P2")
+    add_ticket(session, world, "LATE", [(march + 20 * HOUR, "New", "created")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=march + 21 * HOUR)  # LATE running
+    now = dt.datetime(2026, 3, 29, 12, tzinfo=dt.UTC)  # LATE past its deadline
+
+    def figures_now() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        found = service_reports.evaluation(
+            session, actor=SYSTEM, agreement_id=sla_in_force, period="2026-03", now=now
+        )
+        rows = [figures.target_row(r) for r in found.result.targets]
+        hits = sorted(
+            (b["ticket"], b["breached_at"])
+            for r in found.result.targets
+            for b in figures.breach_rows(r, found.tickets, dt.UTC)  # type: ignore[arg-type]
+        )
+        return rows, hits
+
+    assert stored_measurements.usable(session, sla_in_force)
+    stored = figures_now()
+    recompute.request(session, actor=SYSTEM, agreement_id=sla_in_force)  # tickets evaluated
+    assert not stored_measurements.usable(session, sla_in_force)
+    assert figures_now() == stored
+    [p1] = [r for r in stored[0] if r["target"] == "P1-resolution"]
+    assert (p1["met"], p1["breached"], p1["open"]) == (2, 2, 0)  # A B | C LATE
+    assert ("LATE", "2026-03-04T10:00:00+00:00") in stored[1]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
 from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories.monitoring import epoch_seconds
 
 COLUMNS = (
     "version_number",
@@ -197,3 +198,61 @@ def near_misses(
     )
     rows = [(str(k), int(t), int(u), int(b)) for k, t, u, b in session.execute(query)]
     return total, rows
+
+
+PERIOD_COLUMNS = (
+    "target",
+    "ticket",
+    "priority",
+    "category",
+    "status",
+    "used",
+    "paused",
+    "budget",
+    "started_at",
+    "stopped_at",
+    "deadline",
+    "breached_at",
+)
+
+
+def period_columns(
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+) -> list[list[Any]]:
+    """The agreement's measurements that count in ``[start, end)`` — and running clocks whose
+    deadline falls in it, which have breached since they were computed — as columns
+    :data:`PERIOD_COLUMNS` with the ticket's number, priority and category and instants in
+    epoch seconds (``None`` when unset)."""
+    at = reporting_instant()
+    overdue = (
+        (Measurement.status == "running")
+        & Measurement.stopped_at.is_(None)
+        & (Measurement.deadline >= start)
+        & (Measurement.deadline < end)
+    )
+    query = (
+        select(
+            Measurement.target_key,
+            Ticket.external_id,
+            Ticket.priority,
+            Ticket.category,
+            Measurement.status,
+            Measurement.used_seconds,
+            Measurement.paused_seconds,
+            Measurement.budget_seconds,
+            epoch_seconds(session, Measurement.started_at),
+            epoch_seconds(session, Measurement.stopped_at),
+            epoch_seconds(session, Measurement.deadline),
+            epoch_seconds(session, Measurement.breached_at),
+        )
+        .join(Ticket, Ticket.id == Measurement.ticket_id)
+        .where(Measurement.agreement_id == agreement_id, ((at >= start) & (at < end)) | overdue)
+        .order_by(Measurement.target_key, Measurement.ticket_id)
+    )
+    return bulk.read_columns(session, query, len(PERIOD_COLUMNS))
+
+
+def has_any(session: Session, agreement_id: int) -> bool:
+    """Whether the agreement has been measured at all."""
+    query = select(Measurement.id).where(Measurement.agreement_id == agreement_id).limit(1)
+    return session.scalar(query) is not None
