@@ -396,9 +396,9 @@ class TargetEffect:
     target: str
     name: str
     objective: float | None
-    months: list[trends.MonthFigure]
-    before: trends.MonthFigure
-    after: trends.MonthFigure
+    months: list[trends.PeriodFigure]
+    before: trends.PeriodFigure
+    after: trends.PeriodFigure
 
 
 def effect(

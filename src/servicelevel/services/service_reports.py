@@ -110,8 +110,8 @@ def history(
     for r in result.targets:
         c = r.compliance
         before = stored.get(r.target.id)
-        months = before.months if before else [trends.MonthFigure(p.label, 0, 0) for p in periods]
-        now = trends.MonthFigure(result.period.label, c.met, c.breached)
+        months = before.months if before else [trends.PeriodFigure(p.label, 0, 0) for p in periods]
+        now = trends.PeriodFigure(result.period.label, c.met, c.breached)
         out.append(
             trends.TargetTrend(r.target.id, r.target.name, r.target.objective, [*months, now])
         )

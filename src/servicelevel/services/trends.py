@@ -22,8 +22,8 @@ from servicelevel.services import agreements
 
 
 @dataclass(frozen=True)
-class MonthFigure:
-    period: str  # 2026-03
+class PeriodFigure:
+    period: str  # 2026-03, 2026-Q1…
     met: int
     breached: int
 
@@ -38,7 +38,7 @@ class TargetTrend:
     target: str
     name: str
     objective: float | None
-    months: list[MonthFigure]
+    months: list[PeriodFigure]
 
 
 def months_between(first: dt.date, end: dt.date, timezone: str) -> list[Period]:
@@ -60,34 +60,31 @@ def last_months(agreement: Agreement, count: int, now: dt.datetime) -> list[Peri
 
 
 def by_target(session: Session, agreement: Agreement, periods: list[Period]) -> list[TargetTrend]:
-    """Each ticket target of the agreement's current version, month by month."""
-    counted = [_counts(session, agreement.id, p) for p in periods]
+    """Each ticket target of the agreement's current version, period by period (consecutive
+    periods: two queries whatever their number)."""
+    if not periods:
+        return []
+    bounds = [dt.datetime.fromtimestamp(p.start, dt.UTC) for p in periods]
+    bounds.append(dt.datetime.fromtimestamp(periods[-1].end, dt.UTC))
+    counts = measurement_repo.target_counts_by_period(session, agreement.id, bounds)
+    waived = alert_repo.excluded_by_period(session, agreement.id, bounds)
     trends = []
     for target in agreements.current(agreement).targets:
         if target.kind != "ticket":
             continue
-        months = [
-            MonthFigure(p.label, *c.get(target.key, (0, 0)))
-            for p, c in zip(periods, counted, strict=True)
-        ]
+        months = []
+        for i, p in enumerate(periods):
+            per_status = counts.get((i, target.key), {})
+            excluded = waived.get((i, target.key), 0)
+            met = per_status.get("met", 0) + excluded
+            months.append(
+                PeriodFigure(p.label, met, max(0, per_status.get("breached", 0) - excluded))
+            )
         trends.append(TargetTrend(target.key, target.name, target.objective, months))
     return trends
 
 
-def _counts(session: Session, agreement_id: int, period: Period) -> dict[str, tuple[int, int]]:
-    start = dt.datetime.fromtimestamp(period.start, dt.UTC)
-    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    counts = measurement_repo.target_counts_between(session, agreement_id, start, end)
-    waived = alert_repo.excluded_by_target_between(session, agreement_id, start, end)
-    out = {}
-    for key, per_status in counts.items():
-        excluded = waived.get(key, 0)
-        met = per_status.get("met", 0) + excluded
-        out[key] = (met, max(0, per_status.get("breached", 0) - excluded))
-    return out
-
-
-def pooled(figures: list[MonthFigure]) -> MonthFigure:
+def pooled(figures: list[PeriodFigure]) -> PeriodFigure:
     """Several months as one (counts added), e.g. "before the plan" and "after"."""
     label = f"{figures[0].period}..{figures[-1].period}" if figures else ""
-    return MonthFigure(label, sum(f.met for f in figures), sum(f.breached for f in figures))
+    return PeriodFigure(label, sum(f.met for f in figures), sum(f.breached for f in figures))

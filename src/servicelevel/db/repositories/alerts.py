@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, ClockAlert
 from servicelevel.db.repositories import bulk
-from servicelevel.db.repositories.common import Page, paginate
+from servicelevel.db.repositories.common import Page, paginate, period_index
 
 AlertKey = tuple[str, int, str, float]
 
@@ -250,3 +250,22 @@ def excluded_by_target_between(
         .group_by(Breach.target_key)
     )
     return {str(k): int(n) for k, n in session.execute(query)}
+
+
+def excluded_by_period(
+    session: Session, agreement_id: int, bounds: list[dt.datetime]
+) -> dict[tuple[int, str], int]:
+    """``(period index, target) → excluded breaches`` over consecutive periods (one scan)."""
+    index = period_index(Breach.breached_at, bounds)
+    query = (
+        select(index, Breach.target_key, func.count())
+        .where(
+            Breach.agreement_id == agreement_id,
+            Breach.excluded.is_(True),
+            Breach.status != "withdrawn",
+            Breach.breached_at >= bounds[0],
+            Breach.breached_at < bounds[-1],
+        )
+        .group_by(index, Breach.target_key)
+    )
+    return {(int(i), str(k)): int(n) for i, k, n in session.execute(query)}

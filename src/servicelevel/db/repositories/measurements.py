@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
 from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories.common import period_index
 from servicelevel.db.repositories.monitoring import epoch_seconds
 
 COLUMNS = (
@@ -256,3 +257,20 @@ def has_any(session: Session, agreement_id: int) -> bool:
     """Whether the agreement has been measured at all."""
     query = select(Measurement.id).where(Measurement.agreement_id == agreement_id).limit(1)
     return session.scalar(query) is not None
+
+
+def target_counts_by_period(
+    session: Session, agreement_id: int, bounds: list[dt.datetime]
+) -> dict[tuple[int, str], dict[str, int]]:
+    """``(period index, target) → status → count`` over consecutive periods (one scan)."""
+    at = reporting_instant()
+    index = period_index(at, bounds)
+    query = (
+        select(index, Measurement.target_key, Measurement.status, func.count())
+        .where(Measurement.agreement_id == agreement_id, at >= bounds[0], at < bounds[-1])
+        .group_by(index, Measurement.target_key, Measurement.status)
+    )
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for i, key, status, n in session.execute(query):
+        out.setdefault((int(i), str(key)), {})[str(status)] = int(n)
+    return out
