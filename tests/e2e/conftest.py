@@ -7,6 +7,7 @@ Playwright never downloads a browser. With ``CI=true`` a missing Chromium fails 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -18,9 +19,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session
 
 from servicelevel.app import create_app
 from servicelevel.db import migrate
+from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.services import calendars, catalog, identity, parties
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
@@ -128,3 +131,39 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def add_resolved_ticket(
+    db: Session, customer_id: int, number: str, opened: dt.datetime, hours: float
+) -> None:
+    """A P1 e-mail ticket of the customer, opened at ``opened`` and resolved ``hours`` later."""
+    resolved = opened + dt.timedelta(hours=hours)
+    [tid] = monitoring_repo.add_tickets(
+        db,
+        [
+            {
+                "source": "e2e",
+                "external_id": number,
+                "service": "email",
+                "customer_id": customer_id,
+                "priority": "P1",
+                "category": "",
+                "state": "Resolved",
+                "title": "",
+                "opened_at": opened,
+                "last_event_at": resolved,
+                "attributes": {},
+                "version": 1,
+                "created_at": opened,
+                "updated_at": opened,
+            }
+        ],
+    )
+    events = ((0, opened, "New", "created"), (1, resolved, "Resolved", ""))
+    monitoring_repo.add_events(
+        db,
+        [
+            {"ticket_id": tid, "seq": i, "at": at, "state": s, "event": e, "changes": {}}
+            for i, at, s, e in events
+        ],
+    )

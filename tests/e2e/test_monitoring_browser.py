@@ -8,13 +8,12 @@ import datetime as dt
 
 from playwright.sync_api import Page, expect
 
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.services import agreements, identity, recompute
 from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 
 DOCUMENT = {
     "id": "SLA-MON",
@@ -50,48 +49,7 @@ def _in_force_with_a_breach(url: str) -> None:
         customer = party_repo.party_by_code(db, "ACME")
         assert customer is not None
         opened = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
-        [tid] = monitoring_repo.add_tickets(
-            db,
-            [
-                {
-                    "source": "e2e",
-                    "external_id": "INC-LATE",
-                    "service": "email",
-                    "customer_id": customer.id,
-                    "priority": "P1",
-                    "category": "",
-                    "state": "Resolved",
-                    "title": "",
-                    "opened_at": opened,
-                    "last_event_at": opened + dt.timedelta(hours=6),
-                    "attributes": {},
-                    "version": 1,
-                    "created_at": opened,
-                    "updated_at": opened,
-                }
-            ],
-        )
-        monitoring_repo.add_events(
-            db,
-            [
-                {
-                    "ticket_id": tid,
-                    "seq": 0,
-                    "at": opened,
-                    "state": "New",
-                    "event": "created",
-                    "changes": {},
-                },
-                {
-                    "ticket_id": tid,
-                    "seq": 1,
-                    "at": opened + dt.timedelta(hours=6),
-                    "state": "Resolved",
-                    "event": "",
-                    "changes": {},
-                },
-            ],
-        )
+        add_resolved_ticket(db, customer.id, "INC-LATE", opened, 6)
         db.flush()
         recompute.recompute(db, agreement_id=made.id)
 

@@ -9,14 +9,13 @@ import datetime as dt
 
 from playwright.sync_api import Page, expect
 
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.services import agreements, identity, recompute, report_snapshots
 from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
-from tests.e2e.conftest import PASSWORD, sign_in
+from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 
 UTC = dt.UTC
 DOCUMENT = {
@@ -63,49 +62,7 @@ def _sla_with_history(url: str) -> None:
         customer = party_repo.party_by_code(db, "GLOBEX")
         assert customer is not None
         for number, opened, hours in TICKETS:
-            resolved = opened + dt.timedelta(hours=hours)
-            [tid] = monitoring_repo.add_tickets(
-                db,
-                [
-                    {
-                        "source": "e2e",
-                        "external_id": number,
-                        "service": "email",
-                        "customer_id": customer.id,
-                        "priority": "P1",
-                        "category": "",
-                        "state": "Resolved",
-                        "title": "",
-                        "opened_at": opened,
-                        "last_event_at": resolved,
-                        "attributes": {},
-                        "version": 1,
-                        "created_at": opened,
-                        "updated_at": opened,
-                    }
-                ],
-            )
-            monitoring_repo.add_events(
-                db,
-                [
-                    {
-                        "ticket_id": tid,
-                        "seq": 0,
-                        "at": opened,
-                        "state": "New",
-                        "event": "created",
-                        "changes": {},
-                    },
-                    {
-                        "ticket_id": tid,
-                        "seq": 1,
-                        "at": resolved,
-                        "state": "Resolved",
-                        "event": "",
-                        "changes": {},
-                    },
-                ],
-            )
+            add_resolved_ticket(db, customer.id, number, opened, hours)
         db.flush()
         recompute.recompute(db, agreement_id=made.id)
         report_snapshots.publish(db, actor=SYSTEM, agreement_id=made.id, period="2026-02")

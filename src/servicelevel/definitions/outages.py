@@ -7,7 +7,6 @@ mappings with the same keys. Maintenance windows are outages with ``planned: tru
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.definitions.source import DefinitionError, read_yaml
-from servicelevel.definitions.tickets import BadRowsError, RowError
+from servicelevel.definitions.tickets import parse_rows
 from servicelevel.engine.availability import Outages
 
 _TRUE = {"true", "yes", "y", "1", "planned"}
@@ -85,19 +84,7 @@ def parse_outage_csv(
     lines: Iterable[str], name: str, zone: ZoneInfo | None = None
 ) -> list[OutageRecord]:
     """Outages from CSV text (a file, or a body posted to the API); every bad row listed."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in ("service", "start", "end") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
-    records, errors = [], []
-    for line, row in enumerate(reader, start=2):
-        try:
-            records.append(_record(row, zone))
-        except ValueError as exc:
-            errors.append(RowError(line, str(exc)))
-    if errors:
-        raise BadRowsError(name, errors)
-    return records
+    return parse_rows(lines, name, ("service", "start", "end"), lambda _, row: _record(row, zone))
 
 
 def _read_yaml(path: Path, zone: ZoneInfo | None) -> list[OutageRecord]:

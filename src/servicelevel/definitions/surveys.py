@@ -7,13 +7,11 @@ Every bad row is listed with its line, so a file is fixed in one pass.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from servicelevel.definitions.source import DefinitionError
-from servicelevel.definitions.tickets import BadRowsError, RowError
+from servicelevel.definitions.tickets import parse_rows
 
 REQUIRED = ("customer", "date", "score")
 
@@ -31,19 +29,7 @@ class SurveyRow:
 
 
 def parse_survey_csv(lines: Iterable[str], name: str) -> list[SurveyRow]:
-    reader = csv.DictReader(lines)
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
-    rows, errors = [], []
-    for line, row in enumerate(reader, start=2):
-        try:
-            rows.append(_row(line, row))
-        except ValueError as exc:
-            errors.append(RowError(line, str(exc)))
-    if errors:
-        raise BadRowsError(name, errors)
-    return rows
+    return parse_rows(lines, name, REQUIRED, _row)
 
 
 def _row(line: int, row: dict[str, str | None]) -> SurveyRow:

@@ -18,9 +18,10 @@ ties kept in file order. Instants without an offset are read in the given time z
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from servicelevel.definitions.instants import parse_instant
@@ -46,6 +47,32 @@ class BadRowsError(DefinitionError):
         shown = "; ".join(f"row {e.row}: {e.reason}" for e in errors[:10])
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         super().__init__(source, f"{len(errors)} bad row(s): {shown}{more}")
+
+
+Row = TypeVar("Row")
+
+
+def parse_rows(
+    lines: Iterable[str],
+    name: str,
+    required: Sequence[str],
+    make: Callable[[int, dict[str, str | None]], Row],
+) -> list[Row]:
+    """CSV rows read by ``make(line, row)`` (a ``ValueError`` names what is wrong); every bad
+    row is listed at once, so a file is mended in one pass."""
+    reader = csv.DictReader(lines)
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
+    rows, errors = [], []
+    for line, row in enumerate(reader, start=2):
+        try:
+            rows.append(make(line, row))
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc)))
+    if errors:
+        raise BadRowsError(name, errors)
+    return rows
 
 
 def read_tickets(path: str | Path, zone: ZoneInfo | None = None) -> TicketSet:

@@ -11,16 +11,6 @@ from servicelevel.api.schemas.common import AwareInstant
 
 BIG = 2**63 - 1
 Id = Field(ge=1, le=BIG)
-Role = Literal[
-    "service_level_manager",
-    "service_level_administrator",
-    "incident_manager",
-    "problem_manager",
-    "customer_representative",
-    "supplier_representative",
-    "team_representative",
-    "other",
-]
 
 
 class VersionIn(BaseModel):
@@ -60,7 +50,7 @@ class MeetingOut(BaseModel):
 
 
 class ParticipantIn(BaseModel):
-    role: Role
+    role: str = Field(max_length=40, description="One of the participant roles (docs/api.md).")
     name: str = Field(min_length=1, max_length=200)
     user_id: int | None = Field(default=None, ge=1, le=BIG)
     party_id: int | None = Field(default=None, ge=1, le=BIG)
