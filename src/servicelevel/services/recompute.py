@@ -25,6 +25,7 @@ from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories import measurements as repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
+from servicelevel.engine.compliance import reporting_instants
 from servicelevel.engine.evaluation import measure
 from servicelevel.services import agreements, alerts, breaches, jobs, stored_tickets
 from servicelevel.services.errors import NotFound
@@ -135,6 +136,7 @@ class Measured:
                 _instants(m.stopped_at),
                 _instants(m.deadline),
                 _instants(m.breached_at),
+                _instants(reporting_instants(m)),
                 strict=False,
             )
 

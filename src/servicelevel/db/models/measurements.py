@@ -18,6 +18,7 @@ class Measurement(Base):
     __table_args__ = (
         UniqueConstraint("agreement_id", "target_key", "ticket_id"),
         Index(None, "agreement_id", "status"),
+        Index(None, "agreement_id", "counted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,4 +34,7 @@ class Measurement(Base):
     stopped_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     deadline: Mapped[dt.datetime | None] = mapped_column(default=None)
     breached_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # the instant that places the measurement in a period (engine ``reporting_instants``):
+    # stopped, else breached while running, else started; indexed for period queries
+    counted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     computed_at: Mapped[dt.datetime] = mapped_column()
