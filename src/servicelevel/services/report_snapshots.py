@@ -35,7 +35,13 @@ def publish(
 ) -> ServiceReport:
     require(actor, "report.publish")
     report = service_reports.compose_report(
-        session, actor=actor, agreement_id=agreement_id, period=period, language=language, now=now
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        period=period,
+        language=language,
+        now=now,
+        commentary=note,
     )
     revision = repo.last_revision(session, agreement_id, report.period, language) + 1
     made = ServiceReport(

@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from sqlalchemy.orm import Session
 
@@ -23,9 +24,10 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
-from servicelevel.engine.availability import Outages
+from servicelevel.engine.availability import Outages, availability
 from servicelevel.engine.clocks import Status
 from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
+from servicelevel.engine.durations import format_seconds
 from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
@@ -64,6 +66,7 @@ class Evaluation:
     tickets: TicketSet
     history: list[trends.TargetTrend]
     satisfaction: surveys.Summary
+    uptime: list[trends.AvailabilityTrend]
 
 
 def evaluation(
@@ -93,9 +96,37 @@ def evaluation(
         result = evaluate(engine, tickets, chosen, moment, outages, excluded=excluded)
     answers = surveys.between(session, agreement.counterparty_id, chosen.first, chosen.end_date)
     summary = surveys.summarise(answers, chosen.label)
+    uptime = availability_history(session, engine, result)
     return Evaluation(
-        agreement, version, result, tickets, history(session, agreement, result), summary
+        agreement, version, result, tickets, history(session, agreement, result), summary, uptime
     )
+
+
+def availability_history(
+    session: Session, engine: EngineAgreement, result: AgreementResult
+) -> list[trends.AvailabilityTrend]:
+    """Each availability target over the last :data:`TREND_PERIODS` periods (recorded outages
+    within the target's calendar; the last period is the report's own figure)."""
+    periods = result.period.trailing(TREND_PERIODS)[:-1]
+    out = []
+    for a in engine.availability:
+        values = [
+            availability(
+                outages.outage_spans(session, a.service, p),
+                engine.calendars[a.calendar],
+                p.start,
+                p.end,
+                a.objective,
+                as_of=result.now,
+            ).availability
+            if p.start < result.now
+            else None
+            for p in periods
+        ]
+        values.append(result.availability[a.id].availability)
+        labels = [p.label for p in periods] + [result.period.label]
+        out.append(trends.AvailabilityTrend(a.id, a.objective, labels, values))
+    return out
 
 
 def history(
@@ -200,8 +231,10 @@ def compose_report(
     language: str = "en",
     template_id: int | None = None,
     now: dt.datetime | None = None,
+    commentary: str = "",
 ) -> Report:
-    """The service report for an agreement and period: figures and rendering."""
+    """The service report for an agreement and period: figures and rendering, with the
+    service level manager's ``commentary``."""
     if language not in documents.LOCALES:
         raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
     moment = now or dt.datetime.now(dt.UTC)
@@ -211,6 +244,7 @@ def compose_report(
     context["report"] = report_context(result, language, moment)
     context["report"]["exclusions"] = _exclusions(session, agreement.id, result, language)
     context["report"].update(looking_back(found, language))
+    context["report"]["commentary"] = commentary.strip()
     body = templates.body_for(session, "report", language, template_id)
     title = f"{agreement.code} · {result.period.label}"
     content = with_charts(documents.render_markdown(body, context), found, language)
@@ -218,7 +252,8 @@ def compose_report(
     return Report(title, html, result.period.label, version.number, context["report"])
 
 
-CHARTS = ("compliance", "breaches", "resolution")
+CHARTS = ("compliance", "breaches", "resolution", "availability")
+LISTED = 50  # breaches listed in the report by name (the spreadsheet has them all)
 
 
 def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
@@ -241,6 +276,14 @@ def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
         "breaches_by_priority": [
             {"priority": p or "—", "count": n} for p, n in breaches_by(found, "priority")
         ],
+        "breaches_by_category": [
+            {"category": c or "—", "count": n} for c, n in breaches_by(found, "category")
+        ],
+        "breaches": breach_list(found, language),
+        "breaches_total": sum(n for _, n in breaches_by(found, "priority")),
+        "availability_trend": [
+            {"id": u.target, "values": [pct(v) for v in u.values]} for u in found.uptime
+        ],
         "distribution_labels": list(SHARE_LABELS),
         "distribution": [
             {
@@ -253,6 +296,35 @@ def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
         "satisfaction": {"answers": s.count, "mean": pct(s.mean), "low": s.low},
         "charts": {name: f"[[chart:{name}]]" for name in CHARTS},
     }
+
+
+def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
+    """The first :data:`LISTED` breaches of the period, earliest first: target, ticket,
+    priority, when (in the agreement's zone) and by how much the agreed time was overrun."""
+    locale = documents.LOCALES[language]
+    zone = found.result.agreement.timezone
+    hits = []
+    for r in found.result.targets:
+        m = r.measurements
+        for k in np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).tolist():
+            hits.append((int(m.breached_at[k]), r, k))
+    hits.sort(key=lambda h: (h[0], h[1].target.id))
+    priority = found.tickets.attributes.get("priority")
+    rows = []
+    for at, r, k in hits[:LISTED]:
+        ticket = int(r.tickets[k])
+        when = dt.datetime.fromtimestamp(at, dt.UTC)
+        over = max(0, int(r.measurements.used[k] - r.measurements.budget[k]))
+        rows.append(
+            {
+                "target": r.target.name or r.target.id,
+                "ticket": str(found.tickets.ids[ticket]),
+                "priority": "" if priority is None else priority.label(ticket),
+                "breached_at": format_datetime(when, "short", tzinfo=ZoneInfo(zone), locale=locale),
+                "over": format_seconds(over),
+            }
+        )
+    return rows
 
 
 def breaches_by(found: Evaluation, attribute: str) -> list[tuple[str, int]]:
@@ -299,6 +371,14 @@ def with_charts(html: str, found: Evaluation, language: str) -> str:
             list(SHARE_LABELS),
             pooled_shares(found),
             title=words.gettext("Clocks by share of the agreed time used"),
+        ),
+        "availability": charts.line_chart(
+            found.uptime[0].periods if found.uptime else [],
+            [charts.Series(u.target, u.values) for u in found.uptime],
+            title=words.gettext("Availability over the last 12 periods"),
+            share=lambda v: format_percent(v, "#,##0.###%", locale=locale),
+            objective=found.uptime[0].objective if len(found.uptime) == 1 else None,
+            objective_label=words.gettext("Objective"),
         ),
     }
     for name, svg in drawn.items():

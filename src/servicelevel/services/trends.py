@@ -41,6 +41,14 @@ class TargetTrend:
     months: list[PeriodFigure]
 
 
+@dataclass(frozen=True)
+class AvailabilityTrend:
+    target: str
+    objective: float | None
+    periods: list[str]
+    values: list[float | None]
+
+
 def months_between(first: dt.date, end: dt.date, timezone: str) -> list[Period]:
     """The calendar months from the one holding ``first`` up to the one before ``end``'s
     (whole months; at least one)."""

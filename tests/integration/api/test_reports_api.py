@@ -58,7 +58,8 @@ def test_a_published_report_keeps_its_figures_and_a_new_revision_can_follow(
     session.flush()
     staff = auth(tokens["admin"])
     url = f"/api/v1/agreements/{sla_in_force}/reports"
-    first = client.post(url, headers=staff, json={"period": "2026-03", "note": "monthly"})
+    commentary = "A quiet month; the new runbook helped."
+    first = client.post(url, headers=staff, json={"period": "2026-03", "note": commentary})
     assert first.status_code == 201, first.text
     figures = first.json()["figures"]
     assert (figures["targets"][0]["id"], figures["targets"][0]["met"]) == ("P1-resolution", 1)
@@ -68,6 +69,7 @@ def test_a_published_report_keeps_its_figures_and_a_new_revision_can_follow(
     assert kept.json()["figures"] == figures
     html = client.get(f"/api/v1/reports/{first.json()['id']}?format=html", headers=staff).text
     assert "<td>1</td>\n<td>0</td>" in html  # still 1 met, 0 breached
+    assert commentary in section(html, "Service level manager's commentary")
     second = client.post(url, headers=staff, json={"period": "2026-03"}).json()
     assert second["revision"] == 2
     assert second["figures"]["targets"][0]["breached"] == 1
@@ -250,12 +252,18 @@ def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
     page = client.get(url, headers=rep).text
     assert "<th>2025-04</th>" in page
     assert "<th>2026-03</th>" in page
-    row = page.split("<td>P1-resolution</td>")[2].split("</tr>")[0]  # the trend table's row
+    row = section(page, "Trend over the last 12 periods").split("<td>P1-resolution</td>")[1]
+    row = row.split("</tr>")[0]
     assert row.count("<td>50%</td>") == 2
     assert row.count("<td>—</td>") == 10
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4  # with availability
+    # the breaches are listed with by how much they overran the four hours: C 1 h, D 3 h
+    listed = "".join(section(page, "Breaches").split())
+    assert "<td>C</td><td>P1</td>" in listed and "<td>1h</td>" in listed
+    assert "<td>D</td><td>P1</td>" in listed and "<td>3h</td>" in listed
     assert "2 answer(s) in the period · mean score 50% of the best · 1 low score(s)" in page
-    spread = page.split("<td>P1-resolution</td>")[3].split("</tr>")[0]
+    spread = section(page, "Time used against the agreed time").split("<td>P1-resolution</td>")[1]
+    spread = spread.split("</tr>")[0]
     assert [c for c in spread.replace("</td>", "").split("<td>") if c.strip()] == [
         "\n1",
         "\n0",
@@ -327,3 +335,8 @@ def test_a_report_from_stored_measurements_equals_one_from_the_tickets(
     [p1] = [r for r in stored[0] if r["target"] == "P1-resolution"]
     assert (p1["met"], p1["breached"], p1["open"]) == (2, 2, 0)  # A B | C LATE
     assert ("LATE", "2026-03-04T10:00:00+00:00") in stored[1]
+
+
+def section(page: str, heading: str) -> str:
+    """The part of a report page under one of its headings."""
+    return page.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
