@@ -472,6 +472,9 @@ def report_context(result: AgreementResult, language: str, now: dt.datetime) -> 
             "objective": pct(a.objective),
             "downtime_minutes": format_decimal(round(a.downtime / 60), locale=locale),
             "outages": a.outages,
+            "budget_left_minutes": "—"
+            if a.budget_left is None
+            else format_decimal(round(a.budget_left / 60), locale=locale),
             "outcome": {True: "✔", False: "✘", None: "—"}[a.objective_met],
         }
         for key, a in result.availability.items()

@@ -257,6 +257,8 @@ def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
     assert row.count("<td>50%</td>") == 2
     assert row.count("<td>—</td>") == 10
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4  # with availability
+    # no outage in March: 0.1 % of 31 × 24 h = 2,678.4 s ≈ 45 minutes of error budget left
+    assert "0 minutes down, error budget left 45 minutes" in page
     # the breaches are listed with by how much they overran the four hours: C 1 h, D 3 h
     listed = "".join(section(page, "Breaches").split())
     assert "<td>C</td><td>P1</td>" in listed
