@@ -8,6 +8,8 @@ script that makes every request carry new events:
 
 * **single**: one event per request (32 connections) — each a state change of one of 2,000
   tickets per wrk thread, at a later instant each time (tickets are created, then updated);
+* **queued**: the same single events to ``/ticket-events/queue`` (accepted at once, stored by
+  the worker); then the worker's drain of what is waiting is timed;
 * **batch**: 500 events per request (4 connections) across 100 new tickets.
 
 Targets (issue 5): ≥ 2,000 events/s in batches; ≥ 500 single events/s with p99 < 100 ms on
@@ -20,12 +22,16 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, free_port, serve, temporary_postgres  # noqa: E402
+from servicelevel.db.repositories import monitoring as monitoring_repo  # noqa: E402
+from servicelevel.db.session import make_engine, session_factory  # noqa: E402
+from servicelevel.jobs import worker  # noqa: E402
 from servicelevel.services import identity  # noqa: E402
 from servicelevel.services.database import upgrade_database  # noqa: E402
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -59,7 +65,7 @@ function request()
     events[i] = event(counter)
   end
   local body = '{"source":"bench","events":[' .. table.concat(events, ",") .. ']}'
-  return wrk.format("POST", "/api/v1/ticket-events", nil, body)
+  return wrk.format("POST", "PATH", nil, body)
 end
 """
 
@@ -72,17 +78,22 @@ def seed(url: str) -> str:
         return identity.issue_token(db, actor=actor, name="bench")
 
 
-LOADS = (("single", 1, 32, 2000), ("batch", 500, 4, 100000))
+LOADS = (
+    ("single", 1, 32, 2000, "/api/v1/ticket-events"),
+    ("queued", 1, 32, 2000, "/api/v1/ticket-events/queue"),
+    ("batch", 500, 4, 100000, "/api/v1/ticket-events"),
+)
 
 
 def run(name: str, url: str, seconds: int, only: str = "") -> None:
     token = seed(url)
     with tempfile.TemporaryDirectory() as tmp, serve(url, free_port()) as base:
-        for label, per_request, connections, tickets in LOADS:
+        for label, per_request, connections, tickets, path in LOADS:
             if only and label != only:
                 continue
             script = Path(tmp) / f"{label}.lua"
-            script.write_text(LUA.replace("%%", "%").replace("TICKETS", str(tickets)))
+            lua = LUA.replace("%%", "%").replace("TICKETS", str(tickets)).replace("PATH", path)
+            script.write_text(lua.replace("B%d-%d", f"{label[0].upper()}%d-%d"))
             r = wrk_post(base, token, seconds, connections, script, per_request)
             rps = float(r["rps"]) if r["rps"] != "?" else 0.0
             print(
@@ -91,6 +102,23 @@ def run(name: str, url: str, seconds: int, only: str = "") -> None:
                 f"non-2xx {r['non-2xx']}",
                 flush=True,
             )
+            if label == "queued":
+                drain(url)
+
+
+def drain(url: str) -> None:
+    """Store what the queued load left waiting, as the worker does, and time it."""
+    sessions = session_factory(make_engine(url))
+    with sessions() as session:
+        waiting = monitoring_repo.inbox_waiting(session)
+    started = time.perf_counter()
+    done = worker.drain_inbox(sessions)
+    took = time.perf_counter() - started
+    print(
+        f"           drained {waiting:,} queued requests in {took:.1f} s "
+        f"({waiting / took:,.0f} events/s): {done}",
+        flush=True,
+    )
 
 
 def wrk_post(
@@ -112,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--sqlite", action="store_true", help="also on SQLite")
-    parser.add_argument("--only", choices=("single", "batch"), default="")
+    parser.add_argument("--only", choices=("single", "queued", "batch"), default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SLM_SECRET_FILE"] = str(Path(tmp) / "secret")

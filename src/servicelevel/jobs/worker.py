@@ -16,6 +16,7 @@ from servicelevel.reports.pdf import pdf_of
 from servicelevel.services import (
     alerts,
     availability_alerts,
+    event_inbox,
     jobs,
     notices,
     notifications,
@@ -64,9 +65,11 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
     """Fire the alerts that are due (and, when asked, check availability targets), then
     deliver the notices that are due. Each step commits on its own; no transaction is open
     while a mail server or webhook answers."""
+    stored = drain_inbox(sessions)
     with sessions() as session:
         fired = alerts.fire_due(session, now=utcnow())
         session.commit()
+    fired.update(stored)
     if availability:
         with sessions() as session:
             fired.update(availability_alerts.check(session, now=utcnow()))
@@ -82,6 +85,23 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         outcome = notifications.record(session, results, now=utcnow())
         session.commit()
     return {**fired, "sent": outcome.sent, "retrying": outcome.retrying, "failed": outcome.failed}
+
+
+INBOX_ROUNDS = 50  # at most this many rounds of queued events per sweep (2,000 requests each)
+
+
+def drain_inbox(sessions: Sessions) -> dict[str, int]:
+    """Store the ticket events waiting in the queue, a round (one transaction) at a time."""
+    total = {"queue_stored": 0, "queue_rejected": 0}
+    for _ in range(INBOX_ROUNDS):
+        with sessions() as session:
+            done = event_inbox.drain(session, now=utcnow())
+            session.commit()
+        total["queue_stored"] += done["stored"]
+        total["queue_rejected"] += done["rejected"]
+        if not done["stored"] and not done["rejected"]:
+            break
+    return total
 
 
 def review_round(sessions: Sessions) -> dict[str, int]:

@@ -113,12 +113,18 @@ def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[s
     return found
 
 
-def ingest(session: Session, *, actor: Actor, source: str, events: list[EventData]) -> IngestResult:
-    """Store a batch of ticket events (see the module docstring)."""
-    require(actor, "ticket.write")
+def checked_source(source: str) -> str:
+    """The name of the source system the events come from (required, at most 40 characters)."""
     source = source.strip()
     if not source or len(source) > 40 or "\x00" in source:
         raise Invalid("a source of at most 40 characters is required", "source")
+    return source
+
+
+def ingest(session: Session, *, actor: Actor, source: str, events: list[EventData]) -> IngestResult:
+    """Store a batch of ticket events (see the module docstring)."""
+    require(actor, "ticket.write")
+    source = checked_source(source)
     customers = party_repo.customer_codes(session, {e.customer for e in events if e.customer})
     problems = _problems(events, customers)
     numbers = list(dict.fromkeys(e.ticket for e in events))

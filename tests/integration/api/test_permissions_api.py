@@ -218,6 +218,18 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
             ],
         },
     ),
+    (
+        "POST",
+        "/api/v1/ticket-events/queue",
+        "ticket.write",
+        {
+            "source": "perm",
+            "events": [
+                {"ticket": "T1", "at": "2026-01-01T00:00:00Z", "state": "New", "service": "s"}
+            ],
+        },
+    ),
+    ("GET", "/api/v1/ticket-events/queue/999999", "ticket.write", None),
     ("GET", "/api/v1/tickets/999999", "ticket.read", None),
     (
         "POST",
@@ -377,6 +389,7 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("report-schedules/999999", "report-schedules/{schedule_id}")
             .replace("webhooks/generic", "webhooks/{mapping}")
             .replace("reviews/999999", "reviews/{meeting_id}")
+            .replace("queue/999999", "queue/{inbox_id}")
             .replace("actions/999999", "actions/{action_id}")
             .replace("improvement-plans/999999", "improvement-plans/{plan_id}")
             .replace("surveys/999999", "surveys/{survey_id}")

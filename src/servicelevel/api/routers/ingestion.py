@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.routers.paging import RecordId
 from servicelevel.api.schemas.common import AwareInstant
-from servicelevel.services import ingestion
+from servicelevel.services import event_inbox, ingestion
 from servicelevel.services.errors import Invalid
 
 router = APIRouter(tags=["monitoring"])
@@ -50,6 +52,45 @@ def ingest(body: BatchIn, session: SessionDep, actor: ActorDep) -> IngestOut:
     result = ingestion.ingest(session, actor=actor, source=body.source, events=events)
     commit(session)
     return IngestOut(**result.__dict__)
+
+
+class QueuedOut(BaseModel):
+    id: int
+    status: Literal["queued", "stored", "rejected"]
+    source: str
+    received: int
+    received_at: dt.datetime
+    processed_at: dt.datetime | None
+    result: dict[str, Any]
+
+
+def _queued(row: Any) -> QueuedOut:
+    return QueuedOut(
+        id=row.id,
+        status=row.status,
+        source=row.source,
+        received=len(row.events.get("items", [])),
+        received_at=row.received_at,
+        processed_at=row.processed_at,
+        result=row.result,
+    )
+
+
+@router.post("/ticket-events/queue", response_model=QueuedOut, status_code=202)
+def queue_events(body: BatchIn, session: SessionDep, actor: ActorDep) -> QueuedOut:
+    """Accept ticket events for storing by the worker within seconds (one row written; for
+    feeds that send one event a request). The answer's ``id`` tells the outcome later."""
+    events = [ingestion.EventData(**e.model_dump()) for e in body.events]
+    inbox_id = event_inbox.accept(session, actor=actor, source=body.source, events=events)
+    commit(session)
+    return _queued(event_inbox.get(session, actor=actor, inbox_id=inbox_id))
+
+
+@router.get("/ticket-events/queue/{inbox_id}", response_model=QueuedOut)
+def queued_events(inbox_id: RecordId, session: SessionDep, actor: ActorDep) -> QueuedOut:
+    """A queued request: ``queued``, ``stored`` (with the counts) or ``rejected`` (with every
+    bad event named, as the batch path names them)."""
+    return _queued(event_inbox.get(session, actor=actor, inbox_id=inbox_id))
 
 
 Records = list[dict[str, Any]]

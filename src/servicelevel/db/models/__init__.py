@@ -18,7 +18,7 @@ from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDepend
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.jobs import Job
 from servicelevel.db.models.measurements import Measurement
-from servicelevel.db.models.monitoring import Outage, Ticket, TicketEvent
+from servicelevel.db.models.monitoring import EventInbox, Outage, Ticket, TicketEvent
 from servicelevel.db.models.notifications import Notification, NotificationChannel
 from servicelevel.db.models.parties import Contact, Party
 from servicelevel.db.models.reporting import ReportDelivery, ReportSchedule, ServiceReport
@@ -54,6 +54,7 @@ __all__ = [
     "CoveredService",
     "CreditClause",
     "DocumentTemplate",
+    "EventInbox",
     "ImprovementAction",
     "ImprovementPlan",
     "Job",

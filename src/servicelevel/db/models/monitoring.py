@@ -82,3 +82,27 @@ class Outage(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str] = mapped_column(String(40), default="")
     external_id: Mapped[str] = mapped_column(String(100), default="")
+
+
+INBOX_STATES = ("queued", "stored", "rejected")
+
+
+class EventInbox(Base):
+    """Ticket events accepted for storing later: a request that only has to be written down
+    answers at once, and the worker stores many such requests together through the batch
+    path. Each row is one request: stored or rejected as a whole, with the result kept."""
+
+    __tablename__ = "event_inbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'stored', 'rejected')", name="status_known"),
+        Index(None, "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    events: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}, as sent
+    received_at: Mapped[dt.datetime] = mapped_column()
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(default=None)

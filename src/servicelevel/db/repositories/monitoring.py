@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, cast, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Outage, Ticket, TicketEvent
+from servicelevel.db.models import EventInbox, Outage, Ticket, TicketEvent
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import Page, paginate
 
@@ -173,3 +173,47 @@ def ticket_columns(
     )
     ticket_cols, event_cols = tuple(tickets), tuple(events)
     return ticket_cols, event_cols  # type: ignore[return-value]
+
+
+def add_to_inbox(
+    session: Session,
+    source: str,
+    events: list[dict[str, Any]],
+    received_at: dt.datetime,
+    received_by_id: int | None,
+) -> int:
+    """One request's events written down for the worker (a single INSERT); returns its id."""
+    statement = (
+        insert(EventInbox)
+        .values(
+            source=source,
+            events={"items": events},
+            received_at=received_at,
+            received_by_id=received_by_id,
+            status="queued",
+            result={},
+        )
+        .returning(EventInbox.id)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def claim_inbox(session: Session, limit: int) -> list[EventInbox]:
+    """The oldest queued requests, locked for the caller (other workers skip them)."""
+    query = (
+        select(EventInbox)
+        .where(EventInbox.status == "queued")
+        .order_by(EventInbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def inbox_by_id(session: Session, inbox_id: int) -> EventInbox | None:
+    return session.get(EventInbox, inbox_id)
+
+
+def inbox_waiting(session: Session) -> int:
+    query = select(func.count()).where(EventInbox.status == "queued")
+    return int(session.scalar(query) or 0)
