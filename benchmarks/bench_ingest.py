@@ -9,7 +9,10 @@ script that makes every request carry new events:
 * **single**: one event per request (32 connections) — each a state change of one of 2,000
   tickets per wrk thread, at a later instant each time (tickets are created, then updated);
 * **queued**: the same single events to ``/ticket-events/queue`` (accepted at once, stored by
-  the worker); then the worker's drain of what is waiting is timed;
+  an ``slm worker`` running alongside, as in production); how long the worker takes to catch
+  up after the load stops is printed;
+* **single@500**, **queued@500**: the same at about the target rate — 10 connections, each
+  pausing 8 ms after every answer — for the latency at 500 events/s rather than at saturation;
 * **batch**: 500 events per request (4 connections) across 100 new tickets.
 
 Targets (issue 5): ≥ 2,000 events/s in batches; ≥ 500 single events/s with p99 < 100 ms on
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,9 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, free_port, serve, temporary_postgres  # noqa: E402
+from servicelevel.db.models import EventInbox  # noqa: E402
 from servicelevel.db.repositories import monitoring as monitoring_repo  # noqa: E402
 from servicelevel.db.session import make_engine, session_factory  # noqa: E402
-from servicelevel.jobs import worker  # noqa: E402
 from servicelevel.services import identity  # noqa: E402
 from servicelevel.services.database import upgrade_database  # noqa: E402
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -78,45 +82,69 @@ def seed(url: str) -> str:
         return identity.issue_token(db, actor=actor, name="bench")
 
 
+# label, events per request, connections, tickets, path, pause after each answer (ms; 0: none)
 LOADS = (
-    ("single", 1, 32, 2000, "/api/v1/ticket-events"),
-    ("queued", 1, 32, 2000, "/api/v1/ticket-events/queue"),
-    ("batch", 500, 4, 100000, "/api/v1/ticket-events"),
+    ("single", 1, 32, 2000, "/api/v1/ticket-events", 0),
+    ("single@500", 1, 10, 2000, "/api/v1/ticket-events", 8),
+    ("queued", 1, 32, 2000, "/api/v1/ticket-events/queue", 0),
+    ("queued@500", 1, 10, 2000, "/api/v1/ticket-events/queue", 8),
+    ("batch", 500, 4, 100000, "/api/v1/ticket-events", 0),
 )
 
 
 def run(name: str, url: str, seconds: int, only: str = "") -> None:
     token = seed(url)
     with tempfile.TemporaryDirectory() as tmp, serve(url, free_port()) as base:
-        for label, per_request, connections, tickets, path in LOADS:
-            if only and label != only:
+        for label, per_request, connections, tickets, path, pause in LOADS:
+            if only and label.split("@")[0] != only:
                 continue
             script = Path(tmp) / f"{label}.lua"
             lua = LUA.replace("%%", "%").replace("TICKETS", str(tickets)).replace("PATH", path)
-            script.write_text(lua.replace("B%d-%d", f"{label[0].upper()}%d-%d"))
+            if pause:  # about 500 requests/s: each connection waits before its next request
+                lua += f"function delay()\n  return {pause}\nend\n"
+            prefix = label[0].upper() + ("R" if pause else "")
+            script.write_text(lua.replace("B%d-%d", f"{prefix}%d-%d"))
+            worker_process = start_worker(url) if label.startswith("queued") else None
             r = wrk_post(base, token, seconds, connections, script, per_request)
             rps = float(r["rps"]) if r["rps"] != "?" else 0.0
             print(
-                f"{name:10s} {label:6s} {rps:9.1f} req/s = {rps * per_request:9.0f} events/s  "
+                f"{name:10s} {label:10s} {rps:9.1f} req/s = {rps * per_request:9.0f} events/s  "
                 f"p50 {r['p50']:>8s}  p90 {r['p90']:>8s}  p99 {r['p99']:>8s}  "
                 f"non-2xx {r['non-2xx']}",
                 flush=True,
             )
-            if label == "queued":
-                drain(url)
+            if worker_process is not None:
+                catch_up(url, worker_process)
 
 
-def drain(url: str) -> None:
-    """Store what the queued load left waiting, as the worker does, and time it."""
+def start_worker(url: str) -> subprocess.Popen[bytes]:
+    """``slm worker`` running beside the server during a queued load, as in production."""
+    env = {**os.environ, "SLM_DATABASE_URL": url}
+    command = [str(Path(sys.executable).with_name("slm")), "worker"]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def catch_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    """How many queued requests the worker had left when the load stopped, and how long it
+    took to store them (the queue must not grow under a sustained load)."""
     sessions = session_factory(make_engine(url))
     with sessions() as session:
         waiting = monitoring_repo.inbox_waiting(session)
     started = time.perf_counter()
-    done = worker.drain_inbox(sessions)
-    took = time.perf_counter() - started
+    while waiting:
+        time.sleep(0.5)
+        with sessions() as session:
+            waiting = monitoring_repo.inbox_waiting(session)
+        if time.perf_counter() - started > 120:
+            break
+    process.terminate()
+    process.wait()
+    with sessions() as session:
+        stored = session.query(EventInbox).filter(EventInbox.status == "stored").count()
+        left = monitoring_repo.inbox_waiting(session)
     print(
-        f"           drained {waiting:,} queued requests in {took:.1f} s "
-        f"({waiting / took:,.0f} events/s): {done}",
+        f"           worker alongside: {stored:,} requests stored, {left} waiting, "
+        f"caught up {time.perf_counter() - started:.1f} s after the load stopped",
         flush=True,
     )
 

@@ -17,12 +17,13 @@ from servicelevel.services.permissions import Actor
 bearer = HTTPBearer(auto_error=False, description="A personal API token: `Bearer slm_…`")
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     """The request's session, opened on first use and closed by :class:`SessionMiddleware`
     after the response; endpoints that change data commit through :func:`commit`.
 
     (A plain dependency rather than a generator: FastAPI runs a generator's clean-up through
-    a one-at-a-time thread hop, which halves throughput under load.)"""
+    a one-at-a-time thread hop, which halves throughput under load. ``async`` because making
+    a session does no I/O: FastAPI would otherwise hop to a thread just for this.)"""
     session: Session | None = getattr(request.state, "db", None)
     if session is None:
         session = request.app.state.sessions()
@@ -41,8 +42,10 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
         finally:
             session = scope.get("state", {}).get("db")
-            if session is not None:
-                await run_in_threadpool(_close, session)
+            if session is not None and session.in_transaction():
+                await run_in_threadpool(_close, session)  # a rollback: I/O, off the loop
+            elif session is not None:
+                session.close()  # committed already: nothing to say to the database
 
 
 def _close(session: Session) -> None:
@@ -53,13 +56,22 @@ def _close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_actor(
+async def get_actor(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
+    """The token's actor: remembered by this process (no I/O, no thread), else looked up in
+    a worker thread."""
     if credentials is None:
         raise Unauthenticated("send a personal API token: Authorization: Bearer slm_…")
-    actor = identity.actor_for_token(session, credentials.credentials)
+    known = identity.remembered_actor(credentials.credentials)
+    if known is not None:
+        return known
+    return await run_in_threadpool(_look_up_actor, session, credentials.credentials)
+
+
+def _look_up_actor(session: Session, token: str) -> Actor:
+    actor = identity.actor_for_token(session, token)
     if session.dirty:
         session.commit()  # records the token's last use (at most once a minute)
     return actor

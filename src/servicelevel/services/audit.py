@@ -51,6 +51,24 @@ def record_bulk(
     session.flush()
 
 
+def record_bulk_for(
+    session: Session, entries: list[tuple[int | None, str, str, dict[str, Any]]]
+) -> None:
+    """Several bulk rows at once, each ``(user id, action, object type, summary)`` — for work
+    done later on someone's behalf (the worker storing queued events), flushed with the rest."""
+    session.add_all(
+        AuditEntry(
+            actor_id=user_id,
+            action=action,
+            object_type=object_type,
+            object_id="*",
+            before=None,
+            after=summary,
+        )
+        for user_id, action, object_type, summary in entries
+    )
+
+
 def check_version(obj: Any, expected: int) -> None:
     """Optimistic concurrency: refuse a change based on a version that is no longer current."""
     if obj.version != expected:

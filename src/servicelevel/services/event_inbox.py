@@ -44,10 +44,7 @@ def accept(
         raise Invalid("send at least one event", "events")
     moment = now or dt.datetime.now(dt.UTC)
     rows = [_as_json(e) for e in events]
-    inbox_id = repo.add_to_inbox(session, source, rows, moment, actor.user_id)
-    summary = {"queue": inbox_id, "source": source, "events": len(events)}
-    audit.record_bulk(session, actor, "accept", "event_inbox", summary)
-    return inbox_id
+    return repo.add_to_inbox(session, source, rows, moment, actor.user_id)
 
 
 def _as_json(e: EventData) -> dict[str, Any]:
@@ -112,13 +109,25 @@ def _store_group(
                 _store_group(session, source, [row], now, counts)
             return
         problem = {"message": exc.message, "field": exc.field, "details": exc.details or []}
-        _finish(group[0], "rejected", problem, now)
+        _finish(session, group[0], "rejected", problem, now)
         counts["rejected"] += 1
         return
     for row in group:
-        _finish(row, "stored", {"together_with": len(group), **asdict(result)}, now)
+        _finish(session, row, "stored", {"together_with": len(group), **asdict(result)}, now)
     counts["stored"] += len(group)
 
 
-def _finish(row: EventInbox, status: str, result: dict[str, Any], now: dt.datetime) -> None:
+def _finish(
+    session: Session, row: EventInbox, status: str, result: dict[str, Any], now: dt.datetime
+) -> None:
+    """The request's outcome, and its audit row in the sender's name (written here rather
+    than when accepting, so that accepting stays one insert)."""
     row.status, row.result, row.processed_at = status, result, now
+    summary = {
+        "queue": row.id,
+        "source": row.source,
+        "received_at": row.received_at.isoformat(),
+        "events": len(row.events.get("items", [])),
+        "outcome": status,
+    }
+    audit.record_bulk_for(session, [(row.received_by_id, "accept", "event_inbox", summary)])

@@ -81,9 +81,18 @@ def queue_events(body: BatchIn, session: SessionDep, actor: ActorDep) -> QueuedO
     """Accept ticket events for storing by the worker within seconds (one row written; for
     feeds that send one event a request). The answer's ``id`` tells the outcome later."""
     events = [ingestion.EventData(**e.model_dump()) for e in body.events]
-    inbox_id = event_inbox.accept(session, actor=actor, source=body.source, events=events)
+    now = dt.datetime.now(dt.UTC)
+    inbox_id = event_inbox.accept(session, actor=actor, source=body.source, events=events, now=now)
     commit(session)
-    return _queued(event_inbox.get(session, actor=actor, inbox_id=inbox_id))
+    return QueuedOut(
+        id=inbox_id,
+        status="queued",
+        source=body.source.strip(),
+        received=len(events),
+        received_at=now,
+        processed_at=None,
+        result={},
+    )
 
 
 @router.get("/ticket-events/queue/{inbox_id}", response_model=QueuedOut)
