@@ -120,7 +120,7 @@ def run(name: str, url: str, seconds: int, only: str = "") -> None:
 def start_worker(url: str) -> subprocess.Popen[bytes]:
     """``slm worker`` running beside the server during a queued load, as in production."""
     env = {**os.environ, "SLM_DATABASE_URL": url}
-    command = [str(Path(sys.executable).with_name("slm")), "worker"]
+    command = ["nice", "-n", "10", str(Path(sys.executable).with_name("slm")), "worker"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
