@@ -60,6 +60,10 @@ def test_backup_and_restore_lose_nothing(source: str, target: str, tmp_path: Pat
         assert counts["party"] == 7
         assert counts["audit_entry"] > 10
         assert counts["agreement_target"] > 10
+        assert counts["review_meeting"] >= 2  # the reviews context round-trips too
+        assert counts["survey_result"] > 50
+        assert counts["improvement_plan"] == 1
+        assert counts["improvement_action"] == 3
         restore_database(backup_file, dst)
         assert dump(dst) == dump(src)
         with unit_of_work(dst) as db:  # ids continue after the restored ones
