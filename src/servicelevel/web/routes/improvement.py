@@ -4,7 +4,6 @@ and a plan proposed from a low score."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from babel.numbers import format_percent
@@ -19,6 +18,7 @@ from servicelevel.services.errors import Invalid
 from servicelevel.services.improvement_plans import Goal, PlanData
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
+from servicelevel.web.forms import day
 from servicelevel.web.pages import language, render
 from servicelevel.web.routes.reviews import ActionForm, action_data, meeting_view
 from servicelevel.web.submit import perform
@@ -87,15 +87,6 @@ class PlanForm(BaseModel):
     csrf: str = ""
 
 
-def _day(text: str, field: str) -> dt.date | None:
-    if not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid("write the date as 2026-04-07", field) from None
-
-
 @router.post("/improvement-plans")
 def create_plan(
     request: Request, visitor: UserDep, db: SessionDep, form: Annotated[PlanForm, Form()]
@@ -108,7 +99,7 @@ def create_plan(
             origin=form.origin,
             goal=form.goal,
             origin_note=form.origin_note,
-            due_on=_day(form.due_on, "due_on"),
+            due_on=day(form.due_on, "due_on"),
             goals=aimed,
         )
         return improvement_plans.create_plan(db, actor=visitor.actor, data=data)
@@ -203,7 +194,7 @@ def step(
             plan_id=plan_id,
             version=form.version,
             transition=form.transition,
-            starts_on=_day(form.starts_on, "starts_on"),
+            starts_on=day(form.starts_on, "starts_on"),
         ),
         then=f"/improvement-plans/{plan_id}",
         failed=lambda e, c: _plan(request, plan_id, visitor, db, {"steps": e}, c),
@@ -331,15 +322,21 @@ class SurveyForm(BaseModel):
 
 
 def _answer(form: SurveyForm) -> surveys.Answer:
-    day = _day(form.answered_on, "answered_on")
-    if day is None:
+    answered = day(form.answered_on, "answered_on")
+    if answered is None:
         raise Invalid("when was the survey answered?", "answered_on")
     try:
         score, scale = float(form.score), int(form.scale or 5)
     except ValueError:
         raise Invalid("the score and the scale are numbers", "score") from None
     return surveys.Answer(
-        form.customer_id, day, score, scale, form.service_id or None, form.respondent, form.comments
+        form.customer_id,
+        answered,
+        score,
+        scale,
+        form.service_id or None,
+        form.respondent,
+        form.comments,
     )
 
 

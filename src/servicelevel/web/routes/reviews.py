@@ -23,6 +23,7 @@ from servicelevel.services.improvement_plans import ActionData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
+from servicelevel.web.forms import day
 from servicelevel.web.pages import language, render
 from servicelevel.web.submit import perform
 
@@ -124,15 +125,6 @@ def _local_instant(day: str, time: str, zone: str) -> dt.datetime | None:
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
-def _day(text: str, field: str) -> dt.date | None:
-    if not text.strip():
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid("write the date as 2026-04-07", field) from None
-
-
 @router.post("/reviews")
 def create(
     request: Request, visitor: UserDep, db: SessionDep, form: Annotated[MeetingForm, Form()]
@@ -144,8 +136,8 @@ def create(
         zone = agreements.current(agreement).timezone
         data = MeetingData(
             _local_instant(form.day, form.time, zone),
-            _day(form.period_start, "period_start"),
-            _day(form.period_end, "period_end"),
+            day(form.period_start, "period_start"),
+            day(form.period_end, "period_end"),
             None,
             form.location,
         )
@@ -407,7 +399,7 @@ class ActionForm(BaseModel):
 
 
 def action_data(form: ActionForm) -> ActionData:
-    due = _day(form.due_on, "due_on")
+    due = day(form.due_on, "due_on")
     if due is None:
         raise Invalid("an action needs a due date", "due_on")
     return ActionData(form.title, due, owner_name=form.owner_name)
