@@ -106,6 +106,8 @@ def test_a_meeting_is_scheduled_held_and_its_action_becomes_a_plan(
     assert "Review meeting" in plan.text
     listed = client.get("/improvement-plans").text
     assert "SIP-W" in listed
+    page = client.get(f"/agreements/{sla_in_force}").text  # the agreement lists its reviews
+    assert f'href="/reviews/{meeting_id}">2026-02-01 – 2026-02-28</a>' in page
     register = client.get("/reviews/register.xlsx")
     assert register.status_code == 200
     assert register.content[:2] == b"PK"

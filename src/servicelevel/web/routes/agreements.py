@@ -23,6 +23,7 @@ from servicelevel.services import (
     live,
     recompute,
     report_snapshots,
+    reviews,
     service_reports,
     underpinning,
 )
@@ -216,6 +217,12 @@ def _detail(
         ),
         job=recompute.latest(db, actor=visitor.actor, agreement_id=agreement_id),
         month=dashboard.agreement_month(db, actor=visitor.actor, agreement_id=agreement_id),
+        meetings=reviews.list_meetings(
+            db, actor=visitor.actor, agreement_id=agreement_id, limit=10
+        ).items,
+        now=dt.datetime.now(dt.UTC),
+        is_overdue=reviews.is_overdue,
+        period_label=reviews.period_label,
         agreement_id=agreement_id,
         labels=labels,
         error=error,
