@@ -17,12 +17,13 @@ from servicelevel.services import (
     alerts,
     availability_alerts,
     event_inbox,
+    improvement_plans,
     jobs,
     notices,
     notifications,
     recompute,  # noqa: F401 (registers the handlers)
     report_schedules,
-    reviews,
+    review_schedule,
 )
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM
@@ -109,9 +110,9 @@ def review_round(sessions: Sessions) -> dict[str, int]:
     announce actions past their due date (each once)."""
     with sessions() as session:
         now = utcnow()
-        scheduled = len(reviews.schedule_due(session, actor=SYSTEM, now=now))
-        reminded = reviews.remind_due(session, now=now)
-        overdue = reviews.notify_overdue(session, now=now)
+        scheduled = len(review_schedule.schedule_due(session, actor=SYSTEM, now=now))
+        reminded = review_schedule.remind_due(session, now=now)
+        overdue = improvement_plans.notify_overdue(session, now=now)
         session.commit()
     return {
         "reviews_scheduled": scheduled,

@@ -21,7 +21,15 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.services import agreements, audit, reviews, surveys, trends
+from servicelevel.services import (
+    agreements,
+    audit,
+    notifications,
+    review_schedule,
+    reviews,
+    surveys,
+    trends,
+)
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.validation import text
@@ -416,8 +424,8 @@ def effect(
             continue
         agreement = agreements.get_agreement(session, actor=actor, agreement_id=g.agreement_id)
         zone = agreements.current(agreement).timezone
-        first = reviews.add_months((split or moment.date()).replace(day=1), -EFFECT_MONTHS)
-        end = reviews.add_months(moment.date().replace(day=1), 1)
+        first = review_schedule.add_months((split or moment.date()).replace(day=1), -EFFECT_MONTHS)
+        end = review_schedule.add_months(moment.date().replace(day=1), 1)
         periods = trends.months_between(first, end, zone)
         for t in trends.by_target(session, agreement, periods):
             if g.target_key and t.target != g.target_key:
@@ -438,3 +446,41 @@ def effect(
                 )
             )
     return (f"{split.year:04d}-{split.month:02d}" if split else None), out
+
+
+def agreement_of_action(session: Session, action: ImprovementAction) -> int | None:
+    """The agreement an action belongs to: its meeting's, or its plan's first aimed at."""
+    if action.meeting_id is not None:
+        meeting = repo.meeting_by_id(session, action.meeting_id)
+        return meeting.agreement_id if meeting else None
+    goals = repo.goals_of(session, [action.plan_id or 0]).get(action.plan_id or 0, [])
+    return next((g.agreement_id for g in goals if g.agreement_id is not None), None)
+
+
+def notify_overdue(session: Session, *, now: dt.datetime) -> int:
+    """Announce open actions past their due date, once each."""
+    told = 0
+    for action in repo.overdue_unnotified(session, now.date()):
+        agreement_id = agreement_of_action(session, action)
+        if agreement_id is not None:
+            heads = agreement_repo.heads(session, [agreement_id])
+            code, title, _ = heads.get(agreement_id, ("", "", 0))
+            facts = {
+                "agreement": code,
+                "agreement_name": title,
+                "action": action.title,
+                "owner": action.owner_name,
+                "due_on": action.due_on.isoformat(),
+            }
+            told += notifications.announce(
+                session,
+                agreement_id=agreement_id,
+                kind="action",
+                key=f"action:{action.id}",
+                facts=facts,
+                urgent=False,
+                now=now,
+            )
+        action.overdue_notified_at = now
+    session.flush()
+    return told

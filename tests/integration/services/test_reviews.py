@@ -21,6 +21,7 @@ from servicelevel.services import (
     notifications,
     recompute,
     report_snapshots,
+    review_schedule,
     reviews,
     surveys,
 )
@@ -152,9 +153,9 @@ def test_the_chair_is_reminded_once_a_week_ahead(
         data=ChannelData(name="chair", kind="email", address="chair@example.com"),
     )
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    assert reviews.remind_due(session, now=at("2026-03-30")) == 0  # 8 days ahead: not yet
-    assert reviews.remind_due(session, now=at("2026-03-31", 3)) == 1
-    assert reviews.remind_due(session, now=at("2026-04-01")) == 0  # once
+    assert review_schedule.remind_due(session, now=at("2026-03-30")) == 0  # 8 days ahead: not yet
+    assert review_schedule.remind_due(session, now=at("2026-03-31", 3)) == 1
+    assert review_schedule.remind_due(session, now=at("2026-04-01")) == 0  # once
     [notice] = session.query(Notification).filter_by(channel_id=channel.id).all()
     assert notice.kind == "review"
     assert notice.facts["period"] == "2026-01-01 – 2026-03-31"
@@ -169,7 +170,7 @@ def test_the_chair_is_reminded_once_a_week_ahead(
         data=reviews.MeetingData(scheduled_at=at("2026-04-14", 2)),
     )
     assert moved.reminded_at is None
-    assert reviews.remind_due(session, now=at("2026-04-08")) == 1
+    assert review_schedule.remind_due(session, now=at("2026-04-08")) == 1
     assert session.query(WorkItem).filter_by(kind="prepare_review").count() == 1
 
 
@@ -178,7 +179,7 @@ def test_holding_a_meeting_freezes_the_agenda_and_schedules_the_next(
 ) -> None:
     manager = world.actors["manager"]
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    reviews.remind_due(session, now=at("2026-04-01"))
+    review_schedule.remind_due(session, now=at("2026-04-01"))
     with pytest.raises(Invalid) as missing:
         reviews.record_minutes(
             session,
@@ -293,9 +294,9 @@ def test_overdue_actions_are_announced_once(
         meeting_id=meeting.id,
         data=ActionData("Fix the runbook", dt.date(2026, 4, 10), owner_name="Ops lead"),
     )
-    assert reviews.notify_overdue(session, now=at("2026-04-10", 12)) == 0  # due today
-    assert reviews.notify_overdue(session, now=at("2026-04-11")) == 1
-    assert reviews.notify_overdue(session, now=at("2026-04-12")) == 0
+    assert improvement_plans.notify_overdue(session, now=at("2026-04-10", 12)) == 0  # due today
+    assert improvement_plans.notify_overdue(session, now=at("2026-04-11")) == 1
+    assert improvement_plans.notify_overdue(session, now=at("2026-04-12")) == 0
     [notice] = session.query(Notification).filter_by(kind="action").all()
     assert notice.facts["action"] == "Fix the runbook"
 

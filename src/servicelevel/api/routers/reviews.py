@@ -36,8 +36,8 @@ from servicelevel.api.schemas.reviews import (
     TrendOut,
     VersionIn,
 )
-from servicelevel.reports import review_register
-from servicelevel.services import improvement_plans, reviews, surveys
+from servicelevel.reports import review_register as register_files
+from servicelevel.services import improvement_plans, review_register, reviews, surveys
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 
@@ -111,12 +111,12 @@ def export_register(
 ) -> Response:
     """The register as a workbook or a PDF, in the language and time zone asked for."""
     zone = reviews.checked_zone(timezone)
-    rows = reviews.register(session, actor=actor, agreement_id=agreement_id)
+    rows = review_register.register(session, actor=actor, agreement_id=agreement_id)
     locale = language.replace("-", "_")
     if format == "pdf":
-        return Response(review_register.pdf_bytes(rows, locale, zone), media_type="application/pdf")
+        return Response(register_files.pdf_bytes(rows, locale, zone), media_type="application/pdf")
     headers = {"Content-Disposition": 'attachment; filename="review-register.xlsx"'}
-    return Response(review_register.xlsx_of(rows, locale, zone), media_type=XLSX, headers=headers)
+    return Response(register_files.xlsx_of(rows, locale, zone), media_type=XLSX, headers=headers)
 
 
 @router.get("/reviews/{meeting_id}", response_model=MeetingDetail)

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
-from servicelevel.reports import review_register
-from servicelevel.services import agreements, charts, improvement_plans, reviews
+from servicelevel.reports import review_register as register_files
+from servicelevel.services import agreements, charts, improvement_plans, review_register, reviews
 from servicelevel.services.errors import Invalid
 from servicelevel.services.improvement_plans import ActionData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
@@ -52,7 +52,7 @@ def _register(
     code: int = 200,
 ) -> Response:
     wanted = status if status in labels.MEETING_STATES else None
-    rows = reviews.register(db, actor=visitor.actor, status=wanted)
+    rows = review_register.register(db, actor=visitor.actor, status=wanted)
     if status == "overdue":
         rows = [r for r in rows if r.overdue]
     mine = agreements.list_agreements(db, actor=visitor.actor, limit=500).items
@@ -74,14 +74,14 @@ def _register(
 @router.get("/reviews/register.{kind}")
 def register_file(request: Request, kind: str, visitor: UserDep, db: SessionDep) -> Response:
     """The register as XLSX or PDF in the page's language."""
-    rows = reviews.register(db, actor=visitor.actor)
+    rows = review_register.register(db, actor=visitor.actor)
     locale = language(request)
     if kind == "pdf":
-        return Response(review_register.pdf_bytes(rows, locale), media_type="application/pdf")
+        return Response(register_files.pdf_bytes(rows, locale), media_type="application/pdf")
     if kind != "xlsx":
         raise Invalid("the register is offered as xlsx or pdf", "format")
     head = {"Content-Disposition": 'attachment; filename="review-register.xlsx"'}
-    return Response(review_register.xlsx_of(rows, locale), media_type=XLSX, headers=head)
+    return Response(register_files.xlsx_of(rows, locale), media_type=XLSX, headers=head)
 
 
 class CsrfForm(BaseModel):
