@@ -130,7 +130,7 @@ def upcoming_alerts(agreement_id: RecordId, session: SessionDep, actor: ActorDep
 
 
 ChannelKind = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
-NoticeKind = Literal["warning", "breach", "availability", "burn_rate"]
+NoticeKind = Literal["warning", "breach", "availability", "burn_rate", "review", "action"]
 
 
 class ChannelIn(BaseModel):
