@@ -170,6 +170,17 @@ def test_reviews_are_scheduled_once_per_agreement(
     [made] = first.json()
     assert (made["agreement_id"], made["status"]) == (sla_in_force, "scheduled")
     assert client.post("/api/v1/reviews/schedule", headers=staff).json() == []
+    channel = client.post(
+        "/api/v1/notification-channels",
+        headers=staff,
+        json={
+            "name": "chair",
+            "kind": "email",
+            "address": "chair@example.com",
+            "notices": ["review", "action"],
+        },
+    )
+    assert channel.status_code == 201, channel.text  # reminders and overdue actions by mail
     extra = client.post("/api/v1/reviews", headers=staff, json={"agreement_id": sla_in_force})
     assert extra.status_code == 409
     assert "scheduled already" in extra.json()["error"]["message"]
