@@ -422,7 +422,10 @@ def effect(
     for g in repo.goals_of(session, [plan.id])[plan.id]:
         if g.agreement_id is None:
             continue
-        agreement = agreements.get_agreement(session, actor=actor, agreement_id=g.agreement_id)
+        try:
+            agreement = agreements.get_agreement(session, actor=actor, agreement_id=g.agreement_id)
+        except NotFound:  # a goal on another customer's agreement: not this reader's to see
+            continue
         zone = agreements.current(agreement).timezone
         first = review_schedule.add_months((split or moment.date()).replace(day=1), -EFFECT_MONTHS)
         end = review_schedule.add_months(moment.date().replace(day=1), 1)

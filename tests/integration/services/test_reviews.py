@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Notification, WorkItem
 from servicelevel.services import (
+    agreements,
     breaches,
     dashboard,
     improvement_plans,
@@ -29,6 +30,7 @@ from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
 from servicelevel.services.notifications import ChannelData
 from servicelevel.services.permissions import SYSTEM
+from tests.integration.agreement_fixtures import SLA
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 
@@ -356,3 +358,23 @@ def test_a_plan_needs_a_known_origin_and_goals_the_actor_may_see(
     assert improvement_plans.get_plan(session, actor=world.actors["customer_rep"], plan_id=plan.id)
     with pytest.raises(NotFound):
         improvement_plans.get_plan(session, actor=world.actors["outsider"], plan_id=plan.id)
+
+
+def test_a_representative_sees_the_effect_on_their_own_targets_only(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    other = agreements.create_agreement(
+        session, actor=SYSTEM, document={**SLA, "id": "SLA-GLOBEX", "customer": "GLOBEX"}
+    )
+    session.flush()
+    plan = improvement_plans.create_plan(
+        session,
+        actor=world.actors["manager"],
+        data=PlanData("SIP-BOTH", "both", "other", goals=[Goal(sla_in_force), Goal(other.id)]),
+    )
+    _, mine = improvement_plans.effect(
+        session, actor=world.actors["customer_rep"], plan_id=plan.id, now=MARCH
+    )
+    assert {e.agreement for e in mine} == {"SLA-1"}
+    _, every = improvement_plans.effect(session, actor=SYSTEM, plan_id=plan.id, now=MARCH)
+    assert {e.agreement for e in every} == {"SLA-1", "SLA-GLOBEX"}
