@@ -28,11 +28,10 @@ from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.engine.clocks import NONE, Measurements, Status
-from servicelevel.services import agreements, breaches, notifications
+from servicelevel.services import agreements, breaches, jobs, notifications
 from servicelevel.services.permissions import Actor, require
 
 STALE_AFTER = dt.timedelta(hours=24)
-RECOMPUTE = "recompute"  # the job kind whose results alerts wait for
 
 
 def ahead(
@@ -69,7 +68,7 @@ def ahead(
 def fire_due(session: Session, *, now: dt.datetime, limit: int = 500) -> dict[str, int]:
     """Fire the alerts whose instant has come (the worker calls this, then commits)."""
     due = repo.due(session, now, limit)
-    waiting = job_repo.agreements_waiting(session, RECOMPUTE)
+    waiting = job_repo.agreements_waiting(session, jobs.RECOMPUTE)
     ready = [a for a in due if a.agreement_id not in waiting]
     if not ready:
         return {"announced": 0, "stale": 0}

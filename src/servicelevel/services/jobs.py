@@ -17,6 +17,8 @@ from servicelevel.db.repositories.common import Page
 from servicelevel.services.errors import NotFound
 from servicelevel.services.permissions import Actor, require
 
+RECOMPUTE = "recompute"  # the job that keeps an agreement's measurements current
+
 MAX_ATTEMPTS = 5
 LEASE = dt.timedelta(minutes=15)
 Handler = Callable[[Session, Job], dict[str, Any]]

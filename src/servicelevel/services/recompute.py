@@ -32,7 +32,7 @@ from servicelevel.services.errors import NotFound
 from servicelevel.services.permissions import Actor, allowed, require
 from servicelevel.services.service_reports import engine_agreement
 
-KIND = "recompute"
+KIND = jobs.RECOMPUTE
 STATUS_NAMES = np.array([s.label for s in Status])
 
 

@@ -170,14 +170,6 @@ def satisfaction_row(found: Evaluation) -> dict[str, Any]:
     return {"period": s.period, "answers": s.count, "mean_pct": mean, "low": s.low}
 
 
-def evaluate_agreement(
-    session: Session, *, actor: Actor, agreement_id: int, period: str, now: dt.datetime
-) -> tuple[Agreement, AgreementVersion, AgreementResult]:
-    """:func:`evaluation` without the tickets."""
-    found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=now)
-    return found.agreement, found.version, found.result
-
-
 def engine_agreement(
     session: Session, agreement: Agreement, version: AgreementVersion
 ) -> EngineAgreement:

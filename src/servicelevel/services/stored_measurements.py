@@ -24,8 +24,8 @@ from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.periods import Period
 from servicelevel.engine.targets import Categorical, TicketSet
 from servicelevel.engine.timelines import Timelines
+from servicelevel.services import jobs
 
-RECOMPUTE = "recompute"  # the job kind that keeps measurements current
 STATUS = {s.label: int(s) for s in Status}
 
 
@@ -41,7 +41,7 @@ class Stored:
 def usable(session: Session, agreement_id: int) -> bool:
     """Stored measurements speak for the agreement: it has some, and no recomputation of it
     is waiting to bring in events."""
-    if agreement_id in job_repo.agreements_waiting(session, RECOMPUTE):
+    if agreement_id in job_repo.agreements_waiting(session, jobs.RECOMPUTE):
         return False
     return repo.has_any(session, agreement_id)
 

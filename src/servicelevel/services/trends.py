@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -57,14 +56,6 @@ def months_between(first: dt.date, end: dt.date, timezone: str) -> list[Period]:
         nxt = out[-1].end_date
         out.append(month(nxt.year, nxt.month, timezone))
     return out
-
-
-def last_months(agreement: Agreement, count: int, now: dt.datetime) -> list[Period]:
-    """The ``count`` whole months before the one holding ``now``, oldest first."""
-    zone = agreements.current(agreement).timezone
-    local = now.astimezone(ZoneInfo(zone))
-    this = month(local.year, local.month, zone)
-    return this.previous().trailing(count)
 
 
 def by_target(session: Session, agreement: Agreement, periods: list[Period]) -> list[TargetTrend]:

@@ -37,12 +37,12 @@ from servicelevel.api.schemas.reviews import (
     VersionIn,
 )
 from servicelevel.reports import review_register as register_files
+from servicelevel.reports.spreadsheets import XLSX
 from servicelevel.services import improvement_plans, review_register, reviews, surveys
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 
 router = APIRouter(tags=["reviews"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _meeting(meeting: Any, now: dt.datetime) -> MeetingOut:

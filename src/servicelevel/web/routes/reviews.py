@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
 from servicelevel.reports import review_register as register_files
+from servicelevel.reports.spreadsheets import XLSX
 from servicelevel.services import agreements, charts, improvement_plans, review_register, reviews
 from servicelevel.services.errors import Invalid
 from servicelevel.services.improvement_plans import ActionData
@@ -29,7 +30,6 @@ from servicelevel.web.submit import perform
 
 router = APIRouter()
 BIG = 2**63 - 1
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/reviews")
