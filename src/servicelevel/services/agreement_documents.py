@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,7 @@ from servicelevel.definitions.agreements import AgreementModel
 from servicelevel.definitions.calendars import ALWAYS
 from servicelevel.definitions.source import DefinitionError, Located, parse_yaml
 from servicelevel.services.errors import Invalid
+from servicelevel.services.validation import time_zone
 
 COUNTERPARTY_KEY = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
 COUNTERPARTY_KIND = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
@@ -139,16 +139,8 @@ def _check_sizes(model: AgreementModel) -> None:
             raise Invalid(
                 "{name} is longer than {limit} characters", where, name=where, limit=limit
             )
-    if model.timezone is not None and not _known_zone(model.timezone):
-        raise Invalid("unknown time zone {zone}", "timezone", zone=model.timezone)
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    if model.timezone is not None:
+        time_zone(model.timezone)
 
 
 def read_header(session: Session, model: AgreementModel) -> Header:

@@ -22,13 +22,12 @@ from servicelevel.db.models.agreements import (
     REVIEW_FREQUENCIES,
 )
 from servicelevel.db.repositories import agreements as repo
-from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import agreement_documents as documents
 from servicelevel.services import audit
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import text
+from servicelevel.services.validation import known_user, text
 
 KINDS = AGREEMENT_KINDS
 STATES = AGREEMENT_STATES
@@ -91,8 +90,7 @@ def create_agreement(
 
 
 def _check_manager(session: Session, manager_id: int | None) -> None:
-    if manager_id is not None and identity_repo.user_by_id(session, manager_id) is None:
-        raise Invalid("no user {id}", "manager_id", id=manager_id)
+    known_user(session, manager_id, "manager_id")
 
 
 def can_see(actor: Actor, agreement: Agreement) -> bool:

@@ -18,13 +18,12 @@ from servicelevel.db.models import OfferedTarget, Service, ServiceDependency, Se
 from servicelevel.db.models.catalog import METRICS, SERVICE_STATES
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as repo
-from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import audit
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import promise, text, translations
+from servicelevel.services.validation import known_user, promise, text, translations
 
 STATES = SERVICE_STATES
 TARGET_METRICS = METRICS
@@ -76,8 +75,7 @@ def _clean(session: Session, data: ServiceData) -> ServiceData:
         category=text(data.category, "category", limit=100),
         depends_on=tuple(dict.fromkeys(data.depends_on)),
     )
-    if cleaned.owner_id is not None and identity_repo.user_by_id(session, cleaned.owner_id) is None:
-        raise Invalid("no user {id}", "owner_id", id=cleaned.owner_id)
+    known_user(session, cleaned.owner_id, "owner_id")
     if cleaned.calendar_id is not None and (
         calendar_repo.calendar_by_id(session, cleaned.calendar_id) is None
     ):

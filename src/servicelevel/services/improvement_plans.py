@@ -18,7 +18,6 @@ from servicelevel.db.models import ImprovementAction, ImprovementPlan, PlanGoal
 from servicelevel.db.models.reviews import ACTION_STATES, PLAN_ORIGINS
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as catalog_repo
-from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import (
@@ -32,7 +31,7 @@ from servicelevel.services import (
 )
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import text
+from servicelevel.services.validation import known_user, text
 
 FIELDS = (
     "code",
@@ -117,8 +116,7 @@ def create_plan(session: Session, *, actor: Actor, data: PlanData) -> Improvemen
 
 
 def _check_refs(session: Session, actor: Actor, data: PlanData) -> None:
-    if data.owner_id is not None and identity_repo.user_by_id(session, data.owner_id) is None:
-        raise Invalid("no user {id}", "owner_id", id=data.owner_id)
+    known_user(session, data.owner_id, "owner_id")
     if data.meeting_id is not None:
         reviews.get_meeting(session, actor=actor, meeting_id=data.meeting_id)
     if data.survey_id is not None:
@@ -319,10 +317,8 @@ def add_action(
                 "improvement plan {code} is {status}", "status", code=plan.code, status=plan.status
             )
     owner_name = text(data.owner_name, "owner_name", limit=200)
-    if data.owner_id is not None:
-        owner = identity_repo.user_by_id(session, data.owner_id)
-        if owner is None:
-            raise Invalid("no user {id}", "owner_id", id=data.owner_id)
+    owner = known_user(session, data.owner_id, "owner_id")
+    if owner is not None:
         owner_name = owner_name or owner.display_name or owner.username
     if not owner_name:
         raise Invalid("an action needs an owner", "owner_name")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +36,7 @@ from servicelevel.services import audit, notices
 from servicelevel.services.calendars import business_calendar
 from servicelevel.services.errors import Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import text
+from servicelevel.services.validation import text, time_zone
 from servicelevel.services.webhooks import DeliveryError, Post, post_json
 from servicelevel.settings import get_settings
 
@@ -84,10 +83,7 @@ def _checked(session: Session, data: ChannelData) -> dict[str, Any]:
     locale = data.locale.replace("-", "_")
     if locale not in LOCALES:
         raise Invalid("locale must be one of en, zh-Hans, zh-Hant", "locale")
-    try:
-        ZoneInfo(data.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("unknown time zone {zone}", "timezone", zone=data.timezone) from None
+    time_zone(data.timezone)
     unknown = [n for n in data.notices if n not in NOTICE_KINDS]
     if unknown:
         raise Invalid("notices must be among {kinds}", "notices", kinds=", ".join(NOTICE_KINDS))

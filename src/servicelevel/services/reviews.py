@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -16,7 +15,6 @@ from servicelevel.db.models import ReviewMeeting, ReviewParticipant
 from servicelevel.db.models.reviews import OUTCOMES, PARTICIPANT_ROLES
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as work_repo
-from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import agreements, audit, review_agenda, review_schedule, work
@@ -26,16 +24,7 @@ from servicelevel.services.review_schedule import FIELDS as FIELDS
 from servicelevel.services.review_schedule import is_overdue as is_overdue
 from servicelevel.services.review_schedule import period_label as period_label
 from servicelevel.services.review_schedule import schedule_due as schedule_due
-from servicelevel.services.validation import text
-
-
-def checked_zone(name: str) -> str:
-    """An IANA time zone name, or an error naming the field."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("unknown time zone {zone}", "timezone", zone=name) from None
-    return name
+from servicelevel.services.validation import known_user, text
 
 
 @dataclass(frozen=True)
@@ -83,8 +72,7 @@ def create_meeting(
 
 
 def _check_chair(session: Session, chair_id: int | None) -> None:
-    if chair_id is not None and identity_repo.user_by_id(session, chair_id) is None:
-        raise Invalid("no user {id}", "chair_id", id=chair_id)
+    known_user(session, chair_id, "chair_id")
 
 
 def visible_agreements(session: Session, actor: Actor) -> list[int] | None:
@@ -190,8 +178,7 @@ def set_participants(
                 roles=", ".join(PARTICIPANT_ROLES),
             )
         text(p.name, f"participants.{i}.name", required=True, limit=200)
-        if p.user_id is not None and identity_repo.user_by_id(session, p.user_id) is None:
-            raise Invalid("no user {id}", f"participants.{i}.user_id", id=p.user_id)
+        known_user(session, p.user_id, f"participants.{i}.user_id")
     before = [(p.role, p.name, p.attended) for p in repo.participants_of(session, meeting.id)]
     repo.drop_participants(session, meeting.id)
     rows = [

@@ -1,11 +1,17 @@
-"""Checks shared by every use case that takes text from people: present, text, no NULs, short
-enough — each failure an :class:`Invalid` naming the field."""
+"""Checks shared by every use case that takes input from people: text present, no NULs, short
+enough; a known time zone; a user that exists — each failure an :class:`Invalid` naming the
+field."""
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.orm import Session
+
+from servicelevel.db.models import User
 from servicelevel.db.models.catalog import METRICS
+from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.services.errors import Invalid
 
@@ -69,3 +75,22 @@ def promise(
                 "cannot read the duration: {reason}", f"{where}.within", reason=exc
             ) from None
     return metric, float(objective), text(priority, f"{where}.priority", limit=40), budget
+
+
+def known_user(session: Session, user_id: int | None, field: str) -> User | None:
+    """The user ``user_id`` names (``None`` when none is named); an unknown id is an error."""
+    if user_id is None:
+        return None
+    user = identity_repo.user_by_id(session, user_id)
+    if user is None:
+        raise Invalid("no user {id}", field, id=user_id)
+    return user
+
+
+def time_zone(name: str, field: str = "timezone") -> str:
+    """An IANA time zone name, or an error naming the field."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("unknown time zone {zone}", field, zone=name) from None
+    return name

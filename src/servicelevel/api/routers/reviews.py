@@ -38,7 +38,7 @@ from servicelevel.api.schemas.reviews import (
 )
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
-from servicelevel.services import improvement_plans, review_register, reviews, surveys
+from servicelevel.services import improvement_plans, review_register, reviews, surveys, validation
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 
@@ -110,7 +110,7 @@ def export_register(
     agreement_id: RecordFilter | None = None,
 ) -> Response:
     """The register as a workbook or a PDF, in the language and time zone asked for."""
-    zone = reviews.checked_zone(timezone)
+    zone = validation.time_zone(timezone)
     rows = review_register.register(session, actor=actor, agreement_id=agreement_id)
     locale = language.replace("-", "_")
     if format == "pdf":
