@@ -18,7 +18,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import reviews as review_repo
-from servicelevel.services import agreements, underpinning
+from servicelevel.services import agreements, trends, underpinning
 from servicelevel.services.permissions import Actor, require
 
 AT_RISK = dt.timedelta(hours=4)
@@ -106,8 +106,7 @@ def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> 
     start, end, period = _month(a, now)
     counts = measurement_repo.status_counts_between(session, a.id, start, end)
     breaches, excluded = alert_repo.breach_counts_between(session, a.id, start, end)
-    met = counts.get("met", 0) + excluded
-    breached = max(0, counts.get("breached", 0) - excluded)
+    met, breached = trends.decided(counts, excluded)
     return Health(
         agreement_id=a.id,
         code=a.code,
@@ -153,8 +152,7 @@ def agreement_month(
         if t.kind != "ticket":
             continue
         c = counts.get(t.key, {})
-        waived = excluded.get(t.key, 0)
-        met, breached = c.get("met", 0) + waived, max(0, c.get("breached", 0) - waived)
+        met, breached = trends.decided(c, excluded.get(t.key, 0))
         within = met / (met + breached) if met + breached else None
         on_track = None if within is None or t.objective is None else within >= t.objective
         still = c.get("running", 0) + c.get("paused", 0)

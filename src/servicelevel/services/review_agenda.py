@@ -29,8 +29,9 @@ LISTED = 100  # breaches and near misses listed by name; the counts cover all
 def build(session: Session, meeting: ReviewMeeting, agreement: Agreement) -> dict[str, Any]:
     """Everything the meeting should look at, for ``[period_start, period_end)``."""
     zone = agreements.current(agreement).timezone
-    start, end = _instants(meeting, zone)
     periods = trends.months_between(meeting.period_start, meeting.period_end, zone)
+    start = dt.datetime.fromtimestamp(periods[0].start, dt.UTC)
+    end = dt.datetime.fromtimestamp(periods[-1].end, dt.UTC)
     return {
         "period": {
             "start": meeting.period_start.isoformat(),
@@ -44,15 +45,6 @@ def build(session: Session, meeting: ReviewMeeting, agreement: Agreement) -> dic
         "satisfaction": _satisfaction(session, agreement, meeting),
         "open_actions": _open_actions(session, agreement.id),
     }
-
-
-def _instants(meeting: ReviewMeeting, zone: str) -> tuple[dt.datetime, dt.datetime]:
-    period = trends.months_between(meeting.period_start, meeting.period_end, zone)
-    first, last = period[0], period[-1]
-    return (
-        dt.datetime.fromtimestamp(first.start, dt.UTC),
-        dt.datetime.fromtimestamp(last.end, dt.UTC),
-    )
 
 
 def _trends(session: Session, agreement: Agreement, periods: list[Any]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from servicelevel.engine.availability import Outages, availability
 from servicelevel.engine.clocks import Status
 from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
 from servicelevel.engine.durations import format_seconds
-from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
+from servicelevel.engine.evaluation import AgreementResult, TargetResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
 from servicelevel.i18n import translator
@@ -272,7 +272,7 @@ def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
             {"category": c or "—", "count": n} for c, n in breaches_by(found, "category")
         ],
         "breaches": breach_list(found, language),
-        "breaches_total": sum(n for _, n in breaches_by(found, "priority")),
+        "breaches_total": len(breach_hits(found)),
         "availability_trend": [
             {"id": u.target, "values": [pct(v) for v in u.values]} for u in found.uptime
         ],
@@ -295,15 +295,9 @@ def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
     priority, when (in the agreement's zone) and by how much the agreed time was overrun."""
     locale = documents.LOCALES[language]
     zone = found.result.agreement.timezone
-    hits = []
-    for r in found.result.targets:
-        m = r.measurements
-        for k in np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).tolist():
-            hits.append((int(m.breached_at[k]), r, k))
-    hits.sort(key=lambda h: (h[0], h[1].target.id))
     priority = found.tickets.attributes.get("priority")
     rows = []
-    for at, r, k in hits[:LISTED]:
+    for at, r, k in breach_hits(found)[:LISTED]:
         ticket = int(r.tickets[k])
         when = dt.datetime.fromtimestamp(at, dt.UTC)
         over = max(0, int(r.measurements.used[k] - r.measurements.budget[k]))
@@ -319,15 +313,23 @@ def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
     return rows
 
 
+def breach_hits(found: Evaluation) -> list[tuple[int, TargetResult, int]]:
+    """The period's breaches as ``(breached at, target result, index)``, earliest first."""
+    hits = []
+    for r in found.result.targets:
+        m = r.measurements
+        for k in np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).tolist():
+            hits.append((int(m.breached_at[k]), r, k))
+    return sorted(hits, key=lambda h: (h[0], h[1].target.id))
+
+
 def breaches_by(found: Evaluation, attribute: str) -> list[tuple[str, int]]:
     """Breaches of the period counted by a ticket attribute (priority, category), most first."""
     column = found.tickets.attributes.get(attribute)
     counts: dict[str, int] = {}
-    for r in found.result.targets:
-        hit = r.in_period & (r.measurements.status == Status.BREACHED)
-        for k in np.flatnonzero(hit).tolist():
-            label = "" if column is None else column.label(int(r.tickets[k]))
-            counts[label] = counts.get(label, 0) + 1
+    for _, r, k in breach_hits(found):
+        label = "" if column is None else column.label(int(r.tickets[k]))
+        counts[label] = counts.get(label, 0) + 1
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

@@ -56,18 +56,9 @@ def record(
     require(actor, "survey.write")
     _check(session, answer)
     print_ = fingerprint(answer)
-    if repo.known_fingerprints(session, [print_]):
-        found = repo.list_surveys(
-            session,
-            parties=None,
-            party_id=answer.customer_id,
-            service_id=answer.service_id,
-            since=answer.answered_on,
-            until=answer.answered_on + dt.timedelta(days=1),
-            offset=0,
-            limit=500,
-        )
-        return next(s for s in found.items if s.fingerprint == print_)
+    stored = repo.survey_by_fingerprint(session, print_)
+    if stored is not None:
+        return stored
     result = _result(answer, source, print_)
     session.add(result)
     audit.record(session, actor, "create", result, None, audit.snapshot(result, FIELDS))

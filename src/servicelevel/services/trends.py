@@ -9,6 +9,7 @@ running) as the engine's compliance does; an excluded breach counts as met.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -48,6 +49,13 @@ class AvailabilityTrend:
     values: list[float | None]
 
 
+def decided(per_status: Mapping[str, int], excluded: int) -> tuple[int, int]:
+    """Met and breached from counts per status, a breach excluded by decision counting as met
+    (as the engine's compliance counts it)."""
+    met = per_status.get("met", 0) + excluded
+    return met, max(0, per_status.get("breached", 0) - excluded)
+
+
 def months_between(first: dt.date, end: dt.date, timezone: str) -> list[Period]:
     """The calendar months from the one holding ``first`` up to the one before ``end``'s
     (whole months; at least one)."""
@@ -73,12 +81,8 @@ def by_target(session: Session, agreement: Agreement, periods: list[Period]) -> 
             continue
         months = []
         for i, p in enumerate(periods):
-            per_status = counts.get((i, target.key), {})
-            excluded = waived.get((i, target.key), 0)
-            met = per_status.get("met", 0) + excluded
-            months.append(
-                PeriodFigure(p.label, met, max(0, per_status.get("breached", 0) - excluded))
-            )
+            met, breached = decided(counts.get((i, target.key), {}), waived.get((i, target.key), 0))
+            months.append(PeriodFigure(p.label, met, breached))
         trends.append(TargetTrend(target.key, target.name, target.objective, months))
     return trends
 

@@ -207,6 +207,11 @@ def survey_by_id(session: Session, survey_id: int) -> SurveyResult | None:
     return session.get(SurveyResult, survey_id)
 
 
+def survey_by_fingerprint(session: Session, fingerprint: str) -> SurveyResult | None:
+    query = select(SurveyResult).where(SurveyResult.fingerprint == fingerprint)
+    return session.scalars(query).one_or_none()
+
+
 def known_fingerprints(session: Session, prints: Collection[str]) -> set[str]:
     query = select(SurveyResult.fingerprint).where(SurveyResult.fingerprint.in_(list(prints)))
     return set(session.scalars(query))
