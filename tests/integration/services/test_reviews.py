@@ -19,7 +19,6 @@ from servicelevel.services import (
     breaches,
     dashboard,
     improvement_plans,
-    notifications,
     recompute,
     report_snapshots,
     review_schedule,
@@ -28,9 +27,9 @@ from servicelevel.services import (
 )
 from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
-from servicelevel.services.notifications import ChannelData
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.agreement_fixtures import SLA
+from tests.integration.api.test_alerts import channel
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 
@@ -149,16 +148,12 @@ def test_an_excluded_breach_counts_as_met_in_the_trend(
 def test_the_chair_is_reminded_once_a_week_ahead(
     session: Session, world: World, sla_in_force: int
 ) -> None:
-    channel = notifications.create_channel(
-        session,
-        actor=SYSTEM,
-        data=ChannelData(name="chair", kind="email", address="chair@example.com"),
-    )
+    chair = channel(session, "chair", "email", "chair@example.com")
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
     assert review_schedule.remind_due(session, now=at("2026-03-30")) == 0  # 8 days ahead: not yet
     assert review_schedule.remind_due(session, now=at("2026-03-31", 3)) == 1
     assert review_schedule.remind_due(session, now=at("2026-04-01")) == 0  # once
-    [notice] = session.query(Notification).filter_by(channel_id=channel.id).all()
+    [notice] = session.query(Notification).filter_by(channel_id=chair).all()
     assert notice.kind == "review"
     assert notice.facts["period"] == "2026-01-01 – 2026-03-31"
     [item] = session.query(WorkItem).filter_by(kind="prepare_review").all()
@@ -286,9 +281,7 @@ def test_an_action_becomes_a_plan_whose_effect_shows_before_and_after(
 def test_overdue_actions_are_announced_once(
     session: Session, world: World, sla_in_force: int
 ) -> None:
-    notifications.create_channel(
-        session, actor=SYSTEM, data=ChannelData(name="ops", kind="email", address="ops@example.com")
-    )
+    channel(session, "ops", "email", "ops@example.com")
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
     improvement_plans.add_action(
         session,
