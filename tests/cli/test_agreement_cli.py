@@ -21,7 +21,7 @@ def demo_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'slm.sqlite3'}"
     assert runner.invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
     with unit_of_work(url) as session:
-        load_demo(session, tickets_until=None, with_tickets=False)
+        load_demo(session, with_tickets=False)
     return url
 
 

@@ -18,7 +18,7 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.source import parse_yaml
 from servicelevel.services import agreement_lifecycle, calendars, identity, parties, recompute
-from servicelevel.services.demo_agreements import load_demo_agreements
+from servicelevel.services.demo_agreements import DemoTerm, load_demo_agreements
 from servicelevel.services.demo_catalog import load_demo_catalog
 from servicelevel.services.demo_requirements import load_demo_requirements
 from servicelevel.services.demo_reviews import load_demo_reviews
@@ -105,10 +105,15 @@ USERS = [
 
 
 def load_demo(
-    session: Session, tickets_until: dt.date | None = None, *, with_tickets: bool = True
+    session: Session, now: dt.datetime | None = None, *, with_tickets: bool = True
 ) -> dict[str, int]:
     """Add whatever part of the demo is missing; returns how many records were added.
-    Tickets cover the year up to ``tickets_until`` (default: today)."""
+
+    The demo is a year of history ending at ``now`` (default: the real clock): tickets, survey
+    answers and a held review lie before it, agreements are in force around it and the next
+    reviews are scheduled after it."""
+    now = now or dt.datetime.now(dt.UTC)
+    term = DemoTerm.around(now.date())
     added = {"parties": 0, "calendars": 0, "users": 0, "services": 0, "requirements": 0}
     added["agreements"] = 0
     added["tickets"] = 0
@@ -137,13 +142,12 @@ def load_demo(
             added["users"] += 1
     added["services"] = load_demo_catalog(session)
     added["requirements"] = load_demo_requirements(session)
-    until = tickets_until or dt.datetime.now(dt.UTC).date()
-    added["agreements"] = load_demo_agreements(session, until.year)
+    added["agreements"] = load_demo_agreements(session, term)
     session.flush()
-    agreement_lifecycle.refresh(session, actor=SYSTEM, today=dt.datetime.now(dt.UTC).date())
+    agreement_lifecycle.refresh(session, actor=SYSTEM, today=now.date())
     if with_tickets:
-        added["tickets"] = load_demo_tickets(session, until)
+        added["tickets"] = load_demo_tickets(session, now)
         for found in agreement_repo.agreements_in_force(session):  # measurements to look at
-            recompute.recompute(session, agreement_id=found.id)
-    added["reviews"] = load_demo_reviews(session, until)
+            recompute.recompute(session, agreement_id=found.id, now=now)
+    added["reviews"] = load_demo_reviews(session, now, term)
     return added

@@ -1,10 +1,16 @@
-"""Demo agreements for the current year: Contoso's SLA in force, underpinned by Network
-Operations' OLA and CloudHost's UC (whose term ends early and whose P1 target is looser — two
-findings the portfolio shows), and Fabrikam's SLA still in negotiation."""
+"""Demo agreements: Contoso's SLA in force, underpinned by Network Operations' OLA and
+CloudHost's UC (whose term ends early and whose P1 target is looser — two findings the
+portfolio shows), and Fabrikam's SLA still in negotiation.
+
+Their terms are placed around the moment the demo is loaded (:class:`DemoTerm`): they began on
+the first day of the month a year before, so every month of the demo's year of tickets has a
+report, and they run a year beyond it — whatever the date, including 1 January and 29 February.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,14 +62,42 @@ def _targets(p1: str, p2: str, calendar: str = "business") -> list[dict[str, Any
     ]
 
 
-def _document(code: str, kind: str, party: str, year: int, **more: Any) -> dict[str, Any]:
+def first_of_month(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class DemoTerm:
+    """When the demo agreements run, and the year that names them (the year of loading)."""
+
+    start: dt.date
+    end: dt.date
+    supplier_end: dt.date  # the UC ends three months before the SLA: a finding
+    year: int
+
+    @classmethod
+    def around(cls, today: dt.date) -> DemoTerm:
+        start = first_of_month(today, -12)
+        day = dt.timedelta(days=1)
+        return cls(
+            start, first_of_month(start, 24) - day, first_of_month(start, 21) - day, today.year
+        )
+
+    @property
+    def effective(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), dt.UTC)
+
+
+def _document(code: str, kind: str, party: str, span: DemoTerm, **more: Any) -> dict[str, Any]:
     key = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}[kind]
     return {
         "id": code,
         "kind": kind,
         "provider": "Acme IT",
         key: party,
-        "term": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
+        "term": {"start": span.start.isoformat(), "end": span.end.isoformat()},
         "review": "quarterly" if kind == "SLA" else "yearly",
         "calendars": {"business": "beijing-office", "always": "24x7"},
         "clocks": CLOCKS,
@@ -71,7 +105,8 @@ def _document(code: str, kind: str, party: str, year: int, **more: Any) -> dict[
     }
 
 
-def documents(year: int) -> list[dict[str, Any]]:
+def documents(term: DemoTerm) -> list[dict[str, Any]]:
+    year = term.year
     email = {
         "id": "email-availability",
         "service": "email",
@@ -83,7 +118,7 @@ def documents(year: int) -> list[dict[str, Any]]:
             f"SLA-CONTOSO-{year}",
             "SLA",
             "CONTOSO",
-            year,
+            term,
             title={
                 "en": "IT services for Contoso Finance",
                 "zh-Hans": "Contoso 财务部 IT 服务",
@@ -109,7 +144,7 @@ def documents(year: int) -> list[dict[str, Any]]:
             f"OLA-NETOPS-{year}",
             "OLA",
             "NETOPS",
-            year,
+            term,
             title="Network support for e-mail and ERP",
             services=["email", "erp"],
             targets=_targets("3h", "6h"),
@@ -118,18 +153,18 @@ def documents(year: int) -> list[dict[str, Any]]:
             f"UC-CLOUDHOST-{year}",
             "UC",
             "CLOUDHOST",
-            year,
+            term,
             title="Hosting for e-mail and ERP",
             services=["email", "erp"],
             targets=_targets("6h", "8h"),
-            term={"start": f"{year}-01-01", "end": f"{year}-09-30"},
+            term={"start": term.start.isoformat(), "end": term.supplier_end.isoformat()},
             availability=[email],
         ),
         _document(
             f"SLA-FABRIKAM-{year}",
             "SLA",
             "FABRIKAM",
-            year,
+            term,
             title="Point of sale for Fabrikam",
             services=["pos", "email"],
             targets=_targets("4h", "8h", "business"),
@@ -137,14 +172,15 @@ def documents(year: int) -> list[dict[str, Any]]:
     ]
 
 
-def load_demo_agreements(session: Session, year: int) -> int:
-    """Add the year's demo agreements that are missing; returns how many were added."""
+def load_demo_agreements(session: Session, term: DemoTerm) -> int:
+    """Add the demo agreements that are missing; returns how many were added."""
     added = []
-    for document in documents(year):
+    year = term.year
+    for document in documents(term):
         if repo.agreement_by_code(session, document["id"]) is None:
             added.append(agreements.create_agreement(session, actor=SYSTEM, document=document))
             session.flush()
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    start = term.effective
     for made in added:
         if made.code.startswith("SLA-FABRIKAM"):
             _step(session, made, "propose")

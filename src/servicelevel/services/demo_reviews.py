@@ -18,6 +18,7 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.services import improvement_plans, reviews, surveys
+from servicelevel.services.demo_agreements import DemoTerm, first_of_month
 from servicelevel.services.improvement_plans import ActionData
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
@@ -31,13 +32,12 @@ COMMENTS = {
 }
 
 
-def load_demo_reviews(session: Session, until: dt.date) -> int:
+def load_demo_reviews(session: Session, now: dt.datetime, term: DemoTerm) -> int:
     """Add the surveys, the held review and its plan if missing; returns records added."""
-    added = _surveys(session, until)
-    sla = agreement_repo.agreement_by_code(session, f"SLA-CONTOSO-{until.year}")
-    if sla is not None and repo.plan_by_code(session, PLAN) is None and until.month > 3:
-        added += _held_review(session, sla.id, until)
-    now = dt.datetime.combine(until, dt.time(12), dt.UTC)
+    added = _surveys(session, now.date())
+    sla = agreement_repo.agreement_by_code(session, f"SLA-CONTOSO-{term.year}")
+    if sla is not None and repo.plan_by_code(session, PLAN) is None:
+        added += _held_review(session, sla.id, term.start)
     added += len(reviews.schedule_due(session, actor=SYSTEM, now=now))
     return added
 
@@ -68,14 +68,15 @@ def _surveys(session: Session, until: dt.date) -> int:
     return added
 
 
-def _held_review(session: Session, agreement_id: int, until: dt.date) -> int:
-    """The first quarter of the year reviewed in April, with an action that became a plan."""
-    year = until.year
-    held_at = dt.datetime(year, 4, 9, 2, tzinfo=dt.UTC)
+def _held_review(session: Session, agreement_id: int, start: dt.date) -> int:
+    """The agreement's first quarter reviewed on the 9th of the month after it (10:00 in
+    Beijing, nine months before the demo's now), with an action that became a plan."""
+    quarter_end = first_of_month(start, 3)
+    held_at = dt.datetime.combine(quarter_end + dt.timedelta(days=8), dt.time(2), dt.UTC)
     data = MeetingData(
         scheduled_at=held_at,
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 4, 1),
+        period_start=start,
+        period_end=quarter_end,
         location="Contoso HQ, room 12 / Teams",
     )
     meeting = reviews.create_meeting(session, actor=SYSTEM, agreement_id=agreement_id, data=data)
@@ -109,7 +110,7 @@ def _held_review(session: Session, agreement_id: int, until: dt.date) -> int:
         meeting_id=meeting.id,
         data=ActionData(
             "Add weekend on-call for P2 e-mail tickets",
-            dt.date(year, 5, 15),
+            quarter_end + dt.timedelta(days=44),
             owner_name="Zhao Lei (Network Operations)",
         ),
     )
@@ -120,11 +121,15 @@ def _held_review(session: Session, agreement_id: int, until: dt.date) -> int:
         plan_id=plan.id,
         version=plan.version,
         transition="activate",
-        starts_on=dt.date(year, 5, 1),
+        starts_on=first_of_month(start, 4),
     )
     for title, due, done in (
-        ("Roster weekend on-call", dt.date(year, 4, 30), True),
-        ("Page the on-call engineer for P2 e-mail tickets", dt.date(year, 5, 15), False),
+        ("Roster weekend on-call", quarter_end + dt.timedelta(days=29), True),
+        (
+            "Page the on-call engineer for P2 e-mail tickets",
+            quarter_end + dt.timedelta(days=44),
+            False,
+        ),
     ):
         step = improvement_plans.add_action(
             session,

@@ -1,8 +1,10 @@
 """A year of demo tickets: realistic timelines for the demo customers and services.
 
-Deterministic for a given end date (fixed seed): created mostly in office hours, a first
+Deterministic for a given end (fixed seed): created mostly in office hours, a first
 response, 0–2 waits for the customer or a supplier, a resolution, sometimes a reopen, closure
-five days later; a few cancelled.
+five days later; a few cancelled. The history ends at ``now``: a ticket the day's plan opens
+later than ``now`` is left out and a ticket's events after ``now`` have not happened yet (it is
+still open), whatever the hour — so the demo loads at any moment of any day.
 """
 
 from __future__ import annotations
@@ -59,21 +61,24 @@ def opened_at(rng: random.Random, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), ZONE)
 
 
-def load_demo_tickets(session: Session, until: dt.date, days: int = 365) -> int:
-    """Add a year of tickets ending at ``until`` unless demo tickets exist; returns how many."""
+def load_demo_tickets(session: Session, now: dt.datetime, days: int = 365) -> int:
+    """Add ``days`` days of tickets ending at ``now`` unless demo tickets exist; returns how
+    many."""
     if repo.any_from(session, SOURCE):
         return 0
     customers = {code: party_repo.party_by_code(session, code) for code in SERVICES}
     rng = random.Random(20250301)
-    now = dt.datetime.now(dt.UTC)
     tickets: list[dict[str, Any]] = []
     timelines: list[list[tuple[dt.datetime, str, str]]] = []
+    until = now.astimezone(ZONE).date()
     day = until - dt.timedelta(days=days - 1)
     while day <= until:
         for _ in range(rng.randrange(3, 10) if day.weekday() < 5 else rng.randrange(0, 2)):
             code = rng.choice(list(SERVICES))
             prio = rng.choices([p for p, _ in PRIORITIES], [w for _, w in PRIORITIES])[0]
             events = [e for e in timeline(rng, opened_at(rng, day), prio) if e[0] <= now]
+            if not events:  # the plan opens it later today than now: not yet
+                continue
             party = customers[code]
             tickets.append(
                 {

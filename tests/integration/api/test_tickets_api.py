@@ -22,7 +22,7 @@ def test_tickets_with_timelines_and_scoping(
         parties.create_party(
             session, actor=SYSTEM, data=parties.PartyData(code, "customer", code.title(), {})
         )
-    assert load_demo_tickets(session, dt.date(2026, 3, 31), days=30) > 50
+    assert load_demo_tickets(session, dt.datetime(2026, 3, 31, 18, tzinfo=dt.UTC), days=30) > 50
     session.flush()
     viewer = auth(tokens["viewer"])
     listed = client.get("/api/v1/tickets?priority=P3&limit=5", headers=viewer).json()

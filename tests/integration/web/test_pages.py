@@ -232,7 +232,7 @@ def test_tickets_list_and_timeline(client: TestClient, session: Session, world: 
     parties.create_party(
         session, actor=SYSTEM, data=parties.PartyData("CONTOSO", "customer", "Contoso", {})
     )
-    load_demo_tickets(session, dt.date(2026, 3, 31), days=14)
+    load_demo_tickets(session, dt.datetime(2026, 3, 31, 18, tzinfo=dt.UTC), days=14)
     session.flush()
     sign_in(client, "viewer")
     listing = client.get("/tickets?priority=P3")
