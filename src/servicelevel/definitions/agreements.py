@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from servicelevel.definitions.calendars import ALWAYS, calendar_from_document
-from servicelevel.definitions.source import Located, read_yaml
+from servicelevel.definitions.source import Localized, Located, read_yaml
 from servicelevel.engine.agreements import Agreement, AvailabilityTarget, Fee
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import always_open
@@ -83,7 +83,7 @@ class ClockModel(BaseModel):
 class TargetModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    name: str | dict[str, str] = ""
+    name: Localized = ""
     clock: str
     when: dict[str, str | int | list[str | int]] = {}
     within: str
@@ -133,7 +133,7 @@ class TargetModel(BaseModel):
 class AvailabilityModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    name: str | dict[str, str] = ""
+    name: Localized = ""
     service: str
     calendar: str
     objective: Fraction
@@ -152,7 +152,7 @@ class CreditModel(BaseModel):
     tiers: list[TierModel] = []
     per_breach: float = 0.0
     cap: Any = None
-    description: str | dict[str, str] = ""
+    description: Localized = ""
 
     def to_engine(self) -> CreditClause:
         cap = None
@@ -187,7 +187,7 @@ class AgreementModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     kind: Literal["SLA", "OLA", "UC"] = "SLA"
-    title: str | dict[str, str] = ""
+    title: Localized = ""
     provider: str = ""
     customer: str | None = None
     internal_team: str | None = None
@@ -205,7 +205,7 @@ class AgreementModel(BaseModel):
     credit_cap: Any = None
     responsibilities: dict[str, Any] | list[Any] | None = None
     escalation: list[Any] | dict[str, Any] | None = None
-    description: str | dict[str, str] = ""
+    description: Localized = ""
 
     @field_validator("credit_cap")
     @classmethod

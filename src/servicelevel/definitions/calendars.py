@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from servicelevel.definitions.holiday_data import CountryHolidays, UnknownRegionError
 from servicelevel.definitions.instants import parse_instant
-from servicelevel.definitions.source import Located, read_yaml
+from servicelevel.definitions.source import Localized, Located, read_yaml
 from servicelevel.engine.calendars import WEEKDAYS, CalendarSpec, Closure, Shift, always_open
 
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
@@ -159,7 +159,7 @@ class CalendarModel(BaseModel):
     custom_holidays: list[HolidayEntry] = []
     extra_working_days: list[DatedEntry] = []
     closures: list[ClosureModel] = []
-    description: str | dict[str, str] = ""
+    description: Localized = ""
 
     @field_validator("custom_holidays", "extra_working_days", mode="before")
     @classmethod

@@ -3,6 +3,12 @@
 YAML is read with YAML 1.2-like scalars: only ``true``/``false`` are booleans (so the country
 code ``NO`` stays a string), ``9:00`` is not a sexagesimal number, and dates and times stay
 strings until the schema reads them with their time zone in mind.
+
+This is the one reader of YAML (files, the CLI, the web forms), and it is bounded, because its
+input may come from anyone who can post a form: anchors and aliases are refused (a few hundred
+bytes of nested aliases expand to gigabytes), as are documents nested more than
+:data:`MAX_DEPTH` levels, texts over ``SLM_YAML_MAX_BYTES`` (1 MiB by default) and a key given
+twice in one mapping (the second would silently win).
 """
 
 from __future__ import annotations
@@ -10,26 +16,101 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PlainValidator, ValidationError
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+MAX_DEPTH = 32  # nested mappings and lists; the formats need fewer than ten
+DEFAULT_MAX_BYTES = 1 << 20
 
 
 class DefinitionError(ValueError):
     """A definition file that cannot be used, with where and why."""
 
-    def __init__(self, source: str, message: str, line: int | None = None, field: str = ""):
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        line: int | None = None,
+        field: str = "",
+        column: int | None = None,
+    ):
         self.source, self.line, self.field, self.message = source, line, field, message
+        self.column = column
         where = source if line is None else f"{source}:{line}"
+        where += "" if line is None or column is None else f":{column}"
         super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
 
 
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+
+
+def _localized(value: Any) -> str | dict[str, str]:
+    """A text, or the same text in several languages: ``{en: …, zh-Hans: …}``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value:
+        unknown = [str(k) for k in value if k not in LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"{unknown[0]!r} is not a language: write a text, or texts by language "
+                f"({', '.join(LANGUAGES)})"
+            )
+        for language, text in value.items():
+            if not isinstance(text, str):
+                raise ValueError(f"the {language} text must be a text, not {_kind(text)}")
+        return value
+    raise ValueError(
+        f"write a text, or texts by language ({', '.join(LANGUAGES)}), not {_kind(value)}"
+    )
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "nothing"
+    if value == {}:
+        return "an empty mapping"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+# A text in one language or several; anything else is refused with a plain message.
+Localized = Annotated[str | dict[str, str], PlainValidator(_localized)]
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with plain scalar rules (see the module docstring)."""
+    """SafeLoader with plain scalar rules (see the module docstring), no anchors or aliases and
+    a bounded depth."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not accepted: write the value out",
+                problem_mark=event.start_mark,
+            )
+        nests = isinstance(event, yaml.CollectionStartEvent)
+        if nests and self.depth >= MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"the document is nested more than {MAX_DEPTH} levels deep",
+                problem_mark=event.start_mark,
+            )
+        self.depth += nests
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= nests
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -88,8 +169,24 @@ def _clean(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
+def max_bytes() -> int:
+    """The largest YAML text read (``SLM_YAML_MAX_BYTES``)."""
+    from servicelevel.settings import get_settings
+
+    return get_settings().yaml_max_bytes
+
+
+def _check_size(size: int, source: str) -> None:
+    limit = max_bytes()
+    if size > limit:
+        raise DefinitionError(
+            source, f"the YAML is {size:,} bytes; at most {limit:,} are read (SLM_YAML_MAX_BYTES)"
+        )
+
+
 def parse_yaml(text: str, source: str) -> Located:
-    """Parse YAML text, recording lines; syntax errors name their line."""
+    """Parse YAML text, recording lines; syntax errors name their line and column."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -97,8 +194,8 @@ def parse_yaml(text: str, source: str) -> Located:
         data = _build(loader, node, (), lines) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise DefinitionError(source, f"invalid YAML: {exc.problem}", line) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        raise DefinitionError(source, f"invalid YAML: {exc.problem}", line, "", column) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(source, f"invalid YAML: {exc}") from None
     finally:
@@ -110,7 +207,6 @@ def parse_yaml(text: str, source: str) -> Located:
 
 def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
         out = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
@@ -119,6 +215,11 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int
                     problem="keys must be text", problem_mark=key_node.start_mark
                 )
             key = str(key)
+            if key in out:
+                raise yaml.MarkedYAMLError(
+                    problem=f"the key {key!r} is given twice (first on line {lines[(*path, key)]})",
+                    problem_mark=key_node.start_mark,
+                )
             lines[(*path, key)] = key_node.start_mark.line + 1
             out[key] = _build(loader, value_node, (*path, key), lines)
         return out
@@ -135,6 +236,7 @@ def read_yaml(path: str | Path) -> Located:
     """Read and parse a YAML file; a missing or unreadable file is a :class:`DefinitionError`."""
     p = Path(path)
     try:
+        _check_size(p.stat().st_size, str(path))
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DefinitionError(str(path), "file not found") from None

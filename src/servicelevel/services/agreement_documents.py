@@ -32,6 +32,7 @@ from servicelevel.definitions.agreements import AgreementModel
 from servicelevel.definitions.calendars import ALWAYS
 from servicelevel.definitions.source import DefinitionError, Located, parse_yaml
 from servicelevel.services.errors import Invalid
+from servicelevel.services.permissions import Actor, require
 from servicelevel.services.validation import time_zone
 
 COUNTERPARTY_KEY = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
@@ -422,13 +423,16 @@ def copy_row(row: Any) -> Any:
     return type(row)(**{c.key: getattr(row, c.key) for c in table.columns if c.key not in skip})
 
 
-def document_from_text(text: str) -> dict[str, Any]:
-    """An agreement document typed as YAML (a form's text area); a mistake names its line."""
+def document_from_text(text: str, *, actor: Actor) -> dict[str, Any]:
+    """An agreement document typed as YAML (a form's text area); a mistake names its line.
+
+    Only someone who may write agreements gets their text parsed at all."""
+    require(actor, "agreement.write")
     try:
         located = parse_yaml(text, "document")
     except DefinitionError as exc:
         raise Invalid(
-            "line {line}: {reason}", "document", line=exc.line or 1, reason=exc.message
+            "line {line}: {reason}", "document", line=exc.line or 1, reason=_at(exc)
         ) from None
     if not isinstance(located.data, dict):
         raise Invalid("an agreement document is a mapping of keys such as id and targets")
@@ -442,3 +446,7 @@ def document_from_text(text: str) -> dict[str, Any]:
         raise Invalid("line {line}: {reason}", "document", line=line, reason=exc.message) from None
     data: dict[str, Any] = located.data
     return data
+
+
+def _at(exc: DefinitionError) -> str:
+    return exc.message if exc.column is None else f"column {exc.column}: {exc.message}"

@@ -37,13 +37,17 @@ def compile_definition(definition: dict[str, Any]) -> CalendarSpec:
         ) from None
 
 
-def definition_from_text(text: str) -> dict[str, Any]:
-    """Read a calendar written as YAML (as in a calendar file), naming the line of a mistake."""
+def definition_from_text(text: str, *, actor: Actor) -> dict[str, Any]:
+    """Read a calendar written as YAML (as in a calendar file), naming the line of a mistake.
+
+    Only someone who may write calendars gets their text parsed at all."""
+    require(actor, "calendar.write")
     try:
         doc = parse_yaml(text, "definition")
         calendar_from_document(doc)
     except DefinitionError as exc:
         where = f"line {exc.line}: " if exc.line else ""
+        where += f"column {exc.column}: " if exc.line and exc.column else ""
         field = f"{exc.field}: " if exc.field else ""
         raise Invalid(f"{where}{field}{exc.message}", "definition") from None
     if not isinstance(doc.data, dict):

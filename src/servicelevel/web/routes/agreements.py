@@ -168,7 +168,10 @@ def agreement_create(
         return _document_form(request, visitor, values, {"form": "expired"}, 400)
     try:
         made = agreements.create_agreement(
-            db, actor=visitor.actor, document=document_from_text(form.document), note=form.note
+            db,
+            actor=visitor.actor,
+            document=document_from_text(form.document, actor=visitor.actor),
+            note=form.note,
         )
         commit(db)
     except ServiceError as exc:
@@ -538,7 +541,7 @@ def version_save(
             agreement_id=agreement_id,
             number=number,
             version=form.version,
-            document=document_from_text(form.document),
+            document=document_from_text(form.document, actor=visitor.actor),
             note=form.note,
         )
         commit(db)

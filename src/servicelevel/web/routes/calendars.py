@@ -76,7 +76,7 @@ def calendar_create(
             db,
             actor=visitor.actor,
             code=code,
-            definition=calendars.definition_from_text(definition),
+            definition=calendars.definition_from_text(definition, actor=visitor.actor),
         )
         commit(db)
     except ServiceError as exc:
