@@ -1,0 +1,172 @@
+"""Request bodies are limited per route before anything reads them: an anonymous 50 MB body
+to the token route is refused without a byte read; a body streamed without a length stops at
+the limit; the import routes take more."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.types import Message
+
+from servicelevel.api.limits import limit_for
+from servicelevel.settings import get_settings
+from tests.integration.api.conftest import auth
+from tests.integration.api.test_ingestion_api import BATCH
+from tests.integration.factories import World
+
+MIB = 1 << 20
+
+
+class Chunks:
+    """A body sent in 1 MiB chunks, counting how many the server asked for."""
+
+    def __init__(self, count: int) -> None:
+        self.count, self.sent = count, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(self.count):
+            self.sent += 1
+            yield b"x" * MIB
+
+
+@pytest.fixture
+def small_import_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("SLM_MAX_IMPORT_BODY_BYTES", str(3 * MIB))
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("SLM_MAX_IMPORT_BODY_BYTES")
+    get_settings.cache_clear()
+
+
+def padded(document: dict[str, object], size: int) -> bytes:
+    """Valid JSON of ``size`` bytes: the document, then spaces."""
+    text = json.dumps(document).encode()
+    return text + b" " * (size - len(text))
+
+
+def test_a_50_mb_anonymous_body_to_the_token_route_is_refused_unread(client: TestClient) -> None:
+    body = Chunks(50)
+    r = client.post(
+        "/api/v1/auth/tokens",
+        content=iter(body),
+        headers={"Content-Length": str(50 * MIB), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json() == {
+        "error": {
+            "status": 413,
+            "code": "too_large",
+            "message": "the request body is larger than this route accepts (1,048,576 bytes)",
+            "field": "body",
+        }
+    }
+    assert body.sent == 0
+
+
+def test_a_body_streamed_without_a_length_stops_at_the_limit(client: TestClient) -> None:
+    """Straight through ASGI (the test client reads a body whole before sending it): the
+    server asks for chunks one at a time and stops asking at the limit."""
+    body = Chunks(50)
+    chunks = iter(body)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        chunk = next(chunks, b"")
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunk)}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/auth/tokens",
+        "raw_path": b"/api/v1/auth/tokens",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    async def call() -> None:
+        await client.app(scope, receive, send)
+
+    asyncio.run(call())
+    assert sent[0]["status"] == 413
+    answer = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert answer["error"]["code"] == "too_large"
+    assert body.sent == 2  # the first megabyte is within the limit, the second passes it
+
+
+def test_a_body_at_the_limit_reaches_the_route(client: TestClient, world: World) -> None:
+    r = client.post(
+        "/api/v1/auth/tokens",
+        content=padded({"username": "nobody", "password": "wrong"}, MIB),
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code in (401, 422)  # read and judged, not refused for its size
+
+
+def test_an_import_route_takes_a_body_over_the_default_limit(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    body = padded({"source": "itsm", "events": BATCH}, 3 * MIB)
+    headers = {**auth(tokens["admin"]), "Content-Type": "application/json"}
+    r = client.post("/api/v1/ticket-events", content=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"] == 3
+    other = client.post("/api/v1/parties", content=body, headers=headers)
+    assert other.status_code == 413
+
+
+def test_the_import_limit_is_a_setting(
+    client: TestClient, tokens: dict[str, str], small_import_limit: None
+) -> None:
+    headers = {**auth(tokens["admin"]), "Content-Type": "application/json"}
+    body = padded({"source": "itsm", "events": BATCH}, 4 * MIB)
+    r = client.post("/api/v1/ticket-events", content=body, headers=headers)
+    assert r.status_code == 413
+    assert "(3,145,728 bytes)" in r.json()["error"]["message"]
+
+
+def test_a_web_form_over_the_limit_is_refused(client: TestClient) -> None:
+    r = client.post("/login", data={"username": "x" * (2 * MIB), "password": "y", "csrf": "z"})
+    assert r.status_code == 413
+    assert "larger than this route accepts" in r.text
+
+
+def test_a_content_length_that_is_not_a_number_is_a_bad_request(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/auth/tokens",
+        content=b"{}",
+        headers={"Content-Length": "many", "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "limit"),
+    [
+        ("POST", "/api/v1/ticket-events", 50 * MIB),
+        ("POST", "/api/v1/ticket-events/queue", 50 * MIB),
+        ("POST", "/api/v1/webhooks/jira", 50 * MIB),
+        ("POST", "/api/v1/outages/import", 50 * MIB),
+        ("POST", "/api/v1/surveys/import", 50 * MIB),
+        ("POST", "/api/v1/auth/tokens", MIB),
+        ("POST", "/api/v1/surveys", MIB),
+        ("PATCH", "/api/v1/ticket-events", MIB),
+        ("POST", "/api/v1/ticket-events/queue/7", MIB),
+        ("POST", "/agreements/new", MIB),
+    ],
+)
+def test_limits_by_route(method: str, path: str, limit: int) -> None:
+    assert limit_for(method, path) == limit
