@@ -1,8 +1,18 @@
-"""Test-wide settings: cheap Argon2 parameters (hashing stays real Argon2, just faster)."""
+"""Test-wide settings: cheap Argon2 parameters (hashing stays real Argon2, just faster), and
+a key file of the run's own."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SLM_ARGON2_TIME_COST", "1")
 os.environ.setdefault("SLM_ARGON2_MEMORY_COST_KIB", "1024")
+# The deployment's key is made at run time, outside any working tree: one per test run.
+if "SLM_SECRET_FILE" not in os.environ:
+    _keys = tempfile.mkdtemp(prefix="slm-key-")
+    atexit.register(shutil.rmtree, _keys, True)
+    os.environ["SLM_SECRET_FILE"] = str(Path(_keys) / "key")

@@ -44,6 +44,7 @@ from servicelevel.services.errors import ServiceError
 from servicelevel.settings import get_settings
 from servicelevel.web.deps import NotSignedInError
 from servicelevel.web.errors import page_for_error
+from servicelevel.web.headers import SecurityHeadersMiddleware
 from servicelevel.web.routes import router as pages
 
 API = "/api/v1"
@@ -68,6 +69,7 @@ def create_app(
         sessions = session_factory(make_engine(database_url or get_settings().database_url))
     app.state.sessions = sessions
     app.add_middleware(SessionMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)
     processes = (
@@ -104,6 +106,7 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     it is moved out of the garbage collector's sight (``gc.freeze``), so that the full
     collections a busy server makes now and then do not rescan it — they were the long tail
     of request latency under load."""
+    get_settings().secret()  # refuse to start with a public key (made here on first start)
     threads = get_settings().threads
     if threads > 0:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads

@@ -60,13 +60,11 @@ async def get_actor(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The token's actor: remembered by this process (no I/O, no thread), else looked up in
-    a worker thread."""
+    """The token's actor, looked up on every request (in a worker thread: it is I/O), so that
+    a revoked token, a changed password or a disabled user counts at once in every server
+    process."""
     if credentials is None:
         raise Unauthenticated("send a personal API token: Authorization: Bearer slm_…")
-    known = identity.remembered_actor(credentials.credentials)
-    if known is not None:
-        return known
     return await run_in_threadpool(_look_up_actor, session, credentials.credentials)
 
 

@@ -12,6 +12,7 @@ from servicelevel.cli.errors import reports_errors
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.jobs import worker
 from servicelevel.services.database import upgrade_database
+from servicelevel.settings import get_settings
 
 
 def start_worker(url: str) -> threading.Thread:
@@ -35,6 +36,7 @@ def serve(
     """Migrate the database, then serve the API on http://HOST:PORT/api/v1."""
     if url:
         os.environ["SLM_DATABASE_URL"] = url  # the workers read their settings from here
+    get_settings().secret()  # made now (the workers share it), or refused if it is public
     used = upgrade_database(url or None)
     typer.echo(f"database {used} is up to date")
     if with_worker and used.startswith("sqlite"):

@@ -46,10 +46,27 @@ FIELDS = (
 VERSION_FIELDS = ("number", "state", "note", "term_start", "term_end", "timezone")
 
 
+KEYED_CLAUSES = ("targets", "availability", "credits")  # lists of clauses with an id
+
+
 def version_snapshot(version: AgreementVersion) -> dict[str, Any]:
     out = audit.snapshot(version, VERSION_FIELDS)
     out["targets"] = [t.key for t in version.targets]
     return out
+
+
+def version_content(
+    session: Session, agreement: Agreement, version: AgreementVersion
+) -> dict[str, Any]:
+    """What a version says, for the audit trail: its number, state and note, and its document
+    (term, services, calendars, clocks, targets, credits…) with each clause under its id, so
+    that a change names the clause it touched."""
+    document = document_for(session, agreement, version)
+    for name in KEYED_CLAUSES:
+        document[name] = {
+            c["id"]: {k: v for k, v in c.items() if k != "id"} for c in document[name]
+        }
+    return {"number": version.number, "state": version.state, "note": version.note, **document}
 
 
 def create_agreement(
@@ -248,7 +265,7 @@ def edit_version(
             "id",
         )
     content = documents.read_content(session, model)
-    before = version_snapshot(found)
+    before = version_content(session, agreement, found)
     agreement.title, agreement.titles = header.title, header.titles
     agreement.provider, agreement.review_frequency = header.provider, header.review_frequency
     found.services, found.calendars, found.targets, found.credits = [], [], [], []
@@ -256,7 +273,8 @@ def edit_version(
     documents.fill(found, content)
     if note is not None:
         found.note = text(note, "note")
-    audit.record(session, actor, "update", found, before, version_snapshot(found))
+    after = version_content(session, agreement, found)
+    audit.record(session, actor, "update", found, *audit.changed_parts(before, after, ("number",)))
     return found
 
 

@@ -87,6 +87,27 @@ def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
+def changed_parts(
+    before: dict[str, Any], after: dict[str, Any], keep: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``before`` and ``after`` cut down to what differs (nested mappings to the keys that
+    differ in them), plus the ``keep`` fields that say what the entry is about."""
+    old: dict[str, Any] = {k: before[k] for k in keep if k in before}
+    new: dict[str, Any] = {k: after[k] for k in keep if k in after}
+    for key in dict.fromkeys([*before, *after]):
+        a, b = before.get(key), after.get(key)
+        if key in keep or a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            old[key], new[key] = changed_parts(a, b)
+            continue
+        if key in before:
+            old[key] = a
+        if key in after:
+            new[key] = b
+    return old, new
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -2,8 +2,15 @@
 
 Passwords are hashed with Argon2 (argon2-cffi's defaults, rehashed when those change). After
 ``MAX_FAILURES`` wrong passwords in a row an account is locked for ``LOCKOUT``; a right
-password resets the count. API tokens are random, shown once, and stored only as a SHA-256
-hash (a token has 256 bits of entropy, so a fast hash is the right tool there).
+password resets the count. The web login and the API's token exchange share this one count,
+and give one answer to every refusal (unknown user, wrong password, locked or disabled
+account), so that nobody learns from it which usernames exist. API tokens are random, shown
+once, and stored only as a SHA-256 hash (a token has 256 bits of entropy, so a fast hash is
+the right tool there).
+
+Browser sessions carry the user's ``session_generation``: signing out or changing the
+password moves it on, which ends every session signed before (server-side, whatever the
+cookie's own age); a password change also revokes the user's API tokens.
 """
 
 from __future__ import annotations
@@ -11,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -29,6 +35,7 @@ from servicelevel.services.permissions import PARTY_SCOPED, ROLES, Actor, allowe
 from servicelevel.settings import get_settings
 
 MAX_FAILURES = 5
+REFUSED = "wrong username or password"  # the one answer to every refusal
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 LAST_USE_PRECISION = dt.timedelta(minutes=1)
@@ -116,12 +123,29 @@ def _audited(session: Session, user: User) -> dict[str, object]:
     return data
 
 
-def signed_in_user(session: Session, user_id: int) -> tuple[Actor, str] | None:
-    """The actor and preferred locale of a browser session's user, if still active."""
+def signed_in_user(
+    session: Session, user_id: int, generation: int | None
+) -> tuple[Actor, str] | None:
+    """The actor and preferred locale of a browser session's user, if still active and the
+    session was signed since the user last signed out or changed their password."""
     user = repo.user_by_id(session, user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or generation != user.session_generation:
         return None
     return actor_for(session, user), user.locale
+
+
+def session_generation(session: Session, user_id: int) -> int:
+    """What a browser session signed now carries (see :func:`signed_in_user`)."""
+    user = repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user.session_generation
+
+
+def end_sessions(session: Session, *, actor: Actor) -> None:
+    """Sign the acting user out: every browser session of theirs ends, here and elsewhere."""
+    if actor.user_id is not None:
+        repo.next_session_generation(session, actor.user_id)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -140,23 +164,22 @@ def _actor(user: User, assignments: list[RoleAssignment]) -> Actor:
 def authenticate(
     session: Session, *, username: str, password: str, now: dt.datetime | None = None
 ) -> Actor:
-    """Check a password; counts failures and locks the account after too many."""
+    """Check a password; counts failures and locks the account after too many.
+
+    A wrong password is counted in a transaction of its own, committed before the refusal is
+    raised — the refusal rolls the request back, and the count must outlive it (call this
+    first in a unit of work). Unknown, disabled and locked accounts get the same answer as a
+    wrong password, after the same Argon2 work."""
     now = now or utcnow()
     user = repo.user_by_name(session, username.strip())
-    if user is None or not user.is_active:
-        _hasher().hash(password)  # spend the same time whether or not the user exists
-        raise Unauthenticated("wrong username or password")
-    if user.locked_until is not None and user.locked_until > now:
-        raise Unauthenticated(
-            "account locked until {until}", until=user.locked_until.isoformat(timespec="minutes")
-        )
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if user is None or not user.is_active or locked:
+        _hasher().hash(password)  # the same time whether or not the user exists or may sign in
+        raise Unauthenticated(REFUSED)
     if not _verify(user, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        session.flush()
-        raise Unauthenticated("wrong username or password")
+        repo.count_failed_login(session, user.id, MAX_FAILURES, now + LOCKOUT)
+        session.commit()
+        raise Unauthenticated(REFUSED)
     user.failed_logins = 0
     user.locked_until = None
     if _hasher().check_needs_rehash(user.password_hash):
@@ -173,7 +196,8 @@ def _verify(user: User, password: str) -> bool:
 
 
 def change_password(session: Session, *, actor: Actor, old: str, new: str) -> None:
-    """A user changes their own password, proving the old one."""
+    """A user changes their own password, proving the old one. Every session and API token
+    of theirs ends (whoever knew the old password is out); the caller signs in again."""
     user = repo.user_by_id(session, actor.user_id or -1)
     if user is None:
         raise NotFound("no such user")
@@ -181,7 +205,10 @@ def change_password(session: Session, *, actor: Actor, old: str, new: str) -> No
         raise Invalid("the current password is wrong", "old_password")
     _check_password(new)
     user.password_hash = _hasher().hash(new)
-    audit.record(session, actor, "change_password", user, None, None)
+    session.flush()
+    repo.next_session_generation(session, user.id)
+    revoked = repo.revoke_tokens_of(session, user.id, utcnow())
+    audit.record(session, actor, "change_password", user, None, {"tokens_revoked": revoked})
 
 
 def issue_token(
@@ -205,36 +232,14 @@ def _digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
-TOKEN_MEMORY = 10.0  # seconds a server process remembers who a token stands for
-_remembered: dict[str, tuple[float, Actor, dt.datetime | None]] = {}
-
-
 def actor_for_token(session: Session, plain: str, now: dt.datetime | None = None) -> Actor:
     """Who a bearer token stands for; expired, revoked or unknown tokens are refused.
 
-    A server process remembers a token's actor for :data:`TOKEN_MEMORY` seconds, so a feed
-    sending hundreds of requests a second costs one lookup every ten seconds, not one each.
-    Revoking a token forgets it at once in the revoking process; other processes notice
-    within those seconds."""
-    now = now or utcnow()
-    known = remembered_actor(plain, now)
-    if known is not None:
-        return known
-    actor = _look_up(session, _digest(plain), now)
-    if len(_remembered) > 10_000:  # a bound, should many tokens come and go
-        _remembered.clear()
-    return actor
-
-
-def remembered_actor(plain: str, now: dt.datetime | None = None) -> Actor | None:
-    """The token's actor if this process looked it up less than :data:`TOKEN_MEMORY` seconds
-    ago and it has not expired since (no I/O)."""
-    known = _remembered.get(_digest(plain))
-    if known is None or time.monotonic() - known[0] >= TOKEN_MEMORY:
-        return None
-    if known[2] is not None and known[2] <= (now or utcnow()):
-        return None
-    return known[1]
+    Looked up on every request (one indexed query for the token, its user and roles), so a
+    revocation, a password change, a disabled user or a changed role counts at once in every
+    server process. (A per-process memory of 10 s saved that query but let a revoked token
+    work on in the other processes; measured in docs/performance.md.)"""
+    return _look_up(session, _digest(plain), now or utcnow())
 
 
 def _look_up(session: Session, digest: str, now: dt.datetime) -> Actor:
@@ -248,9 +253,7 @@ def _look_up(session: Session, digest: str, now: dt.datetime) -> Actor:
         raise Unauthenticated("the token's user is disabled")
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
         token.last_used_at = now  # not on every request: a read should not cost a write
-    actor = _actor(user, assignments)
-    _remembered[digest] = (time.monotonic(), actor, token.expires_at)
-    return actor
+    return _actor(user, assignments)
 
 
 def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
@@ -259,7 +262,6 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int) -> None:
     if token is None or (token.user_id != actor.user_id and not allowed(actor, "user.manage")):
         raise NotFound("no token {id}", id=token_id)
     token.revoked_at = utcnow()
-    _remembered.pop(token.token_hash, None)
     audit.record(session, actor, "revoke", token, None, {"name": token.name})
 
 

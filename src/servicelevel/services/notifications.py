@@ -30,6 +30,7 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import notifications as repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.db.sealing import UnreadableSecretError, seal, unseal
 from servicelevel.engine.business_time import as_instants
 from servicelevel.i18n import LOCALES
 from servicelevel.services import audit, notices
@@ -92,7 +93,7 @@ def _checked(session: Session, data: ChannelData) -> dict[str, Any]:
         "name": text(data.name, "name", required=True, limit=100),
         "kind": data.kind,
         "address": address,
-        "secret": text(data.secret, "secret", limit=200),
+        "secret": seal(text(data.secret, "secret", limit=200)),  # never stored in clear
         "locale": locale,
         "timezone": data.timezone,
         "kinds": {"notices": sorted(set(data.notices))},
@@ -241,7 +242,7 @@ class Parcel:
     facts: dict[str, Any]
     channel_kind: str
     address: str
-    secret: str
+    secret: str  # as stored (sealed): opened only when sending
     locale: str
     timezone: str
     active: bool
@@ -325,11 +326,15 @@ def _send(parcel: Parcel, post: Post, now: dt.datetime) -> None:
     if parcel.channel_kind == "email":
         send_email(parcel.address, message, parcel.locale, key)
         return
+    try:
+        secret = unseal(parcel.secret)  # opened only to send
+    except UnreadableSecretError as exc:
+        raise DeliveryError(str(exc)) from None
     request = notices.webhook_request(
         parcel.kind,
         parcel.channel_kind,
         parcel.address,
-        parcel.secret,
+        secret,
         message,
         parcel.facts,
         key,

@@ -29,7 +29,7 @@ def visitor(request: Request, db: SessionDep) -> Visitor:
     web = sessions.read(request)
     if web.user_id is None:
         return Visitor(None, web)
-    found = identity.signed_in_user(db, web.user_id)
+    found = identity.signed_in_user(db, web.user_id, web.generation)
     if found is None:
         return Visitor(None, web)
     request.state.locale = found[1]

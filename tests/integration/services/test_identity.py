@@ -33,10 +33,20 @@ def test_repeated_failures_lock_the_account(session: Session, world: World) -> N
     for _ in range(MAX_FAILURES):
         with pytest.raises(Unauthenticated, match="wrong"):
             identity.authenticate(session, username="viewer", password="nope", now=now)
-    with pytest.raises(Unauthenticated, match="locked"):
+    with pytest.raises(Unauthenticated, match=r"^wrong username or password$"):
         identity.authenticate(session, username="viewer", password=PASSWORD, now=now)
     later = now + dt.timedelta(minutes=16)
     assert identity.authenticate(session, username="viewer", password=PASSWORD, now=later)
+
+
+def test_a_disabled_account_gets_the_same_answer_as_an_unknown_one(
+    session: Session, world: World
+) -> None:
+    user = session.scalars(select(User).where(User.username == "viewer")).one()
+    user.is_active = False
+    session.flush()
+    with pytest.raises(Unauthenticated, match=r"^wrong username or password$"):
+        identity.authenticate(session, username="viewer", password=PASSWORD)
 
 
 def test_unknown_users_get_the_same_answer(session: Session, world: World) -> None:
@@ -82,6 +92,22 @@ def test_tokens_are_hashed_expire_and_can_be_revoked(session: Session, world: Wo
         identity.actor_for_token(session, short, now=soon + dt.timedelta(seconds=1))
 
 
+def test_signing_out_and_a_new_password_end_the_browser_sessions(
+    session: Session, world: World
+) -> None:
+    actor = world.actors["manager"]
+    user_id = actor.user_id or 0
+    signed = identity.session_generation(session, user_id)
+    assert identity.signed_in_user(session, user_id, signed) is not None
+    assert identity.signed_in_user(session, user_id, None) is None  # a cookie from before
+    identity.end_sessions(session, actor=actor)
+    assert identity.signed_in_user(session, user_id, signed) is None
+    again = identity.session_generation(session, user_id)
+    identity.change_password(session, actor=actor, old=PASSWORD, new="a much longer one")
+    assert identity.signed_in_user(session, user_id, again) is None
+    assert identity.session_generation(session, user_id) == again + 1
+
+
 def test_changing_a_password_needs_the_old_one_and_is_audited(
     session: Session, world: World
 ) -> None:
@@ -90,5 +116,7 @@ def test_changing_a_password_needs_the_old_one_and_is_audited(
         identity.change_password(session, actor=actor, old="wrong", new="a much longer one")
     identity.change_password(session, actor=actor, old=PASSWORD, new="a much longer one")
     assert identity.authenticate(session, username="viewer", password="a much longer one")
+    with pytest.raises(Unauthenticated):
+        identity.authenticate(session, username="viewer", password=PASSWORD)
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == actor.user_id))
     assert "change_password" in list(actions)

@@ -33,6 +33,8 @@ class User(Timestamped, Versioned, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Browser sessions carry it; signing out or a new password moves it on (sessions end).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan"
     )

@@ -28,7 +28,8 @@ class NotificationChannel(Timestamped, Versioned, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(1000))  # email address or webhook URL
-    secret: Mapped[str] = mapped_column(String(200), default="")  # bearer token / signing key
+    # bearer token / signing key, encrypted with the deployment's key (db/sealing.py)
+    secret: Mapped[str] = mapped_column(String(500), default="")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     kinds: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"notices": [...]}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ApiToken, RoleAssignment, User
@@ -17,6 +18,38 @@ def user_by_name(session: Session, username: str) -> User | None:
 
 def user_by_id(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def count_failed_login(
+    session: Session, user_id: int, limit: int, locked_until: dt.datetime
+) -> None:
+    """One more wrong password, counted in the database (two guesses at once both count);
+    the ``limit``-th locks the account until ``locked_until`` and starts the count again."""
+    reached = User.failed_logins + 1 >= limit
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(
+            failed_logins=case((reached, 0), else_=User.failed_logins + 1),
+            locked_until=case((reached, locked_until), else_=User.locked_until),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def next_session_generation(session: Session, user_id: int) -> None:
+    """End the user's browser sessions (they carry the generation they were signed under)."""
+    query = update(User).where(User.id == user_id)
+    values = {"session_generation": User.session_generation + 1}
+    session.execute(query.values(values).execution_options(synchronize_session="evaluate"))
+
+
+def revoke_tokens_of(session: Session, user_id: int, now: dt.datetime) -> int:
+    """Revoke every live token of a user; how many were."""
+    query = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    query = query.values(revoked_at=now).execution_options(synchronize_session=False)
+    done = session.execute(query)
+    return int(done.rowcount)  # type: ignore[attr-defined]
 
 
 def roles_of(session: Session, user_id: int) -> list[RoleAssignment]:

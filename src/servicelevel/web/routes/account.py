@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -40,6 +41,7 @@ def change_password(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     errors: dict[str, object] = {}
+    kept: sessions.WebSession | None = None
     if not sessions.csrf_ok(visitor.session, csrf):
         errors["form"] = "expired"
     elif new_password != confirm:
@@ -47,11 +49,13 @@ def change_password(
     else:
         try:
             identity.change_password(db, actor=visitor.actor, old=old_password, new=new_password)
+            generation = identity.session_generation(db, visitor.actor.user_id or -1)
             commit(db)
+            kept = replace(visitor.session, generation=generation)
         except ServiceError as exc:
             db.rollback()
             errors[exc.field or "form"] = exc
-    return render(
+    response = render(
         request,
         "account.html",
         actor=visitor.actor,
@@ -60,3 +64,6 @@ def change_password(
         done=not errors,
         status=422 if errors else 200,
     )
+    if kept is not None:  # every other session has ended; this browser stays signed in
+        sessions.write(request, response, kept)
+    return response

@@ -24,7 +24,7 @@ def login_form(request: Request, visitor: VisitorDep) -> Response:
         return RedirectResponse("/", status_code=303)
     web = sessions.fresh(None)
     response = render(request, "login.html", csrf=web.csrf)
-    sessions.write(response, web)
+    sessions.write(request, response, web)
     return response
 
 
@@ -42,11 +42,11 @@ def login(
     try:
         actor = identity.authenticate(db, username=username, password=password)
     except Unauthenticated as exc:
-        commit(db)  # keep the failure count
-        return _login_error(request, exc, username)
+        return _login_error(request, exc, username)  # the failure is counted already
+    generation = identity.session_generation(db, actor.user_id or -1)
     commit(db)
     response = RedirectResponse("/", status_code=303)
-    sessions.write(response, sessions.fresh(actor.user_id))
+    sessions.write(request, response, sessions.fresh(actor.user_id, generation))
     return response
 
 
@@ -55,14 +55,18 @@ def _login_error(request: Request, message: str | ServiceError, username: str) -
     response = render(
         request, "login.html", csrf=web.csrf, error=message, username=username, status=401
     )
-    sessions.write(response, web)
+    sessions.write(request, response, web)
     return response
 
 
 @router.post("/logout")
-def logout(visitor: UserDep, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(visitor: UserDep, db: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Sign out: the user's sessions end on the server (a copy of the cookie is worthless),
+    in this browser and any other."""
     response = RedirectResponse("/login", status_code=303)
     if sessions.csrf_ok(visitor.session, csrf):
+        identity.end_sessions(db, actor=visitor.actor)
+        commit(db)
         response.delete_cookie(sessions.COOKIE)
     return response
 
