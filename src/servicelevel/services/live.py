@@ -1,5 +1,8 @@
 """The live view: an agreement's open tickets, most urgent first, with the working time left.
 
+A ticket still open whose clock has breached stays in the list (the most urgent of all),
+flagged overdue with how long ago its deadline passed.
+
 Time left is read from the last recomputation: the budget less the working time used then; a
 running clock has used more since, so its deadline (an instant) is what orders the list and what
 the page shows first.
@@ -27,6 +30,7 @@ class OpenClock:
     deadline: dt.datetime | None
     left_seconds: int  # working time left as of the last recomputation
     overdue: bool  # the deadline has passed (now)
+    overdue_seconds: int = 0  # how long ago it passed (real time), 0 when not overdue
 
 
 def open_clocks(
@@ -43,6 +47,13 @@ def open_clocks(
             deadline=m.deadline,
             left_seconds=max(0, m.budget_seconds - m.used_seconds),
             overdue=m.deadline is not None and m.deadline <= now,
+            overdue_seconds=_since(m.deadline, now),
         )
         for m, number, priority in repo.open_of_agreement(session, agreement_id, limit)
     ]
+
+
+def _since(deadline: dt.datetime | None, now: dt.datetime) -> int:
+    if deadline is None or deadline > now:
+        return 0
+    return int((now - deadline).total_seconds())

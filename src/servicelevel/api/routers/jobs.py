@@ -65,6 +65,7 @@ class OpenClockOut(BaseModel):
     deadline: dt.datetime | None
     left_seconds: int
     overdue: bool
+    overdue_seconds: int  # how long ago the deadline passed (real time); 0 when not overdue
 
 
 @router.get("/agreements/{agreement_id}/open-tickets", response_model=list[OpenClockOut])

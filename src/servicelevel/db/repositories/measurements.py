@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
@@ -68,14 +68,18 @@ def of_ticket(session: Session, ticket_id: int) -> list[Measurement]:
 def open_of_agreement(
     session: Session, agreement_id: int, limit: int
 ) -> list[tuple[Measurement, str, str]]:
-    """Measurements still running, paused or pending, soonest deadline first, with the ticket's
-    number and priority."""
+    """Measurements still running, paused or pending — a breached one too while its clock has
+    not stopped (the ticket is still open) — soonest deadline first, with the ticket's number
+    and priority."""
     query = (
         select(Measurement, Ticket.external_id, Ticket.priority)
         .join(Ticket, Ticket.id == Measurement.ticket_id)
         .where(
             Measurement.agreement_id == agreement_id,
-            Measurement.status.in_(("running", "paused", "pending")),
+            or_(
+                Measurement.status.in_(("running", "paused", "pending")),
+                (Measurement.status == "breached") & Measurement.stopped_at.is_(None),
+            ),
         )
         .order_by(Measurement.deadline.is_(None), Measurement.deadline, Measurement.id)
         .limit(limit)
