@@ -25,6 +25,12 @@ def import_tickets(
         "generic", "--mapping", "-m", help="servicenow, jira, generic, or a mapping file."
     ),
     source: str = typer.Option("", "--source", help="Name of the source (default: the mapping's)."),
+    encoding: str = typer.Option(
+        "",
+        "--encoding",
+        "-e",
+        help="The file's encoding, e.g. gbk (default: the mapping's, utf-8).",
+    ),
     accept_valid: bool = typer.Option(
         False, "--accept-valid", help="Store the valid rows; list the others in --rejects."
     ),
@@ -33,7 +39,7 @@ def import_tickets(
 ) -> None:
     """Import ticket events: all or nothing, unless --accept-valid; re-importing is harmless."""
     chosen = load_mapping(mapping)
-    rows, rejected = read_rows(path, chosen)
+    rows, rejected = read_rows(path, chosen, encoding or None)
     if rejected and not accept_valid:
         listed = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:5])
         raise fail(

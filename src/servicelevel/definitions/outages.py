@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from servicelevel.definitions.csvfiles import csv_lines
 from servicelevel.definitions.instants import parse_instant
-from servicelevel.definitions.source import DefinitionError, read_yaml
+from servicelevel.definitions.source import read_yaml
 from servicelevel.definitions.tickets import parse_rows
 from servicelevel.engine.availability import Outages
 
@@ -73,11 +74,8 @@ def read_outages(path: str | Path, zone: ZoneInfo | None = None) -> list[OutageR
     p = Path(path)
     if p.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(p, zone)
-    try:
-        with p.open(newline="", encoding="utf-8-sig") as handle:
-            return parse_outage_csv(handle, str(path), zone)
-    except FileNotFoundError:
-        raise DefinitionError(str(path), "file not found") from None
+    with csv_lines(p) as lines:
+        return parse_outage_csv(lines, str(path), zone)
 
 
 def parse_outage_csv(

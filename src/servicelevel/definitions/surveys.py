@@ -32,7 +32,7 @@ def parse_survey_csv(lines: Iterable[str], name: str) -> list[SurveyRow]:
     return parse_rows(lines, name, REQUIRED, _row)
 
 
-def _row(line: int, row: dict[str, str | None]) -> SurveyRow:
+def _row(line: int, row: dict[str, str]) -> SurveyRow:
     def cell(key: str) -> str:
         return (row.get(key) or "").strip()
 

@@ -8,9 +8,7 @@ Shipped mappings: ``servicenow``, ``jira``, ``generic`` (``servicelevel/mappings
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
+from servicelevel.definitions.csvfiles import (
+    DEFAULT_ENCODING,
+    checked_encoding,
+    csv_lines,
+    dict_rows,
+)
 from servicelevel.definitions.source import DefinitionError, parse_yaml, read_yaml
 
 FIELDS = (
@@ -41,7 +45,10 @@ REQUIRED = ("ticket", "at", "state")  # other columns may be absent from a file:
 class MappingModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     source: str
-    timezone: str = "UTC"
+    # The zone of instants written without one; none: such an instant is refused (as the API
+    # refuses it), never silently taken as UTC.
+    timezone: str | None = None
+    encoding: str = DEFAULT_ENCODING  # the files' encoding (utf-8, gbk, big5…)
     at_format: str | None = None  # strptime format; none: ISO 8601
     missing: list[str] = []
     columns: dict[str, str | list[str]]
@@ -53,7 +60,7 @@ class MappingModel(BaseModel):
 @dataclass(frozen=True)
 class Mapping:
     model: MappingModel
-    zone: ZoneInfo
+    zone: ZoneInfo | None
 
 
 def load_mapping(name_or_path: str) -> Mapping:
@@ -73,9 +80,13 @@ def load_mapping(name_or_path: str) -> Mapping:
         if needed not in model.columns:
             raise doc.error(("columns",), f"map a column to {needed}")
     try:
-        zone = ZoneInfo(model.timezone)
+        zone = ZoneInfo(model.timezone) if model.timezone is not None else None
     except (ZoneInfoNotFoundError, ValueError):
         raise doc.error(("timezone",), f"unknown time zone {model.timezone!r}") from None
+    try:
+        checked_encoding(model.encoding)
+    except DefinitionError as exc:
+        raise doc.error(("encoding",), exc.message) from None
     return Mapping(model, zone)
 
 
@@ -86,16 +97,17 @@ class Rejected:
     row: dict[str, str]
 
 
-def read_rows(path: Path, mapping: Mapping) -> tuple[list[dict[str, Any]], list[Rejected]]:
+def read_rows(
+    path: Path, mapping: Mapping, encoding: str | None = None
+) -> tuple[list[dict[str, Any]], list[Rejected]]:
     """Every row as event fields (with its line), and the rows that cannot be read, with why.
-    Rows the mapping says to skip are left out silently."""
-    with _open(path) as handle:
-        reader = csv.DictReader(handle)
-        present = set(reader.fieldnames or [])
-        columns = [c for c in _columns(mapping, REQUIRED) if c not in present]
+    Rows the mapping says to skip are left out silently. ``encoding`` overrides the mapping's."""
+    with csv_lines(path, encoding or mapping.model.encoding) as lines:
+        header, rows = dict_rows(lines, str(path))
+        columns = [c for c in _columns(mapping, REQUIRED) if c not in set(header)]
         if columns:
             raise DefinitionError(str(path), f"missing column(s): {', '.join(columns)}", 1)
-        return _map(enumerate(reader, start=2), mapping)
+        return _map(rows, mapping)
 
 
 def map_records(
@@ -138,12 +150,6 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def _open(path: Path) -> Any:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
 def _columns(mapping: Mapping, fields: tuple[str, ...]) -> Iterator[str]:
     for name, value in mapping.model.columns.items():
         if name in fields:
@@ -155,9 +161,9 @@ def _fields(row: dict[str, str], mapping: Mapping) -> dict[str, Any] | None:
     out: dict[str, Any] = dict(m.constants)
     for name, column in m.columns.items():
         raw = (
-            row.get(column, "")
+            row.get(column) or ""
             if isinstance(column, str)
-            else "|".join(row.get(c, "") for c in column)
+            else "|".join(row.get(c) or "" for c in column)
         )
         value = (raw or "").strip()
         if value in m.missing:
@@ -184,4 +190,11 @@ def _instant(text: str, mapping: Mapping) -> dt.datetime:
         value = dt.datetime.strptime(text, fmt) if fmt else dt.datetime.fromisoformat(text)  # noqa: DTZ007
     except ValueError:
         raise ValueError(f"cannot read the instant {text!r}") from None
-    return value.replace(tzinfo=mapping.zone) if value.tzinfo is None else value
+    if value.tzinfo is not None:
+        return value
+    if mapping.zone is None:
+        raise ValueError(
+            f"the instant {text!r} has no time zone: write it with its offset (+08:00, Z) "
+            "or declare the export's zone with timezone: in the mapping"
+        )
+    return value.replace(tzinfo=mapping.zone)

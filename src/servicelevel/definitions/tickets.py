@@ -17,13 +17,13 @@ ties kept in file order. Instants without an offset are read in the given time z
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from servicelevel.definitions.csvfiles import csv_lines, dict_rows
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.engine.targets import Categorical, TicketSet
@@ -56,16 +56,16 @@ def parse_rows(
     lines: Iterable[str],
     name: str,
     required: Sequence[str],
-    make: Callable[[int, dict[str, str | None]], Row],
+    make: Callable[[int, dict[str, str]], Row],
 ) -> list[Row]:
     """CSV rows read by ``make(line, row)`` (a ``ValueError`` names what is wrong); every bad
     row is listed at once, so a file is mended in one pass."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    header, numbered = dict_rows(lines, name)
+    missing = [c for c in required if c not in header]
     if missing:
         raise DefinitionError(name, f"missing column(s): {', '.join(missing)}", 1)
     rows, errors = [], []
-    for line, row in enumerate(reader, start=2):
+    for line, row in numbered:
         try:
             rows.append(make(line, row))
         except ValueError as exc:
@@ -77,29 +77,24 @@ def parse_rows(
 
 def read_tickets(path: str | Path, zone: ZoneInfo | None = None) -> TicketSet:
     """Read a ticket event CSV; any bad row fails the whole file, naming every bad row."""
-    p = Path(path)
-    try:
-        with p.open(newline="", encoding="utf-8-sig") as handle:
-            return tickets_from_rows(csv.DictReader(handle), str(path), zone)
-    except FileNotFoundError:
-        raise DefinitionError(str(path), "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DefinitionError(str(path), f"not UTF-8 text: {exc}") from None
+    with csv_lines(path) as lines:
+        fields, rows = dict_rows(lines, str(path))
+        missing = [c for c in REQUIRED if c not in fields]
+        if missing:
+            raise DefinitionError(str(path), f"missing column(s): {', '.join(missing)}", 1)
+        return tickets_from_rows(rows, fields, str(path), zone)
 
 
 def tickets_from_rows(
-    rows: Iterable[dict[str, str | None]], source: str, zone: ZoneInfo | None
+    rows: Iterable[tuple[int, dict[str, str]]],
+    fields: list[str],
+    source: str,
+    zone: ZoneInfo | None,
 ) -> TicketSet:
-    """Build a ticket set from CSV dictionaries (see the module docstring)."""
-    reader = rows if isinstance(rows, csv.DictReader) else None
-    fields = list(reader.fieldnames or []) if reader is not None else []
-    if reader is not None:
-        missing = [c for c in REQUIRED if c not in fields]
-        if missing:
-            raise DefinitionError(source, f"missing column(s): {', '.join(missing)}", 1)
+    """Build a ticket set from numbered CSV rows (see the module docstring)."""
     errors: list[RowError] = []
     parsed: list[tuple[str, int, int, str | None, str | None, dict[str, str]]] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         ticket = (row.get("ticket") or "").strip()
         at_text = (row.get("at") or "").strip()
         if not ticket:

@@ -25,6 +25,7 @@ from servicelevel.definitions.ticket_mappings import SHIPPED, load_mapping, map_
 from servicelevel.services import audit, recompute
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
+from servicelevel.settings import get_settings
 
 LIMITS = {
     "ticket": 100,
@@ -83,6 +84,7 @@ class IngestResult:
 
 def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
+    latest = dt.datetime.now(dt.UTC) + future_skew()
     for row, e in enumerate(events):
         for name, limit in LIMITS.items():
             value = getattr(e, name)
@@ -108,9 +110,24 @@ def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[s
                     "message": "an instant with a UTC offset, between 1971 and 2199",
                 }
             )
+        elif e.at > latest:
+            found.append({"row": row, "field": "at", "message": _too_late(e, latest)})
         if e.customer and e.customer not in customers:
             found.append({"row": row, "field": "customer", "message": f"no customer {e.customer}"})
     return found
+
+
+def future_skew() -> dt.timedelta:
+    """How far ahead of this server's clock an event may be dated (``SLM_FUTURE_SKEW_SECONDS``):
+    clocks disagree a little, an event dated next year is a mistake in the data."""
+    return dt.timedelta(seconds=get_settings().future_skew_seconds)
+
+
+def _too_late(e: EventData, latest: dt.datetime) -> str:
+    return (
+        f"the event of {e.ticket[:100]} ({e.state[:60]}) is dated {e.at.isoformat()}, later than "
+        f"{latest.replace(microsecond=0).isoformat()} (now plus SLM_FUTURE_SKEW_SECONDS)"
+    )
 
 
 def checked_source(source: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Outage
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import monitoring as repo
+from servicelevel.definitions.csvfiles import text_lines
 from servicelevel.definitions.outages import parse_outage_csv
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.definitions.tickets import BadRowsError
@@ -150,7 +150,7 @@ def import_csv(session: Session, *, actor: Actor, text: str, source: str) -> int
     nothing, every bad row named by its line."""
     require(actor, "outage.write")
     try:
-        records = parse_outage_csv(io.StringIO(text), source)
+        records = parse_outage_csv(text_lines(text, source), source)
     except BadRowsError as exc:
         error = Invalid(
             "{count} row(s) cannot be read, so nothing was recorded", "csv", count=len(exc.errors)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.definitions.csvfiles import text_lines
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.definitions.surveys import SurveyRow, parse_survey_csv
 from servicelevel.definitions.tickets import BadRowsError
@@ -117,7 +117,7 @@ def import_csv(session: Session, *, actor: Actor, text: str, source: str = "impo
     line and nothing is stored; answers already stored are skipped."""
     require(actor, "survey.write")
     try:
-        rows = parse_survey_csv(io.StringIO(text), source)
+        rows = parse_survey_csv(text_lines(text, source), source)
     except BadRowsError as exc:
         raise _bad_rows([(e.row, e.reason) for e in exc.errors]) from None
     except DefinitionError as exc:
