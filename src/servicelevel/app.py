@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel import __version__
 from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
+from servicelevel.api.limits import BodyLimitMiddleware
 from servicelevel.api.routers import (
     agreements,
     alerts,
@@ -69,6 +70,7 @@ def create_app(
         sessions = session_factory(make_engine(database_url or get_settings().database_url))
     app.state.sessions = sessions
     app.add_middleware(SessionMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # before sessions and authentication read it
     app.add_middleware(SecurityHeadersMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API)

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # Believe the X-Forwarded-Proto header (set it only behind a proxy that sets the header).
     trust_forwarded_proto: bool = False
+    # Hostile input: the largest YAML text read (forms, files), the largest request body
+    # (import routes: ``max_import_body_bytes``), and how far in the future a ticket event may
+    # be dated (seconds; clocks disagree a little, a year-2030 event is a mistake).
+    yaml_max_bytes: int = 1 << 20
+    max_body_bytes: int = 1 << 20
+    max_import_body_bytes: int = 50 << 20
+    future_skew_seconds: int = 86_400
 
     def secret(self) -> str:
         """The deployment's key; with several workers they all read the same file.

@@ -28,6 +28,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     422: "invalid",
     500: "internal",
     503: "unavailable",
