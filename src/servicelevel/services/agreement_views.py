@@ -36,7 +36,7 @@ class AgreementView:
     can_sign: bool
     comments: list[AgreementComment]
     authors: dict[int, str]
-    linked: list[Agreement]
+    linked: list[Agreement]  # underpinning: empty for those who may not read it
     findings: list[underpinning.Finding]
     candidates: list[Agreement]  # OLAs and UCs that could be linked to this SLA
     reports: list[ServiceReport]  # published reports, newest first
@@ -53,7 +53,10 @@ def describe_agreement(
     users = {c.author_id for c in comments if c.author_id} | {agreement.manager_id or 0}
     names = catalog_repo.usernames(session, users)
     parties = catalog_repo.parties_by_ids(session, {agreement.counterparty_id})
-    linked = underpinning.supporting(session, actor=actor, agreement_id=agreement.id)
+    internal = allowed(actor, "underpinning.read")
+    linked = (
+        underpinning.supporting(session, actor=actor, agreement_id=agreement.id) if internal else []
+    )
     return AgreementView(
         agreement=agreement,
         counterparty=parties[0] if parties else None,
@@ -66,7 +69,7 @@ def describe_agreement(
         comments=comments,
         authors=names,
         linked=linked,
-        findings=underpinning.findings_among(session, agreement, linked),
+        findings=underpinning.findings_among(session, agreement, linked) if internal else [],
         candidates=_candidates(session, actor, agreement, linked),
         reports=report_snapshots.list_reports(
             session, actor=actor, agreement_id=agreement.id, limit=100
@@ -121,7 +124,9 @@ def portfolio(session: Session, *, actor: Actor) -> dict[str, Any]:
     return {
         "agreements": page.items,
         "counts": counts,
-        "findings": underpinning.portfolio_findings(session, actor=actor),
+        "findings": underpinning.portfolio_findings(session, actor=actor)
+        if allowed(actor, "underpinning.read")
+        else [],
     }
 
 

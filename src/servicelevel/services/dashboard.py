@@ -19,7 +19,7 @@ from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import reviews as review_repo
 from servicelevel.services import agreements, trends, underpinning
-from servicelevel.services.permissions import Actor, require
+from servicelevel.services.permissions import Actor, allowed, require
 
 AT_RISK = dt.timedelta(hours=4)
 FAR_AHEAD = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
@@ -41,7 +41,7 @@ class Health:
     at_risk: int
     breaches: int
     excluded: int
-    findings: int
+    findings: int | None  # underpinning findings; None for representatives, who never see them
     next_review: dt.datetime | None = None  # the agreement's scheduled review meeting
     review_id: int | None = None
     review_overdue: bool = False
@@ -58,9 +58,11 @@ def portfolio(
 ) -> list[Health]:
     require(actor, "agreement.read")
     moment = now or dt.datetime.now(dt.UTC)
-    findings: dict[str, int] = {}
-    for f in underpinning.portfolio_findings(session, actor=actor):
-        findings[f.sla] = findings.get(f.sla, 0) + 1
+    findings: dict[str, int] | None = None  # None: not for this reader (representatives)
+    if allowed(actor, "underpinning.read"):
+        findings = {}
+        for f in underpinning.portfolio_findings(session, actor=actor):
+            findings[f.sla] = findings.get(f.sla, 0) + 1
     chosen = [
         a
         for a in agreement_repo.agreements_in_force(session)
@@ -69,7 +71,7 @@ def portfolio(
     meetings = review_repo.due_between(session, [a.id for a in chosen], FAR_AHEAD)
     out = []
     for a in chosen:
-        health = _health(session, a, moment, findings.get(a.code, 0))
+        health = _health(session, a, moment, None if findings is None else findings.get(a.code, 0))
         meeting = meetings.get(a.id)
         if meeting is not None:
             health = replace(
@@ -102,7 +104,7 @@ def _month(a: Agreement, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, st
     return start, end, f"{local.year}-{local.month:02d}"
 
 
-def _health(session: Session, a: Agreement, now: dt.datetime, findings: int) -> Health:
+def _health(session: Session, a: Agreement, now: dt.datetime, findings: int | None) -> Health:
     start, end, period = _month(a, now)
     counts = measurement_repo.status_counts_between(session, a.id, start, end)
     breaches, excluded = alert_repo.breach_counts_between(session, a.id, start, end)

@@ -42,6 +42,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "agreement.sign": frozenset({OWNER, MANAGER, *PARTY_SCOPED}),
     "agreement.comment": STAFF | frozenset(PARTY_SCOPED),
     "agreement.terminate": frozenset({OWNER, MANAGER}),
+    # which OLAs and UCs underpin an SLA and what does not add up between them: internal (it
+    # names suppliers, teams and their terms), so representatives never see it
+    "underpinning.read": STAFF | {VIEWER},
     "requirement.read": EVERYONE,
     "requirement.write": STAFF,
     "requirement.decide": frozenset({OWNER, MANAGER}),

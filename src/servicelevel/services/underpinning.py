@@ -103,7 +103,11 @@ def unlink(session: Session, *, actor: Actor, sla_id: int, supporting_id: int) -
 
 
 def supporting(session: Session, *, actor: Actor, agreement_id: int) -> list[Agreement]:
-    """The OLAs and UCs linked to an SLA (or, for an OLA or UC, the SLAs it supports)."""
+    """The OLAs and UCs linked to an SLA (or, for an OLA or UC, the SLAs it supports).
+
+    Underpinning is internal: representatives (who see only their own party's agreements)
+    may not read it at all, rather than see checks run over the part of it they may see."""
+    require(actor, "underpinning.read")
     agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
     ids = (
         repo.supporting_ids(session, agreement.id)
@@ -123,6 +127,7 @@ def underpinning_of(
     session: Session, *, actor: Actor, agreement_id: int
 ) -> tuple[list[Agreement], list[Finding]]:
     """The agreements linked to this one, and the findings between them (loaded once)."""
+    require(actor, "underpinning.read")
     agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
     linked = supporting(session, actor=actor, agreement_id=agreement_id)
     return linked, findings_among(session, agreement, linked)
@@ -144,7 +149,7 @@ def findings_among(
 
 def portfolio_findings(session: Session, *, actor: Actor) -> list[Finding]:
     """Every SLA's findings, for the portfolio page (staff and viewers)."""
-    require(actor, "agreement.read")
+    require(actor, "underpinning.read")
     links = repo.all_links(session)
     page = repo.list_agreements(
         session,

@@ -29,7 +29,7 @@ class HealthOut(BaseModel):
     at_risk: int
     breaches: int
     excluded: int
-    findings: int
+    findings: int | None  # None for representatives: underpinning is internal
     next_review: dt.datetime | None
     review_id: int | None
     review_overdue: bool
