@@ -89,15 +89,20 @@ def link(session: Session, *, actor: Actor, sla_id: int, supporting_id: int) -> 
 
 def unlink(session: Session, *, actor: Actor, sla_id: int, supporting_id: int) -> None:
     require(actor, "agreement.write")
-    get_agreement(session, actor=actor, agreement_id=sla_id)
+    sla = get_agreement(session, actor=actor, agreement_id=sla_id)
     found = repo.link(session, sla_id, supporting_id)
     if found is None:
         raise NotFound(
             "agreement {supporting} does not underpin {sla}", supporting=supporting_id, sla=sla_id
         )
-    audit.record(
-        session, actor, "unlink", found, {"sla_id": sla_id, "supporting_id": supporting_id}, None
-    )
+    codes = {a.id: a.code for a in repo.agreements_by_ids(session, {supporting_id})}
+    before = {
+        "sla": sla.code,
+        "supporting": codes.get(supporting_id, ""),
+        "sla_id": sla_id,
+        "supporting_id": supporting_id,
+    }
+    audit.record(session, actor, "unlink", found, before, None)
     session.delete(found)
     session.flush()
 

@@ -90,6 +90,8 @@ def test_a_removed_link_reads_with_nothing_after_it(
     entry = newest(session, actors["viewer"])
     assert (entry.action, entry.object_type, entry.object_name) == ("unlink", "underpinning", "")
     assert entry.changes == [
+        Change(("sla",), "SLA-1", None),
+        Change(("supporting",), "UC-1", None),
         Change(("sla_id",), sla.id, None),
         Change(("supporting_id",), ucs.id, None),
     ]

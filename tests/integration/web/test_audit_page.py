@@ -46,6 +46,8 @@ def test_a_removed_link_no_longer_breaks_the_trail_and_reads_as_a_change(
     assert rows[0].startswith(rows[0].split(" manager ")[0])  # newest first
     assert "manager Service level manager Link removed Underpinning link" in rows[0]
     assert "(no longer exists)" in rows[0]
+    assert "SLA SLA-1 —" in rows[0]
+    assert "Underpinned by UC-1 —" in rows[0]
     assert f"SLA {sla_id} —" in rows[0]
     assert f"Underpinned by {uc_id} —" in rows[0]
     assert "Linked Underpinning link" in rows[1]

@@ -24,6 +24,7 @@ PER_PAGE = 50
 # coded values shown in words: by (object type, field), else by field
 CODED: dict[tuple[str, str], dict[str, str]] = {
     ("agreement", "status"): labels.AGREEMENT_STATES,
+    ("agreement", "state"): labels.VERSION_STATES,  # a new version's state
     ("agreement", "kind"): labels.AGREEMENT_KINDS,
     ("agreement", "review_frequency"): labels.REVIEWS,
     ("agreement_version", "state"): labels.VERSION_STATES,
