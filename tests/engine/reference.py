@@ -37,16 +37,38 @@ class RefCalendar:
             return []
         return self.week[day.weekday()]
 
-    def day_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def wall(self, naive: dt.datetime) -> dt.datetime:
+        """The UTC instant of a local wall-clock time. A wall time that does not exist (a
+        spring-forward gap) moves forward, second by second, to the first one that does; a
+        repeated one (fall back) is its first occurrence."""
         zone = ZoneInfo(self.timezone)
+        naive = naive.replace(fold=0)
+        while True:
+            instant = naive.replace(tzinfo=zone).astimezone(UTC)
+            if instant.astimezone(zone).replace(tzinfo=None) == naive:
+                return instant
+            naive += dt.timedelta(seconds=1)
+
+    def day_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         out = []
         midnight = dt.datetime(day.year, day.month, day.day)
         for start, end in self.shifts_on(day):
-            s = (midnight + dt.timedelta(seconds=start)).replace(tzinfo=zone).astimezone(UTC)
-            e = (midnight + dt.timedelta(seconds=end)).replace(tzinfo=zone).astimezone(UTC)
+            s = self.wall(midnight + dt.timedelta(seconds=start))
+            e = self.wall(midnight + dt.timedelta(seconds=end))
             if e > s:
                 out.append((s, e))
         return out
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Whether some shift that starts on ``day`` is not wholly closed."""
+        for s, e in self.day_intervals(day):
+            pieces = [(s, e)]
+            for cs, ce in self.closures:
+                pieces = [p for a, b in pieces for p in ((a, min(b, cs)), (max(a, ce), b))]
+                pieces = [(a, b) for a, b in pieces if b > a]
+            if pieces:
+                return True
+        return False
 
     def intervals(self, a: dt.datetime, b: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
         """Merged working intervals overlapping [a - 2 days, b + 2 days], closures removed."""
@@ -107,6 +129,23 @@ def ref_deadline(cal: RefCalendar, start: dt.datetime, budget: int) -> dt.dateti
             lo = e
         cursor += window
     raise ValueError("no deadline within three years")
+
+
+def ref_business_days(cal: RefCalendar, start: dt.datetime, days: int) -> dt.datetime:
+    """Count business days one date at a time from the date of the first working instant,
+    keep its wall-clock time, and take the next opening from there."""
+    begin = ref_next_opening(cal, start)
+    if days == 0:
+        return begin
+    local = begin.astimezone(ZoneInfo(cal.timezone))
+    day, counted = local.date(), 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day > local.date() + dt.timedelta(days=3 * 366):
+            raise ValueError("no business day within three years")
+        counted += cal.is_business_day(day)
+    target = cal.wall(dt.datetime.combine(day, local.time()))
+    return ref_next_opening(cal, target)
 
 
 def ref_is_working(cal: RefCalendar, t: dt.datetime) -> bool:

@@ -124,3 +124,44 @@ def has_work(pair: CalendarPair, budget: int = 0) -> bool:
     (which looks three years ahead at most) finds every deadline."""
     weekly = sum(end - start for day in pair.ref.week for start, end in day)
     return weekly > 0 and weekly * 10 > budget
+
+
+DST_ZONES = [
+    "America/New_York",
+    "Europe/Berlin",
+    "Europe/London",
+    "Australia/Lord_Howe",  # a 30-minute jump
+    "Australia/Sydney",
+    "America/St_Johns",
+]
+
+
+@st.composite
+def night_calendars(draw: st.DrawFn) -> CalendarPair:
+    """Calendars whose shifts start and end in the small hours, where the clocks jump: many
+    of them start or end in a spring-forward gap or in a repeated fall-back hour."""
+    tz = draw(st.sampled_from(DST_ZONES))
+    one = st.tuples(st.integers(0, 4 * 3600), st.integers(1, 4 * 3600)).map(
+        lambda p: (p[0], p[0] + p[1])
+    )
+    day = draw(st.lists(one, min_size=1, max_size=2))
+    closures = draw(st.lists(st.tuples(instants(), st.integers(1, 3 * 86_400)), max_size=2))
+    spec = CalendarSpec(
+        timezone=tz,
+        week=(tuple(Shift(*s) for s in day),) * 7,
+        name="night",
+        closures=tuple(Closure(int(s.timestamp()), int(s.timestamp()) + n) for s, n in closures),
+    )
+    ref = RefCalendar(
+        timezone=tz,
+        week=[day] * 7,
+        closures=[(s, s + dt.timedelta(seconds=n)) for s, n in closures],
+    )
+    return CalendarPair(spec, ref)
+
+
+def near_dst() -> st.SearchStrategy[dt.datetime]:
+    """Instants within two days of a DST change."""
+    return st.tuples(st.sampled_from(DST_DAYS), st.integers(-2 * 86_400, 2 * 86_400)).map(
+        lambda p: p[0] + dt.timedelta(seconds=p[1])
+    )

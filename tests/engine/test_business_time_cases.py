@@ -259,3 +259,143 @@ def test_closed_spans_are_the_gaps_between_working_intervals() -> None:
     ]
     assert cal.closed_spans(monday + 10 * h, monday + 11 * h) == []
     assert cal.closed_spans(monday, monday + 9 * h) == [(monday, monday + 9 * h)]
+
+
+# -- wall times skipped or repeated by DST (the shift starts at the jump) -----------------
+
+
+def test_a_shift_starting_in_the_spring_gap_starts_at_the_jump() -> None:
+    # 02:30 does not exist on 30 March 2025 in Berlin: the shift runs from 03:00 CEST
+    cal = Calendar(CalendarSpec(BERLIN, ((Shift(int(2.5 * H), int(3.5 * H)),),) * 7))
+    assert elapsed(cal, "2025-03-30T00:00+01:00", "2025-03-31T00:00+02:00") == 1800
+    assert iso(cal.next_opening([t("2025-03-30T00:00+01:00")])[0], BERLIN) == (
+        "2025-03-30T03:00:00+02:00"
+    )
+    assert cal.is_working([t("2025-03-30T03:00+02:00"), t("2025-03-30T03:30+02:00")]).tolist() == [
+        True,
+        False,
+    ]
+    assert elapsed(cal, "2025-03-29T00:00+01:00", "2025-03-30T00:00+01:00") == H  # a normal day
+
+
+def test_a_shift_ending_in_the_spring_gap_ends_at_the_jump() -> None:
+    # 01:00 CET to 02:30, which does not exist: it ends at 03:00 CEST, one real hour later
+    cal = Calendar(CalendarSpec(BERLIN, ((Shift(1 * H, int(2.5 * H)),),) * 7))
+    assert elapsed(cal, "2025-03-30T00:00+01:00", "2025-03-31T00:00+02:00") == H
+    # its last second is 01:59:59 CET; a full hour runs out at the close: next day's opening
+    assert deadline(cal, "2025-03-30T00:00+01:00", H - 1) == "2025-03-30T01:59:59+01:00"
+    assert deadline(cal, "2025-03-30T00:00+01:00", H) == "2025-03-31T01:00:00+02:00"
+
+
+def test_a_shift_wholly_inside_the_spring_gap_has_no_time_that_day() -> None:
+    cal = Calendar(CalendarSpec(BERLIN, ((Shift(int(2.25 * H), int(2.75 * H)),),) * 7))
+    assert elapsed(cal, "2025-03-30T00:00+01:00", "2025-03-31T00:00+02:00") == 0
+    # so that Sunday is no business day: Saturday + 1bd is Monday at 02:15
+    due = cal.deadline_business_days(np.array([t("2025-03-29T02:15+01:00")]), 1)
+    assert iso(due[0], BERLIN) == "2025-03-31T02:15:00+02:00"
+
+
+def test_a_shift_spanning_the_spring_jump_in_berlin_is_two_real_hours() -> None:
+    cal = Calendar(CalendarSpec(BERLIN, ((Shift(1 * H, 4 * H),),) * 7))
+    assert elapsed(cal, "2025-03-30T00:00+01:00", "2025-03-31T00:00+02:00") == 2 * H
+
+
+def test_a_shift_in_the_repeated_autumn_hour_starts_at_its_first_occurrence() -> None:
+    # 02:30 happens twice on 26 October 2025: the shift starts at 02:30 CEST (00:30 UTC) and
+    # ends at 03:30 CET (02:30 UTC), two real hours
+    cal = Calendar(CalendarSpec(BERLIN, ((Shift(int(2.5 * H), int(3.5 * H)),),) * 7))
+    assert elapsed(cal, "2025-10-26T00:00+02:00", "2025-10-27T00:00+01:00") == 2 * H
+    assert iso(cal.next_opening([t("2025-10-26T00:00+02:00")])[0], BERLIN) == (
+        "2025-10-26T02:30:00+02:00"
+    )
+
+
+def test_a_half_hour_jump_on_lord_howe_island() -> None:
+    # 5 October 2025, 02:00 LHST (+10:30) becomes 02:30 LHDT (+11): 02:10 does not exist
+    zone = "Australia/Lord_Howe"
+    cal = Calendar(CalendarSpec(zone, ((Shift(2 * H + 600, 3 * H),),) * 7))
+    assert elapsed(cal, "2025-10-05T00:00+10:30", "2025-10-06T00:00+11:00") == 1800
+    assert iso(cal.next_opening([t("2025-10-05T00:00+10:30")])[0], zone) == (
+        "2025-10-05T02:30:00+11:00"
+    )
+
+
+def test_a_business_day_landing_in_the_spring_gap_is_due_at_the_jump() -> None:
+    cal = Calendar(always_open(BERLIN))
+    due = cal.deadline_business_days(np.array([t("2025-03-29T02:30+01:00")]), 1)
+    assert iso(due[0], BERLIN) == "2025-03-30T03:00:00+02:00"
+
+
+# -- business days are dates with working time --------------------------------------------
+
+
+def summer_closure(**kw: object) -> Calendar:
+    closure = Closure(t("2024-07-08T00:00+02:00"), t("2024-09-02T00:00+02:00"), "summer")
+    return office(BERLIN, (9 * H, 17 * H), closures=(closure,), **kw)
+
+
+def business_days(cal: Calendar, start: str, days: int) -> str:
+    return iso(cal.deadline_business_days(np.array([t(start)]), days)[0], cal.spec.timezone)
+
+
+def test_dates_closed_all_day_are_not_business_days() -> None:
+    cal = summer_closure()
+    # Friday 5 July 10:00; closed 8 July to 1 September: Monday 2 and Tuesday 3 September
+    assert business_days(cal, "2024-07-05T10:00+02:00", 1) == "2024-09-02T10:00:00+02:00"
+    assert business_days(cal, "2024-07-05T10:00+02:00", 2) == "2024-09-03T10:00:00+02:00"
+    # never earlier than the working time two business days hold: 7 h Friday, 8 h Monday, 1 h
+    assert deadline(cal, "2024-07-05T10:00+02:00", 16 * H) == "2024-09-03T10:00:00+02:00"
+
+
+def test_a_closure_over_the_working_hours_of_a_day_removes_that_business_day() -> None:
+    # Wednesday 9:00–17:00 closed, its night open: Wednesday has no working time
+    closure = Closure(t("2025-03-05T09:00+01:00"), t("2025-03-05T17:00+01:00"))
+    cal = office(BERLIN, (9 * H, 17 * H), closures=(closure,))
+    assert business_days(cal, "2025-03-04T10:00+01:00", 1) == "2025-03-06T10:00:00+01:00"
+
+
+def test_a_partly_closed_day_is_a_business_day_due_at_the_next_opening() -> None:
+    closure = Closure(t("2025-03-05T09:00+01:00"), t("2025-03-05T12:00+01:00"))
+    cal = office(BERLIN, (9 * H, 17 * H), closures=(closure,))
+    assert business_days(cal, "2025-03-04T10:00+01:00", 1) == "2025-03-05T12:00:00+01:00"
+    assert business_days(cal, "2025-03-04T10:00+01:00", 2) == "2025-03-06T10:00:00+01:00"
+
+
+def test_weekends_holidays_and_extra_working_days_count_alike() -> None:
+    cal = office(
+        BERLIN,
+        (9 * H, 17 * H),
+        custom_holidays=frozenset({dt.date(2025, 3, 10)}),  # Monday
+        extra_working_days={dt.date(2025, 3, 15): (Shift(10 * H, 12 * H),)},  # Saturday
+    )
+    # Friday 7 March + 1bd: the weekend and Monday's holiday are skipped
+    assert business_days(cal, "2025-03-07T10:00+01:00", 1) == "2025-03-11T10:00:00+01:00"
+    # Friday 14 March + 1bd is the extra working Saturday, 10:00
+    assert business_days(cal, "2025-03-14T10:00+01:00", 1) == "2025-03-15T10:00:00+01:00"
+    # at 15:00 that Saturday is closed: the next opening, Monday 09:00
+    assert business_days(cal, "2025-03-14T15:00+01:00", 1) == "2025-03-17T09:00:00+01:00"
+
+
+# -- calendars without working time --------------------------------------------------------
+
+
+def test_a_calendar_without_working_time_says_so_at_once() -> None:
+    cal = Calendar(CalendarSpec(BERLIN, ((),) * 7, name="never"))
+    start = [t("2025-01-01T00:00Z")]
+    no_time = "'never' has no working time:"
+    with pytest.raises(NoWorkingTimeError, match=no_time):
+        cal.deadline(start, [H])
+    with pytest.raises(NoWorkingTimeError, match=no_time):
+        cal.next_opening(start)
+    with pytest.raises(NoWorkingTimeError, match=no_time):
+        cal.deadline_business_days(np.array(start), 1)
+    assert cal.compiled(2024, 2026).last_year < 2030  # nothing compiled centuries ahead
+    assert cal.elapsed(start, [t("2026-01-01T00:00Z")])[0] == 0
+
+
+def test_a_calendar_of_extra_working_days_only_runs_out_after_the_last() -> None:
+    extra = {dt.date(2025, 3, 8): (Shift(10 * H, 12 * H),)}
+    cal = Calendar(CalendarSpec(BERLIN, ((),) * 7, name="event", extra_working_days=extra))
+    assert deadline(cal, "2025-03-01T00:00+01:00", H) == "2025-03-08T11:00:00+01:00"
+    with pytest.raises(NoWorkingTimeError, match="'event' has no working time after 2025-03-08"):
+        cal.deadline([t("2025-03-01T00:00+01:00")], [3 * H])

@@ -10,8 +10,21 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from servicelevel.engine.business_time import Calendar
-from tests.engine.reference import ref_deadline, ref_elapsed, ref_is_working, ref_next_opening
-from tests.engine.strategies import CalendarPair, calendars, has_work, instants
+from tests.engine.reference import (
+    ref_business_days,
+    ref_deadline,
+    ref_elapsed,
+    ref_is_working,
+    ref_next_opening,
+)
+from tests.engine.strategies import (
+    CalendarPair,
+    calendars,
+    has_work,
+    instants,
+    near_dst,
+    night_calendars,
+)
 
 UTC = dt.UTC
 
@@ -94,3 +107,36 @@ def test_closed_spans_are_exactly_the_time_not_counted(
         assert not ref_is_working(pair.ref, as_dt(s))
         assert not ref_is_working(pair.ref, as_dt(e - 1))
     assert all(x[1] < y[0] for x, y in itertools.pairwise(closed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars(), instants(), st.integers(0, 6))
+def test_business_days_match_reference(pair: CalendarPair, start: dt.datetime, days: int) -> None:
+    assume(has_work(pair))
+    got = Calendar(pair.spec).deadline_business_days(np.array([epoch(start)]), days)[0]
+    assert as_dt(got) == ref_business_days(pair.ref, start, days)
+
+
+@settings(max_examples=300, deadline=None)
+@given(night_calendars(), near_dst(), st.integers(0, 3 * 86_400))
+def test_shifts_at_a_dst_change_match_reference(
+    pair: CalendarPair, a: dt.datetime, span: int
+) -> None:
+    """Shifts that start or end in a skipped or repeated hour: elapsed time, deadlines and
+    openings as the reference computes them wall time by wall time."""
+    cal = Calendar(pair.spec)
+    b = a + dt.timedelta(seconds=span)
+    assert cal.elapsed([epoch(a)], [epoch(b)])[0] == ref_elapsed(pair.ref, a, b)
+    budget = span // 8
+    assume(has_work(pair, budget))
+    assert as_dt(cal.deadline([epoch(a)], [budget])[0]) == ref_deadline(pair.ref, a, budget)
+    assert as_dt(cal.next_opening([epoch(b)])[0]) == ref_next_opening(pair.ref, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(night_calendars(), near_dst(), st.integers(1, 3))
+def test_business_days_at_a_dst_change_match_reference(
+    pair: CalendarPair, start: dt.datetime, days: int
+) -> None:
+    got = Calendar(pair.spec).deadline_business_days(np.array([epoch(start)]), days)[0]
+    assert as_dt(got) == ref_business_days(pair.ref, start, days)

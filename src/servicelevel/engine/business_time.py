@@ -19,7 +19,13 @@ import datetime as dt
 import numpy as np
 from numpy.typing import ArrayLike
 
-from servicelevel.engine.calendars import I64, CalendarSpec, CompiledCalendar, compile_calendar
+from servicelevel.engine.calendars import (
+    I64,
+    CalendarSpec,
+    CompiledCalendar,
+    compile_calendar,
+    wall_to_epoch,
+)
 
 YEAR = 31_556_952  # mean Gregorian year in seconds, only for choosing what to compile
 EPOCH_YEAR = 1970
@@ -86,10 +92,24 @@ class Calendar:
         return _at_position(wider, x)
 
     def _extend(self, c: CompiledCalendar) -> CompiledCalendar:
-        span = c.last_year - c.first_year + 1
+        """Compile further ahead, or say why no further working time can be found."""
+        spec, span = self.spec, c.last_year - c.first_year + 1
+        called = f"calendar {self.name!r}" if self.name else "the calendar"
+        if not spec.has_working_time():
+            raise NoWorkingTimeError(
+                f"{called} has no working time: no day of the week has working hours "
+                "and no extra working day is set"
+            )
+        last = spec.last_working_date()
+        if last is not None and c.last_year > last.year:
+            after = _local_date(int(c.closes[-1]), spec) if c.closes.size else None
+            raise NoWorkingTimeError(
+                f"{called} has no working time after {after or last}: no day of the week has "
+                "working hours, only extra working days"
+            )
         if span >= MAX_SPAN_YEARS:
             raise NoWorkingTimeError(
-                f"calendar {self.name!r} has too little working time within {span} years"
+                f"{called} has too little working time within {span} years for this budget"
             )
         return self.compiled(c.first_year, c.last_year + max(2, span))
 
@@ -146,8 +166,10 @@ class Calendar:
         return spans
 
     def deadline_business_days(self, start: ArrayLike, days: int) -> I64:
-        """``days`` business days after ``start``: the same wall-clock time on the n-th working
-        date after the date of the first working instant at or after ``start``.
+        """``days`` business days after ``start``: the same wall-clock time on the n-th
+        business day after the date of the first working instant at or after ``start``. A
+        business day is a local date with working time: weekends, holidays and dates closed
+        all day are not counted.
 
         When that wall time is not working time on the target date (a shorter day, a closure),
         the result is the next opening after it, as for any budget that runs out outside hours.
@@ -162,8 +184,8 @@ class Calendar:
         for epoch in begin.tolist():
             local = dt.datetime.fromtimestamp(epoch, zone)
             target_day = self._nth_working_date_after(local.date(), days)
-            wall = dt.datetime.combine(target_day, local.time())
-            targets.append(int(wall.replace(tzinfo=zone).timestamp()))
+            wall = local.hour * 3600 + local.minute * 60 + local.second
+            targets.append(wall_to_epoch(target_day, wall, zone))
         return self.next_opening(np.array(targets, dtype=np.int64).reshape(begin.shape))
 
     def _nth_working_date_after(self, day: dt.date, n: int) -> dt.date:
@@ -174,6 +196,11 @@ class Calendar:
             if i < dates.size:
                 return dt.date.fromordinal(int(dates[i]))
             c = self._extend(c)
+
+
+def _local_date(epoch: int, spec: CalendarSpec) -> dt.date:
+    """The local date of the last working second before ``epoch``."""
+    return dt.datetime.fromtimestamp(epoch - 1, spec.zone).date()
 
 
 def position(c: CompiledCalendar, t: I64) -> I64:

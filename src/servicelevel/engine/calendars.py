@@ -109,6 +109,22 @@ class CalendarSpec:
             return ()
         return max(weekdays, key=weekdays.count)
 
+    def recurs(self) -> bool:
+        """Whether working time comes back without end: a weekly shift, or adjusted working
+        days (调休) from the holiday source worked with workday hours."""
+        return any(self.week) or (self.holidays is not None and bool(self.workday_shifts()))
+
+    def last_working_date(self) -> dt.date | None:
+        """The last date that can have working time when it does not recur (only extra working
+        days have hours); ``None`` when it recurs or there is none at all."""
+        if self.recurs():
+            return None
+        return max((d for d, shifts in self.extra_working_days.items() if shifts), default=None)
+
+    def has_working_time(self) -> bool:
+        """Whether any day at all has working hours (closures aside)."""
+        return self.recurs() or self.last_working_date() is not None
+
 
 def always_open(timezone: str = "UTC", name: str = "24x7") -> CalendarSpec:
     """The 24×7 calendar: every second is working time."""
@@ -154,11 +170,31 @@ def plan_days(spec: CalendarSpec, first: dt.date, last: dt.date) -> list[DayPlan
 def wall_to_epoch(day: dt.date, seconds: int, zone: ZoneInfo) -> int:
     """UTC epoch seconds of a wall-clock time ``seconds`` after local midnight of ``day``.
 
-    A wall time skipped by a DST jump is read with fold=0 (PEP 495): as if the clock had not
-    jumped, which lands after the jump; a repeated wall time is its first occurrence.
+    A wall time skipped by a forward jump (02:30 on a spring-forward night in Berlin) does not
+    exist: it is moved forward to the first instant that does, the jump itself (03:00 CEST).
+    A repeated wall time (fall back) is its first occurrence.
     """
     naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
-    return int(naive.replace(tzinfo=zone).timestamp())
+    first = naive.replace(tzinfo=zone)
+    epoch = int(first.timestamp())
+    second = naive.replace(tzinfo=zone, fold=1)
+    before, after = first.utcoffset(), second.utcoffset()
+    if before is not None and after is not None and after > before:  # in a gap
+        return jump_before(int(second.timestamp()), epoch, zone)
+    return epoch
+
+
+def jump_before(lo: int, hi: int, zone: ZoneInfo) -> int:
+    """The instant in ``(lo, hi]`` at which ``zone``'s offset changes, given that it has the
+    offset of before the change at ``lo`` and of after it at ``hi``."""
+    after = dt.datetime.fromtimestamp(hi, zone).utcoffset()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if dt.datetime.fromtimestamp(mid, zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 @dataclass(frozen=True)
@@ -166,8 +202,9 @@ class CompiledCalendar:
     """Working intervals of a calendar over a span of local years.
 
     ``opens``/``closes`` are sorted disjoint UTC epoch seconds; ``cum[i]`` is the working time
-    before ``opens[i]`` counted from ``origin``. ``day_starts``/``day_dates`` list, for every
-    working local date, the UTC instant of its local midnight, for business-day arithmetic.
+    before ``opens[i]`` counted from ``origin``. ``working_dates`` lists the business days:
+    the local dates that have working time (a shift that starts on the date and is not wholly
+    closed), for business-day arithmetic.
     """
 
     spec: CalendarSpec
@@ -178,7 +215,7 @@ class CompiledCalendar:
     cum: I64
     origin: int
     horizon: int
-    working_dates: I64  # proleptic ordinals of local dates that have working shifts
+    working_dates: I64  # proleptic ordinals of local dates that have working time
 
     _indexes: dict[str, BucketIndex] = field(default_factory=dict, compare=False, repr=False)
     _arrays: dict[str, I64] = field(default_factory=dict, compare=False, repr=False)
@@ -227,7 +264,7 @@ def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> Com
     horizon = wall_to_epoch(last + dt.timedelta(days=1), 0, zone)
     starts: list[int] = []
     ends: list[int] = []
-    working_dates: list[int] = []
+    dates: list[int] = []
     for plan in plan_days(spec, first - dt.timedelta(days=1), last):
         for shift in plan.shifts:
             s = wall_to_epoch(plan.date, shift.start, zone)
@@ -235,14 +272,19 @@ def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> Com
             if e > s:
                 starts.append(s)
                 ends.append(e)
-        if plan.shifts and plan.date >= first:
-            working_dates.append(plan.date.toordinal())
-    s_arr, e_arr = union(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
-    cut_s, cut_e = union(
-        np.array([c.start for c in spec.closures], dtype=np.int64),
-        np.array([c.end for c in spec.closures], dtype=np.int64),
-    )
-    s_arr, e_arr, _ = subtract(s_arr, e_arr, cut_s, cut_e)
+                dates.append(plan.date.toordinal())
+    s_arr, e_arr = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    day_of = np.array(dates, dtype=np.int64)
+    if spec.closures:
+        # (A ∪ B) − C = (A − C) ∪ (B − C): cutting each shift first tells which dates keep time
+        cut_s, cut_e = union(
+            np.array([c.start for c in spec.closures], dtype=np.int64),
+            np.array([c.end for c in spec.closures], dtype=np.int64),
+        )
+        s_arr, e_arr, kept = subtract(s_arr, e_arr, cut_s, cut_e)
+        day_of = day_of[kept]
+    working_dates = np.unique(day_of[day_of >= first.toordinal()])
+    s_arr, e_arr = union(s_arr, e_arr)
     s_arr = np.clip(s_arr, origin, horizon)
     e_arr = np.clip(e_arr, origin, horizon)
     keep = e_arr > s_arr
@@ -258,5 +300,5 @@ def compile_calendar(spec: CalendarSpec, first_year: int, last_year: int) -> Com
         cum=cum if lengths.size else np.zeros(0, dtype=np.int64),
         origin=origin,
         horizon=horizon,
-        working_dates=np.array(working_dates, dtype=np.int64),
+        working_dates=working_dates.astype(np.int64),
     )

@@ -2,7 +2,7 @@
 
 Units ``w``, ``d``, ``h``, ``m``, ``s`` are fixed amounts of *working time*: a day is 24 working
 hours, as in ServiceNow's SLA durations, so ``1d`` on a 9-hour calendar spans about three working
-days. ``bd`` counts *business days* instead (``2bd``: the same wall-clock time two working dates
+days. ``bd`` counts *business days* instead (``2bd``: the same wall-clock time two business days
 later, see :meth:`Calendar.deadline_business_days`); it cannot be mixed with the other units.
 """
 

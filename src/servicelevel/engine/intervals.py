@@ -28,8 +28,9 @@ def union(start: I64, end: I64) -> tuple[I64, I64]:
 
 
 def subtract(start: I64, end: I64, cut_start: I64, cut_end: I64) -> tuple[I64, I64, I64]:
-    """Disjoint sorted spans minus a union of cuts; the third array gives, for each remaining
-    piece, the index of the span it came from."""
+    """Each span minus a union of cuts (sorted and disjoint); the spans themselves may overlap
+    and come in any order. The third array gives, for each remaining piece, the index of the
+    span it came from."""
     out_s: list[int] = []
     out_e: list[int] = []
     origin: list[int] = []
