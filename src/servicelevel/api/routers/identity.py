@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import BIGINT, Limit, Offset, RecordId
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
 from servicelevel.api.schemas.identity import (
     AuditOut,
     MeOut,
@@ -63,8 +63,11 @@ def audit(
     user_id: Annotated[int | None, Query(ge=1, le=BIGINT)] = None,
     offset: Offset = 0,
     limit: Limit = 50,
+    since: AwareInstant | None = None,
+    until: AwareInstant | None = None,
 ) -> PageOut[AuditOut]:
-    """The audit trail, newest first, by object and/or by user. Entries cannot be changed."""
+    """The audit trail, newest first, by object, by user and/or by period (``since``
+    inclusive, ``until`` exclusive). Entries cannot be changed."""
     page = audit_trail.list_audit(
         session,
         actor=actor,
@@ -73,5 +76,7 @@ def audit(
         actor_id=user_id,
         offset=offset,
         limit=limit,
+        since=since,
+        until=until,
     )
     return page_of(page, AuditOut)
