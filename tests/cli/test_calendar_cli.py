@@ -91,3 +91,28 @@ def test_countries_lists_china() -> None:
     code, out, _ = slm("calendar", "countries")
     assert code == 0
     assert "CN" in out
+
+
+def test_deadline_on_a_calendar_without_working_time_says_so(tmp_path: Path) -> None:
+    never = tmp_path / "never.yaml"
+    never.write_text("name: never\ntimezone: Europe/Berlin\nhours: {}\n", encoding="utf-8")
+    code, out, err = slm("calendar", "deadline", "-c", str(never), "2025-01-06T10:00", "4h")
+    assert (code, out) == (2, "")
+    assert "calendar 'never' has no working time" in " ".join(err.split())
+    code, _, err = slm("calendar", "deadline", "-c", str(never), "2025-01-06T10:00", "1bd")
+    assert code == 2
+    assert "has no working time" in " ".join(err.split())
+
+
+def test_business_days_skip_dates_closed_all_day(tmp_path: Path) -> None:
+    summer = tmp_path / "summer.yaml"
+    summer.write_text(
+        "timezone: Europe/Berlin\nhours: {mon-fri: '09:00-17:00'}\nclosures:\n"
+        "  - {start: '2024-07-08T00:00', end: '2024-09-02T00:00', reason: summer}\n",
+        encoding="utf-8",
+    )
+    days = [
+        slm("calendar", "deadline", "-c", str(summer), "2024-07-05T10:00", n)[1].strip()
+        for n in ("1bd", "2bd")
+    ]
+    assert days == ["2024-09-02T10:00:00+02:00", "2024-09-03T10:00:00+02:00"]

@@ -19,6 +19,10 @@ from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 
 FIELDS = ("code", "name", "timezone", "definition")
+NO_WORKING_TIME = (
+    "the calendar has no working time: give working hours for at least one day of the week "
+    "(e.g. mon-fri: 09:00-18:00) or an extra working day"
+)
 
 
 def compile_definition(definition: dict[str, Any]) -> CalendarSpec:
@@ -37,6 +41,13 @@ def compile_definition(definition: dict[str, Any]) -> CalendarSpec:
         ) from None
 
 
+def with_working_time(spec: CalendarSpec) -> CalendarSpec:
+    """Refuse to store a calendar on which no deadline could ever fall."""
+    if not spec.has_working_time():
+        raise Invalid(NO_WORKING_TIME, "definition.hours")
+    return spec
+
+
 def definition_from_text(text: str, *, actor: Actor) -> dict[str, Any]:
     """Read a calendar written as YAML (as in a calendar file), naming the line of a mistake.
 
@@ -44,7 +55,8 @@ def definition_from_text(text: str, *, actor: Actor) -> dict[str, Any]:
     require(actor, "calendar.write")
     try:
         doc = parse_yaml(text, "definition")
-        calendar_from_document(doc)
+        if not calendar_from_document(doc).has_working_time():
+            raise doc.error(("hours",), NO_WORKING_TIME)
     except DefinitionError as exc:
         where = f"line {exc.line}: " if exc.line else ""
         where += f"column {exc.column}: " if exc.line and exc.column else ""
@@ -64,7 +76,7 @@ def create_calendar(
         raise Invalid("a code is required", "code")
     if repo.calendar_by_code(session, code.strip()) is not None:
         raise Conflict("a calendar with code {code} exists already", "code", code=code)
-    spec = compile_definition(definition)
+    spec = with_working_time(compile_definition(definition))
     record = CalendarRecord(
         code=code.strip(),
         name=spec.name or code.strip(),
@@ -97,7 +109,7 @@ def update_calendar(
     require(actor, "calendar.write")
     record = get_calendar(session, actor=actor, calendar_id=calendar_id)
     audit.check_version(record, version)
-    spec = compile_definition(definition)
+    spec = with_working_time(compile_definition(definition))
     before = audit.snapshot(record, FIELDS)
     record.definition = definition
     record.name = spec.name or record.code

@@ -18,6 +18,7 @@ from servicelevel.api.schemas.calendars import (
     ElapsedOut,
 )
 from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
+from servicelevel.engine.business_time import NoWorkingTimeError
 from servicelevel.engine.durations import DurationError, format_seconds, parse_duration
 from servicelevel.services import calendars
 from servicelevel.services.errors import Invalid
@@ -93,9 +94,12 @@ def deadline(
     except DurationError as exc:
         raise Invalid(str(exc), "duration") from None
     begin = np.array([int(start.timestamp())])
-    if budget.business_days is not None:
-        due = int(cal.deadline_business_days(begin, budget.business_days)[0])
-    else:
-        due = int(cal.deadline(begin, [budget.seconds])[0])
+    try:
+        if budget.business_days is not None:
+            due = int(cal.deadline_business_days(begin, budget.business_days)[0])
+        else:
+            due = int(cal.deadline(begin, [budget.seconds])[0])
+    except NoWorkingTimeError as exc:
+        raise Invalid(str(exc), "duration") from None
     zone = cal.spec.zone
     return DeadlineOut(deadline=dt.datetime.fromtimestamp(due, zone))
