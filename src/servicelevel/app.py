@@ -20,6 +20,7 @@ from servicelevel import __version__
 from servicelevel.api import errors
 from servicelevel.api.deps import SessionMiddleware
 from servicelevel.api.limits import BodyLimitMiddleware
+from servicelevel.api.responses import ERRORS
 from servicelevel.api.routers import (
     agreements,
     alerts,
@@ -73,7 +74,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware)  # before sessions and authentication read it
     app.add_middleware(SecurityHeadersMiddleware)
     errors.install(app, html=_html_errors)
-    api = APIRouter(prefix=API)
+    api = APIRouter(prefix=API, responses=ERRORS)  # every operation documents its errors
     processes = (
         catalog,
         work,

@@ -144,7 +144,7 @@ def sla_in_force(client: TestClient, session: Session, world: World, tokens: dic
         (rep, "signatures", {}),
         (staff, "steps", {"step": "activate", "effective": "2026-01-01T00:00:00Z"}),
     ):
-        version = client.get(url, headers=staff).json()["version"]
-        r = client.post(f"{url}/{path}", headers=who, json={"version": version, **body})
+        version = client.get(url, headers=staff).json()["lock_version"]
+        r = client.post(f"{url}/{path}", headers=who, json={"lock_version": version, **body})
         assert r.status_code == 200, r.text
     return int(made["id"])

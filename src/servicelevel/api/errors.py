@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from servicelevel.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 CODES = {
     400: "bad_request",
     401: "unauthenticated",
@@ -59,6 +60,47 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _problem(error: dict[str, Any], body: Any) -> dict[str, str]:
+    """One validation problem as ``{field, message}``. A body that is not JSON is named
+    ``body``, with the line and column where the parser stopped (not its character offset)."""
+    if error.get("type") != "json_invalid":
+        return {"field": _field(tuple(error.get("loc", ()))), "message": str(error.get("msg", ""))}
+    loc = tuple(error.get("loc", ()))
+    offset = loc[-1] if loc and isinstance(loc[-1], int) else 0
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    reason = str((error.get("ctx") or {}).get("error", "")) or "invalid JSON"
+    return _body(f"the body is not valid JSON: {reason} at line {line}, column {column}")
+
+
+def _allowed(request: Request) -> str | None:
+    """Every method the API answers on this path, from its OpenAPI document (Starlette names
+    only the first matching route's); None for paths that are not the API's."""
+    found: set[str] = set()
+    parts = request.url.path.split("/")
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = template.split("/")
+        if len(pattern) == len(parts) and all(
+            p == q or (p.startswith("{") and p.endswith("}"))
+            for p, q in zip(pattern, parts, strict=True)
+        ):
+            found |= {m.upper() for m in operations if m.upper() in METHODS}
+    if "GET" in found:
+        found.add("HEAD")
+    return ", ".join(sorted(found)) or None
+
+
+def _body(message: str) -> dict[str, str]:
+    return {"field": "body", "message": message}
+
+
+def _api_field(field: str | None) -> str | None:
+    """The API calls a record's optimistic-lock counter ``lock_version`` (services and forms
+    call it ``version``)."""
+    return "lock_version" if field == "version" else field
+
+
 def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
     """Install the handlers; ``html`` may answer errors of non-API requests with a page."""
 
@@ -76,11 +118,13 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
         extra = {"details": exc.details} if exc.details else {}
-        return answer(request, exc.status, exc, exc.field, **extra)
+        return answer(request, exc.status, exc, _api_field(exc.field), **extra)
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> Response:
-        return answer(request, 409, "the record was changed by someone else; reload it", "version")
+        return answer(
+            request, 409, "the record was changed by someone else; reload it", "lock_version"
+        )
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
@@ -101,16 +145,20 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
+        errors = [_problem(e, exc.body) for e in exc.errors()]
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
         return answer(request, 422, first["message"], first["field"] or None, details=errors)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return answer(request, exc.status_code, str(exc.detail))
+        if exc.status_code == 400:  # FastAPI could not parse the body (e.g. not UTF-8)
+            message = f"the body cannot be read: {str(exc.detail).lower()}"
+            return answer(request, 422, message, "body", details=[_body(message)])
+        response = answer(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405 and (allowed := _allowed(request)):
+            response.headers["Allow"] = allowed
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -55,7 +55,7 @@ def import_tickets(
     except ServiceError as exc:
         problems = exc.details or []
         listed = "; ".join(
-            f"line {rows[int(str(p['row']))]['line']}: {p['message']}" for p in problems[:5]
+            f"line {rows[int(str(p['row'])) - 1]['line']}: {p['message']}" for p in problems[:5]
         )
         raise fail(f"{path}: {exc.message}" + (f" ({listed})" if listed else "")) from None
     if rejected and rejects is not None:

@@ -186,7 +186,7 @@ class AgreementModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     id: str
-    kind: Literal["SLA", "OLA", "UC"] = "SLA"
+    kind: Literal["SLA", "OLA", "UC"]
     title: Localized = ""
     provider: str = ""
     customer: str | None = None

@@ -115,8 +115,9 @@ def map_records(
 ) -> tuple[list[dict[str, Any]], list[Rejected]]:
     """JSON records (e.g. posted by a source system's webhook) as event fields, the same way
     as rows of an export: keys are the mapping's column names; nested objects are read with
-    dotted names (``fields.status.name``). Each event carries its record's index as ``line``."""
-    return _map(((i, flatten(r)) for i, r in enumerate(records)), mapping)
+    dotted names (``fields.status.name``). Each event carries its record's 1-based position in
+    the list as ``line``."""
+    return _map(((i, flatten(r)) for i, r in enumerate(records, start=1)), mapping)
 
 
 def _map(

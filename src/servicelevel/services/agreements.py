@@ -360,7 +360,7 @@ def update_header(
         if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 730:
             raise Invalid("notice_days is a number of days from 0 to 730", "notice_days")
         agreement.notice_days = days
-    audit.record(session, actor, "update", agreement, before, audit.snapshot(agreement, FIELDS))
+    audit.record_update(session, actor, agreement, before, audit.snapshot(agreement, FIELDS))
     return agreement
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
@@ -32,6 +33,30 @@ def record(
         )
     )
     session.flush()
+
+
+def record_update(
+    session: Session,
+    actor: Actor,
+    obj: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """The audit row of a change to ``obj`` — none when nothing changed. A change that changes
+    nothing writes no row, so the stored row is not updated and its version is not checked on
+    flush: the version the caller read is confirmed against the stored row instead (locking it
+    until the transaction ends), so a stale one is a conflict whether or not anything would
+    change."""
+    if before != after:
+        record(session, actor, "update", obj, before, after)
+        return
+    session.flush()
+    table = type(obj).__table__
+    stored = session.execute(
+        select(table.c.version).where(table.c.id == obj.id).with_for_update()
+    ).scalar_one_or_none()
+    if stored != obj.version:
+        raise _stale(obj, stored)
 
 
 def record_bulk(
@@ -72,14 +97,18 @@ def record_bulk_for(
 def check_version(obj: Any, expected: int) -> None:
     """Optimistic concurrency: refuse a change based on a version that is no longer current."""
     if obj.version != expected:
-        raise Conflict(
-            "{kind} {id} was changed by someone else (now version {version}); reload it and "
-            "apply your change again",
-            "version",
-            kind=obj.__tablename__,
-            id=obj.id,
-            version=obj.version,
-        )
+        raise _stale(obj, obj.version)
+
+
+def _stale(obj: Any, current: int | None) -> Conflict:
+    return Conflict(
+        "{kind} {id} was changed by someone else (now version {version}); reload it and "
+        "apply your change again",
+        "version",
+        kind=obj.__tablename__,
+        id=obj.id,
+        version=current,
+    )
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:

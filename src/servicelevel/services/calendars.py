@@ -114,7 +114,7 @@ def update_calendar(
     record.definition = definition
     record.name = spec.name or record.code
     record.timezone = spec.timezone
-    audit.record(session, actor, "update", record, before, audit.snapshot(record, FIELDS))
+    audit.record_update(session, actor, record, before, audit.snapshot(record, FIELDS))
     return record
 
 

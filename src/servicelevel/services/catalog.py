@@ -185,8 +185,8 @@ def update_service(
         **{k: v for k, v in before.items() if k in ServiceData.__dataclass_fields__},
     )
     known = {k: v for k, v in changes.items() if k in ServiceData.__dataclass_fields__}
-    if "depends_on" in known:
-        known["depends_on"] = tuple(known["depends_on"])
+    if "depends_on" in known:  # null clears the dependencies, as it clears other references
+        known["depends_on"] = tuple(known["depends_on"] or ())
     merged = _clean(session, replace(current, **known))
     if merged.code != service.code and repo.service_by_code(session, merged.code) is not None:
         raise Conflict("a service with code {code} exists already", "code", code=merged.code)
@@ -194,7 +194,7 @@ def update_service(
         setattr(service, name, value)
     kept = {d.party_id: d for d in service.dependencies}
     service.dependencies = [kept.get(p) or ServiceDependency(party_id=p) for p in merged.depends_on]
-    audit.record(session, actor, "update", service, before, service_snapshot(service))
+    audit.record_update(session, actor, service, before, service_snapshot(service))
     return service
 
 
@@ -247,7 +247,7 @@ def set_options(
     session.flush()  # the old options go first: a kept code would otherwise collide
     service.options = made
     service.updated_at = utcnow()  # the options belong to the service: a new version
-    audit.record(session, actor, "update", service, before, service_snapshot(service))
+    audit.record_update(session, actor, service, before, service_snapshot(service))
     return service
 
 

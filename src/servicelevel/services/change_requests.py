@@ -115,7 +115,7 @@ def update_status(
     found.status = status
     if external_ref is not None:
         found.external_ref = text(external_ref, "external_ref", limit=200)
-    audit.record(session, actor, "update", found, before, audit.snapshot(found, FIELDS))
+    audit.record_update(session, actor, found, before, audit.snapshot(found, FIELDS))
     return found
 
 

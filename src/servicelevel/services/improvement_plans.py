@@ -376,7 +376,7 @@ def update_action(
         action.due_on, action.overdue_notified_at = due_on, None
     if note is not None:
         action.note = text(note, "note")
-    audit.record(session, actor, "update", action, before, audit.snapshot(action, ACTION_FIELDS))
+    audit.record_update(session, actor, action, before, audit.snapshot(action, ACTION_FIELDS))
     return action
 
 

@@ -85,7 +85,7 @@ class IngestResult:
 def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     latest = dt.datetime.now(dt.UTC) + future_skew()
-    for row, e in enumerate(events):
+    for row, e in enumerate(events, start=1):  # rows are 1-based positions in the batch
         for name, limit in LIMITS.items():
             value = getattr(e, name)
             if not isinstance(value, str) or "\x00" in value or len(value) > limit:
@@ -147,7 +147,7 @@ def ingest(session: Session, *, actor: Actor, source: str, events: list[EventDat
     numbers = list(dict.fromkeys(e.ticket for e in events))
     existing = {t.external_id: t for t in repo.tickets_by_numbers(session, source, numbers)}
     first_rows: dict[str, int] = {}
-    for row, e in enumerate(events):
+    for row, e in enumerate(events, start=1):
         first_rows.setdefault(e.ticket, row)
     named = {e.ticket for e in events if e.service.strip()}
     for number, row in first_rows.items():
@@ -389,4 +389,9 @@ def ingest_records(
     events = [EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
     if not events:
         return IngestResult(len(records), 0, 0, 0, 0)
-    return ingest(session, actor=actor, source=chosen.model.source, events=events)
+    try:
+        return ingest(session, actor=actor, source=chosen.model.source, events=events)
+    except Invalid as exc:  # name the records posted, not the events read from them
+        for problem in exc.details or []:
+            problem["row"] = rows[int(str(problem["row"])) - 1]["line"]
+        raise

@@ -108,7 +108,7 @@ def update_party(
         raise Conflict("a party with code {code} exists already", "code", code=merged.code)
     for name in FIELDS:
         setattr(party, name, getattr(merged, name))
-    audit.record(session, actor, "update", party, before, audit.snapshot(party, FIELDS))
+    audit.record_update(session, actor, party, before, audit.snapshot(party, FIELDS))
     return party
 
 

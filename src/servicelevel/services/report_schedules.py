@@ -22,7 +22,7 @@ from servicelevel.db.models import Agreement, ReportDelivery, ReportSchedule, Se
 from servicelevel.engine.business_time import Calendar
 from servicelevel.services import agreements, audit, report_snapshots
 from servicelevel.services.documents import LOCALES
-from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.errors import Invalid, NotFound, ServiceError
 from servicelevel.services.permissions import SYSTEM, Actor, require
 from servicelevel.services.service_reports import engine_agreement
 
@@ -92,10 +92,16 @@ def list_schedules(session: Session, *, actor: Actor, agreement_id: int) -> list
 
 
 def deliveries(session: Session, *, actor: Actor, schedule_id: int) -> list[ReportDelivery]:
+    """A schedule's runs, newest first; a schedule that does not exist and one of an agreement
+    the actor may not see answer the same (no existence leak)."""
     require(actor, "report.read")
     schedule = session.get(ReportSchedule, schedule_id)
-    if schedule is not None:
+    try:
+        if schedule is None:
+            raise NotFound("no report schedule {id}", id=schedule_id)
         agreements.get_agreement(session, actor=actor, agreement_id=schedule.agreement_id)
+    except NotFound:
+        raise NotFound("no report schedule {id}", id=schedule_id) from None
     query = select(ReportDelivery).where(ReportDelivery.schedule_id == schedule_id)
     return list(session.scalars(query.order_by(ReportDelivery.id.desc())))
 

@@ -182,7 +182,7 @@ def update_requirement(
     session.flush()
     found.targets = [_target(t, i) for i, t in enumerate(merged.targets)]
     found.status, found.analysed_at = "captured", None
-    audit.record(session, actor, "update", found, before, snapshot(found))
+    audit.record_update(session, actor, found, before, snapshot(found))
     return found
 
 

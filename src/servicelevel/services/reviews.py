@@ -149,7 +149,7 @@ def update_meeting(
     if data.chair_id is not None:
         meeting.chair_id = data.chair_id
     meeting.location = text(data.location, "location", limit=300) or meeting.location
-    audit.record(session, actor, "update", meeting, before, audit.snapshot(meeting, FIELDS))
+    audit.record_update(session, actor, meeting, before, audit.snapshot(meeting, FIELDS))
     return meeting
 
 

@@ -103,7 +103,7 @@ def update_template(
         _make_default(session, found)
     elif changes.get("is_default") is False:
         found.is_default = False
-    audit.record(session, actor, "update", found, before, audit.snapshot(found, FIELDS))
+    audit.record_update(session, actor, found, before, audit.snapshot(found, FIELDS))
     return found
 
 

@@ -46,7 +46,7 @@ def act(
     r = client.post(
         f"/api/v1/agreements/{agreement_id}/versions/{number}/{path}",
         headers=auth(token),
-        json={"version": current["version"], **body},
+        json={"lock_version": current["lock_version"], **body},
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
@@ -70,7 +70,7 @@ def test_an_sla_is_negotiated_over_two_versions_signed_and_activated(
     r = client.post(
         f"/api/v1/agreements/{aid}/versions",
         headers=auth(admin),
-        json={"version": agreement["version"], "note": "P2 within 6h as asked"},
+        json={"lock_version": agreement["lock_version"], "note": "P2 within 6h as asked"},
     )
     assert r.status_code == 201, r.text
     doc = r.json()["document"]
@@ -78,7 +78,7 @@ def test_an_sla_is_negotiated_over_two_versions_signed_and_activated(
     r = client.put(
         f"/api/v1/agreements/{aid}/versions/2",
         headers=auth(admin),
-        json={"version": r.json()["version"], "document": doc},
+        json={"lock_version": r.json()["lock_version"], "document": doc},
     )
     assert r.status_code == 200, r.text
     diff = client.get(f"/api/v1/agreements/{aid}/diff?old=1&new=2", headers=auth(rep))
@@ -95,7 +95,8 @@ def test_an_sla_is_negotiated_over_two_versions_signed_and_activated(
     )
     assert live["in_force_from"].startswith("2025-12-31T16:00:00")
     comments = client.get(f"/api/v1/agreements/{aid}/comments", headers=auth(rep)).json()
-    assert [c["clause"] for c in comments] == ["targets.P2-resolution"]
+    assert comments["total"] == 1
+    assert [c["clause"] for c in comments["items"]] == ["targets.P2-resolution"]
     text = client.get(f"/api/v1/agreements/{aid}/document?format=yaml", headers=auth(rep))
     assert "within: 6h" in text.text
     assert text.headers["content-type"].startswith("application/yaml")
@@ -109,19 +110,23 @@ def test_a_signed_version_cannot_be_edited(client: TestClient, people: dict[str,
     r = client.put(
         f"/api/v1/agreements/{aid}/versions/1",
         headers=auth(admin),
-        json={"version": v["version"], "document": v["document"]},
+        json={"lock_version": v["lock_version"], "document": v["document"]},
     )
     assert r.status_code == 409
     assert r.json()["error"]["field"] == "state"
     r = client.post(
         f"/api/v1/agreements/{aid}/versions/1/signatures",
         headers=auth(manager),
-        json={"version": v["version"]},
+        json={"lock_version": v["lock_version"]},
     )
     assert r.status_code == 409  # not approved yet
     assert "proposed: sign is not possible" in r.json()["error"]["message"]
     after = version(client, admin, aid, 1)
-    assert (after["version"], after["state"], after["signatures"]) == (v["version"], "proposed", [])
+    assert (after["lock_version"], after["state"], after["signatures"]) == (
+        v["lock_version"],
+        "proposed",
+        [],
+    )
 
 
 @pytest.mark.parametrize(
@@ -158,7 +163,7 @@ def test_underpinning_links_and_findings(client: TestClient, people: dict[str, s
     assert [a["code"] for a in body["linked"]] == ["OLA-1"]
     assert [f["kind"] for f in body["findings"]] == ["looser_target"]
     portfolio = client.get("/api/v1/portfolio/findings", headers=auth(people["owner"])).json()
-    assert [f["sla"] for f in portfolio] == ["SLA-1"]
+    assert [f["sla"] for f in portfolio["items"]] == ["SLA-1"]
     team_view = client.get(
         f"/api/v1/agreements/{team['id']}/underpinning", headers=auth(people["team_member"])
     ).json()

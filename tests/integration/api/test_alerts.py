@@ -287,7 +287,7 @@ def test_breaches_and_channels_through_the_api(
     [breach] = listed["items"]
     assert (breach["status"], breach["overrun_seconds"]) == ("closed", 7200)
     url = f"/api/v1/breaches/{breach['id']}/annotation"
-    body = {"version": breach["version"], "excluded": True, "reason": ""}
+    body = {"lock_version": breach["lock_version"], "excluded": True, "reason": ""}
     missing = client.post(url, headers=manager, json=body)
     assert (missing.status_code, missing.json()["error"]["field"]) == (422, "reason")
     assert client.post(url, headers=rep, json=body).status_code == 403
@@ -311,7 +311,7 @@ def test_breaches_and_channels_through_the_api(
     zone = client.put(
         f"/api/v1/notification-channels/{made.json()['id']}",
         headers=manager,
-        json={**channel_body, "version": 1, "address": "https://x", "timezone": "Mars/Base"},
+        json={**channel_body, "lock_version": 1, "address": "https://x", "timezone": "Mars/Base"},
     )
     assert (zone.status_code, zone.json()["error"]["field"]) == (422, "timezone")
     assert client.get("/api/v1/notifications", headers=manager).json()["total"] == 0
@@ -445,7 +445,7 @@ def test_the_portfolio_shows_this_month_from_stored_measurements(
     assert dashboard.portfolio(session, actor=rep, now=at(7), customer_id=world.globex_id) == []
     assert dashboard.portfolio(session, actor=world.actors["outsider"], now=at(7)) == []
     shown = client.get("/api/v1/portfolio/health", headers=auth(tokens["customer_rep"]))
-    assert [h["code"] for h in shown.json()] == ["SLA-1"]
+    assert [h["code"] for h in shown.json()["items"]] == ["SLA-1"]
     period, targets = dashboard.agreement_month(
         session, actor=rep, agreement_id=sla_in_force, now=at(7)
     )

@@ -80,10 +80,12 @@ def test_a_stale_replacement_is_a_conflict(client: TestClient, tokens: dict[str,
     url = f"/api/v1/calendars/{cal['id']}"
     changed = {**BEIJING, "hours": "24x7"}
     assert (
-        client.put(url, headers=headers, json={"version": 1, "definition": changed}).status_code
+        client.put(
+            url, headers=headers, json={"lock_version": 1, "definition": changed}
+        ).status_code
         == 200
     )
-    r = client.put(url, headers=headers, json={"version": 1, "definition": BEIJING})
+    r = client.put(url, headers=headers, json={"lock_version": 1, "definition": BEIJING})
     assert r.status_code == 409
 
 
@@ -102,5 +104,5 @@ def test_out_of_range_values_are_refused_not_crashed(
     )
     assert (r.status_code, r.json()["error"]["field"]) == (422, "start")
     assert client.get(f"/api/v1/calendars/{2**70}", headers=headers).status_code == 422
-    r = client.put(base, headers=headers, json={"version": 2**70, "definition": BEIJING})
+    r = client.put(base, headers=headers, json={"lock_version": 2**70, "definition": BEIJING})
     assert r.status_code == 422

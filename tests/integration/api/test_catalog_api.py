@@ -49,7 +49,7 @@ def new_service(client: TestClient, tokens: dict[str, str], code: str = "email")
     r = client.put(
         f"/api/v1/services/{r.json()['id']}/options",
         headers=staff,
-        json={"version": 1, "options": OPTIONS},
+        json={"lock_version": 1, "options": OPTIONS},
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
@@ -61,7 +61,7 @@ def transition(
     r = client.post(
         f"/api/v1/services/{service['id']}/lifecycle",
         headers=auth(token),
-        json={"version": service["version"], "transition": step},
+        json={"lock_version": service["lock_version"], "transition": step},
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
@@ -73,14 +73,14 @@ def test_a_service_goes_from_draft_to_the_published_catalog(
     service = new_service(client, tokens)
     assert [o["code"] for o in service["options"]] == ["gold", "silver"]
     rep = auth(tokens["customer_rep"])
-    assert client.get("/api/v1/catalog", headers=rep).json() == []
+    assert client.get("/api/v1/catalog", headers=rep).json()["items"] == []
     assert client.get(f"/api/v1/services/{service['id']}", headers=rep).status_code == 404
     service = transition(client, tokens["manager"], service, "approve")
     assert service["approved_at"] is not None
     work = client.get("/api/v1/work-items?status=open", headers=auth(tokens["manager"])).json()
     assert [(w["kind"], w["service_id"]) for w in work["items"]] == [("define_sla", service["id"])]
     service = transition(client, tokens["admin"], service, "publish")
-    published = client.get("/api/v1/catalog", headers=rep).json()
+    published = client.get("/api/v1/catalog", headers=rep).json()["items"]
     assert [s["names"]["zh-Hans"] for s in published] == ["电子邮件"]
     assert published[0]["options"][0]["targets"][0]["within"] == "4h"
 
@@ -90,14 +90,14 @@ def test_a_published_service_is_not_edited_in_place(
 ) -> None:
     service = transition(client, tokens["manager"], new_service(client, tokens), "approve")
     url = f"/api/v1/services/{service['id']}"
-    r = client.patch(url, headers=auth(tokens["admin"]), json={"version": 3, "name": "Mail"})
+    r = client.patch(url, headers=auth(tokens["admin"]), json={"lock_version": 3, "name": "Mail"})
     assert r.status_code == 409
     assert r.json()["error"]["field"] == "status"
     revised = transition(client, tokens["admin"], service, "revise")
     r = client.patch(
         url,
         headers=auth(tokens["admin"]),
-        json={"version": revised["version"], "name": "Mail", "owner_id": None},
+        json={"lock_version": revised["lock_version"], "name": "Mail", "owner_id": None},
     )
     assert (r.status_code, r.json()["name"], r.json()["status"]) == (200, "Mail", "draft")
 
@@ -108,13 +108,16 @@ def test_bad_options_are_rejected_with_the_field_named(
     service = new_service(client, tokens)
     url = f"/api/v1/services/{service['id']}/options"
     bad = [{"code": "x", "name": "X", "targets": [{"metric": "resolution", "objective": 0.9}]}]
-    r = client.put(url, headers=auth(tokens["admin"]), json={"version": 2, "options": bad})
+    r = client.put(url, headers=auth(tokens["admin"]), json={"lock_version": 2, "options": bad})
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "options.0.targets.0.within"
     r = client.put(
         url,
         headers=auth(tokens["admin"]),
-        json={"version": 2, "options": [{"code": "x", "name": "X", "targets": [{"metric": "?"}]}]},
+        json={
+            "lock_version": 2,
+            "options": [{"code": "x", "name": "X", "targets": [{"metric": "?"}]}],
+        },
     )
     assert r.status_code == 422
     kept = client.get(f"/api/v1/services/{service['id']}", headers=auth(tokens["admin"])).json()
@@ -149,7 +152,7 @@ def test_a_material_change_puts_reviews_on_the_work_list(
     done = client.post(
         f"/api/v1/work-items/{item['id']}/complete",
         headers=auth(tokens["manager"]),
-        json={"version": item["version"], "note": "Reviewed with Acme"},
+        json={"lock_version": item["lock_version"], "note": "Reviewed with Acme"},
     )
     assert (done.status_code, done.json()["status"]) == (200, "done")
     open_items = client.get(

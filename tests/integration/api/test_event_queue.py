@@ -72,7 +72,7 @@ def test_a_bad_request_is_rejected_whole_and_the_good_ones_beside_it_stored(
     result = shown.json()
     assert result["status"] == "rejected"
     assert result["result"]["details"] == [
-        {"row": 1, "field": "service", "message": "ticket INC-NEW is new: name its service"}
+        {"row": 2, "field": "service", "message": "ticket INC-NEW is new: name its service"}
     ]
     ok = client.get(f"/api/v1/ticket-events/queue/{good['id']}", headers=auth(tokens["manager"]))
     assert ok.json()["status"] == "stored"

@@ -88,8 +88,8 @@ def test_a_bad_event_stores_nothing_and_every_problem_is_named(
     body = r.json()["error"]
     assert body["message"] == "2 event(s) cannot be stored, so none of the batch was"
     assert sorted((d["row"], d["field"]) for d in body["details"]) == [
-        (1, "service"),
-        (2, "customer"),
+        (2, "service"),  # rows are 1-based positions in the batch
+        (3, "customer"),
     ]
     assert client.get("/api/v1/tickets?q=INC", headers=auth(tokens["admin"])).json()["total"] == 0
     naive = post(
@@ -127,7 +127,7 @@ def test_a_source_system_posts_its_own_records_to_its_webhook(
     )
     assert bad.status_code == 422
     assert bad.json()["error"]["details"] == [
-        {"row": 1, "field": "records", "message": "cannot read the instant 'soon'"}
+        {"row": 2, "field": "records", "message": "cannot read the instant 'soon'"}
     ]
     nested = client.post(
         "/api/v1/webhooks/generic",

@@ -100,10 +100,10 @@ def test_outages_and_maintenance_windows_from_csv_all_or_nothing(
     refused = client.post("/api/v1/outages/import", headers=staff, json={"csv": bad})
     assert refused.status_code == 422
     assert [d["row"] for d in refused.json()["error"]["details"]] == [4, 5]
-    assert client.get("/api/v1/outages", headers=staff).json() == []  # nothing half-stored
+    assert client.get("/api/v1/outages", headers=staff).json()["total"] == 0  # nothing half-stored
     done = client.post("/api/v1/outages/import", headers=staff, json={"csv": good, "source": "nms"})
     assert (done.status_code, done.json()) == (201, {"recorded": 2})
-    listed = client.get("/api/v1/outages?service=erp", headers=staff).json()
+    listed = client.get("/api/v1/outages?service=erp", headers=staff).json()["items"]
     assert sorted(o["planned"] for o in listed) == [False, True]
     columns = client.post("/api/v1/outages/import", headers=staff, json={"csv": "a,b\n1,2\n"})
     assert (columns.status_code, columns.json()["error"]["field"]) == (422, "csv")

@@ -39,14 +39,14 @@ def test_create_update_and_delete_with_versions(client: TestClient, tokens: dict
     assert r.status_code == 201, r.text
     party = r.json()
     url = f"/api/v1/parties/{party['id']}"
-    r = client.patch(url, headers=headers, json={"version": 1, "name": "NetCo Ltd"})
-    assert (r.status_code, r.json()["version"]) == (200, 2)
-    stale = client.patch(url, headers=headers, json={"version": 1, "name": "Lost update"})
+    r = client.patch(url, headers=headers, json={"lock_version": 1, "name": "NetCo Ltd"})
+    assert (r.status_code, r.json()["lock_version"]) == (200, 2)
+    stale = client.patch(url, headers=headers, json={"lock_version": 1, "name": "Lost update"})
     assert stale.status_code == 409
-    assert stale.json()["error"]["field"] == "version"
+    assert stale.json()["error"]["field"] == "lock_version"
     assert client.get(url, headers=headers).json()["name"] == "NetCo Ltd"
-    assert client.delete(f"{url}?version=1", headers=headers).status_code == 409
-    assert client.delete(f"{url}?version=2", headers=headers).status_code == 204
+    assert client.delete(f"{url}?lock_version=1", headers=headers).status_code == 409
+    assert client.delete(f"{url}?lock_version=2", headers=headers).status_code == 204
     assert client.get(url, headers=headers).status_code == 404
 
 
@@ -105,7 +105,7 @@ def test_null_fields_in_a_patch_change_nothing(
 ) -> None:
     headers = auth(tokens["admin"])
     url = f"/api/v1/parties/{world.acme_id}"
-    r = client.patch(url, headers=headers, json={"version": 1, "code": None, "name": None})
+    r = client.patch(url, headers=headers, json={"lock_version": 1, "code": None, "name": None})
     assert r.status_code == 200, r.text
     assert (r.json()["code"], r.json()["name"]) == ("ACME", "Acme Corp")
 

@@ -64,7 +64,7 @@ def test_a_schedule_is_set_to_the_third_working_day_and_bad_input_is_named(
     assert dt.datetime.fromisoformat(body["next_run_at"]) == expected
     rep = auth(tokens["customer_rep"])
     assert client.post(url, headers=rep, json={"emails": ["a@b.io"]}).status_code == 403
-    listed = client.get(url, headers=auth(tokens["customer_rep"])).json()
+    listed = client.get(url, headers=auth(tokens["customer_rep"])).json()["items"]
     assert [s["id"] for s in listed] == [body["id"]]
 
 

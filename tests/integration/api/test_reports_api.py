@@ -188,7 +188,7 @@ def test_open_tickets_are_listed_most_urgent_first_with_time_left(
     )
     listed = client.get(
         f"/api/v1/agreements/{sla_in_force}/open-tickets", headers=auth(tokens["customer_rep"])
-    ).json()
+    ).json()["items"]
     assert [(c["ticket"], c["target"], c["left_seconds"]) for c in listed] == [
         ("SOONER", "P1-resolution", 3600),  # 4h budget, 3h used by 13:00
         ("LATER", "P1-resolution", 3 * 3600),

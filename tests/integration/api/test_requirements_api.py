@@ -37,7 +37,7 @@ def test_a_requirement_is_captured_analysed_and_decided(
     r = client.post(
         f"/api/v1/requirements/{slr['id']}/analysis",
         headers=auth(tokens["manager"]),
-        json={"version": slr["version"]},
+        json={"lock_version": slr["lock_version"]},
     )
     assert r.status_code == 200, r.text
     analysed = r.json()
@@ -53,17 +53,25 @@ def test_a_requirement_is_captured_analysed_and_decided(
     r = client.patch(
         f"/api/v1/change-requests/{change['id']}",
         headers=auth(tokens["admin"]),
-        json={"version": change["version"], "status": "accepted", "external_ref": "CHG0042"},
+        json={
+            "lock_version": change["lock_version"],
+            "status": "accepted",
+            "external_ref": "CHG0042",
+        },
     )
     assert (r.status_code, r.json()["external_ref"]) == (200, "CHG0042")
     r = client.post(
         f"/api/v1/requirements/{slr['id']}/decision",
         headers=auth(tokens["owner"]),
-        json={"version": analysed["version"], "decision": "agreed", "note": "Gold, with P1 in 2h"},
+        json={
+            "lock_version": analysed["lock_version"],
+            "decision": "agreed",
+            "note": "Gold, with P1 in 2h",
+        },
     )
     assert (r.status_code, r.json()["status"]) == (200, "agreed")
     demand = client.get(f"/api/v1/services/{service['id']}/demand", headers=auth(tokens["viewer"]))
-    assert [d["within"] for d in demand.json()] == ["", "2h"]
+    assert [d["within"] for d in demand.json()["items"]] == ["", "2h"]
 
 
 def test_bad_input_is_named(client: TestClient, tokens: dict[str, str], world: World) -> None:

@@ -67,7 +67,7 @@ def test_the_review_cycle(
     rep = auth(tokens["customer_rep"])
     assert client.get(f"/api/v1/reviews/{meeting['id']}", headers=rep).status_code == 200
     minutes = {
-        "version": detail["version"],
+        "lock_version": detail["lock_version"],
         "minutes": "P1 resolution missed in February (ticket C).",
         "decisions": ["Staff a night shift"],
         "outcome": "improve",
@@ -86,10 +86,10 @@ def test_the_review_cycle(
     r = client.put(
         f"/api/v1/reviews/{meeting['id']}/participants",
         headers=staff,
-        json={"version": detail["version"], "participants": people},
+        json={"lock_version": detail["lock_version"], "participants": people},
     )
     assert r.status_code == 200, r.text
-    minutes["version"] = r.json()["version"]
+    minutes["lock_version"] = r.json()["lock_version"]
     r = client.post(f"/api/v1/reviews/{meeting['id']}/minutes", headers=staff, json=minutes)
     assert r.status_code == 200, r.text
     held = r.json()
@@ -113,7 +113,11 @@ def test_the_review_cycle(
     r = client.post(
         f"/api/v1/improvement-plans/{plan['id']}/steps",
         headers=staff,
-        json={"version": plan["version"], "transition": "activate", "starts_on": "2026-03-01"},
+        json={
+            "lock_version": plan["lock_version"],
+            "transition": "activate",
+            "starts_on": "2026-03-01",
+        },
     )
     assert r.status_code == 200, r.text
     r = client.post(
@@ -126,7 +130,7 @@ def test_the_review_cycle(
     r = client.patch(
         f"/api/v1/actions/{roster['id']}",
         headers=staff,
-        json={"version": roster["version"], "status": "done"},
+        json={"lock_version": roster["lock_version"], "status": "done"},
     )
     assert r.status_code == 200, r.text
     shown = client.get(f"/api/v1/improvement-plans/{plan['id']}", headers=staff).json()
@@ -217,13 +221,13 @@ def test_minutes_on_a_stale_version_conflict(
     moved = client.patch(
         f"/api/v1/reviews/{made['id']}",
         headers=staff,
-        json={"version": made["version"], "location": "Room 9"},
+        json={"lock_version": made["lock_version"], "location": "Room 9"},
     )
     assert moved.status_code == 200, moved.text
     r = client.post(
         f"/api/v1/reviews/{made['id']}/minutes",
         headers=staff,
-        json={"version": made["version"], "minutes": "x", "outcome": "on_track"},
+        json={"lock_version": made["lock_version"], "minutes": "x", "outcome": "on_track"},
     )
     assert r.status_code == 409
     assert (
@@ -265,4 +269,4 @@ def test_survey_results_in_and_a_low_score_proposes_a_plan(
     )
     assert refused.status_code == 422
     trend = client.get("/api/v1/surveys/trend?per=quarter&count=20", headers=staff).json()
-    assert {"period": "2026-Q1", "count": 2, "mean": (0.9 + 0.2) / 2, "low": 1} in trend
+    assert {"period": "2026-Q1", "count": 2, "mean": (0.9 + 0.2) / 2, "low": 1} in trend["items"]

@@ -61,14 +61,14 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         "targets": [{"metric": "resolution", "priority": "P1", "within": "4h", "objective": 0.95}],
     }
     service = call(
-        client, admin, "PUT", f"/services/{service['id']}/options", version=1, options=[gold]
+        client, admin, "PUT", f"/services/{service['id']}/options", lock_version=1, options=[gold]
     )
     service = call(
         client,
         manager,
         "POST",
         f"/services/{service['id']}/lifecycle",
-        version=service["version"],
+        lock_version=service["lock_version"],
         transition="approve",
     )
     call(
@@ -76,7 +76,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         admin,
         "POST",
         f"/services/{service['id']}/lifecycle",
-        version=service["version"],
+        lock_version=service["lock_version"],
         transition="publish",
     )
     work = call(client, manager, "GET", "/work-items?status=open")
@@ -95,7 +95,11 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         targets=[{"metric": "resolution", "priority": "P1", "within": "2h", "objective": 0.99}],
     )
     slr = call(
-        client, manager, "POST", f"/requirements/{slr['id']}/analysis", version=slr["version"]
+        client,
+        manager,
+        "POST",
+        f"/requirements/{slr['id']}/analysis",
+        lock_version=slr["lock_version"],
     )
     assert slr["targets"][0]["outcome"] == "exceeds"
     [change] = call(client, rep, "GET", "/change-requests")["items"]
@@ -136,7 +140,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         manager,
         "POST",
         f"/agreements/{sid}/versions/1/steps",
-        version=v1["version"],
+        lock_version=v1["lock_version"],
         step="propose",
     )
     call(
@@ -153,7 +157,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         manager,
         "POST",
         f"/agreements/{sid}/versions",
-        version=sla["version"],
+        lock_version=sla["lock_version"],
         note="P1 within 3h, as a compromise",
     )
     agreed = copy.deepcopy(v2["document"])
@@ -163,7 +167,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         manager,
         "PUT",
         f"/agreements/{sid}/versions/2",
-        version=v2["version"],
+        lock_version=v2["lock_version"],
         document=agreed,
     )
     for who, step in ((manager, "propose"), (owner, "approve")):
@@ -172,14 +176,18 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
             who,
             "POST",
             f"/agreements/{sid}/versions/2/steps",
-            version=v2["version"],
+            lock_version=v2["lock_version"],
             step=step,
         )
     diff = call(client, rep, "GET", f"/agreements/{sid}/diff?old=1&new=2")
     assert [c["clause"] for c in diff["clauses"]] == ["targets.P1"]
     for who in (rep, manager):
         v2 = call(
-            client, who, "POST", f"/agreements/{sid}/versions/2/signatures", version=v2["version"]
+            client,
+            who,
+            "POST",
+            f"/agreements/{sid}/versions/2/signatures",
+            lock_version=v2["lock_version"],
         )
     assert v2["state"] == "signed"
     call(
@@ -187,7 +195,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         manager,
         "POST",
         f"/agreements/{sid}/versions/2/steps",
-        version=v2["version"],
+        lock_version=v2["lock_version"],
         step="activate",
         effective="2026-01-01T00:00:00+08:00",
     )
@@ -220,4 +228,4 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         ("ends_earlier", "UC-CLOUD")
     ]
     portfolio = call(client, owner, "GET", "/portfolio/findings")
-    assert [f["kind"] for f in portfolio] == ["ends_earlier"]
+    assert [f["kind"] for f in portfolio["items"]] == ["ends_earlier"]

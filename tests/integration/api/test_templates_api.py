@@ -80,7 +80,7 @@ def test_an_edited_default_template_is_used_and_a_bad_one_is_refused(
     bad = client.patch(
         f"/api/v1/templates/{r.json()['id']}",
         headers=manager,
-        json={"version": 1, "body": "# Title\n\n{% for t in targets %}\nno end"},
+        json={"lock_version": 1, "body": "# Title\n\n{% for t in targets %}\nno end"},
     )
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "body"

@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.responses import YAML, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.agreements import (
     AgreementIn,
@@ -30,7 +31,7 @@ from servicelevel.api.schemas.agreements import (
     VersionEdit,
     VersionOut,
 )
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
 from servicelevel.services import agreement_diff, agreement_lifecycle, agreements
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
@@ -100,12 +101,12 @@ def get_agreement(agreement_id: RecordId, session: SessionDep, actor: ActorDep) 
 def update_agreement(
     agreement_id: RecordId, body: AgreementPatch, session: SessionDep, actor: ActorDep
 ) -> AgreementOut:
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    changes = body.model_dump(exclude_unset=True, exclude={"lock_version"})
     for name in ("review_frequency", "notice_days"):
         if changes.get(name, "") is None:
             del changes[name]
     agreements.update_header(
-        session, actor=actor, agreement_id=agreement_id, version=body.version, changes=changes
+        session, actor=actor, agreement_id=agreement_id, version=body.lock_version, changes=changes
     )
     commit(session)
     return _detail(session, actor, agreement_id)
@@ -119,6 +120,7 @@ def _version(session: SessionDep, actor: ActorDep, agreement_id: int, number: in
     return VersionOut.model_validate(
         {
             **{k: getattr(found, k) for k in VersionOut.model_fields if hasattr(found, k)},
+            "lock_version": found.version,
             "signatures": [SignatureOut.model_validate(s) for s in found.signatures],
             "document": document,
         }
@@ -146,7 +148,7 @@ def edit_version(
         actor=actor,
         agreement_id=agreement_id,
         number=number,
-        version=body.version,
+        version=body.lock_version,
         document=body.document,
         note=body.note,
     )
@@ -160,7 +162,7 @@ def new_version(
 ) -> VersionOut:
     """A new draft copied from the newest version (a counter-proposal, or a change)."""
     made = agreements.new_version(
-        session, actor=actor, agreement_id=agreement_id, version=body.version, note=body.note
+        session, actor=actor, agreement_id=agreement_id, version=body.lock_version, note=body.note
     )
     commit(session)
     return _version(session, actor, agreement_id, made.number)
@@ -180,7 +182,7 @@ def advance(
         actor=actor,
         agreement_id=agreement_id,
         number=number,
-        version=body.version,
+        version=body.lock_version,
         step=body.step,
         effective=body.effective,
     )
@@ -202,7 +204,7 @@ def sign(
         actor=actor,
         agreement_id=agreement_id,
         number=number,
-        version=body.version,
+        version=body.lock_version,
         name=body.name,
     )
     commit(session)
@@ -231,10 +233,16 @@ def add_comment(
     return CommentOut.model_validate(comment)
 
 
-@router.get("/{agreement_id}/comments", response_model=list[CommentOut])
-def list_comments(agreement_id: RecordId, session: SessionDep, actor: ActorDep) -> list[CommentOut]:
+@router.get("/{agreement_id}/comments", response_model=PageOut[CommentOut])
+def list_comments(
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[CommentOut]:
     found = agreements.comments(session, actor=actor, agreement_id=agreement_id)
-    return [CommentOut.model_validate(c) for c in found]
+    return page_of_list([CommentOut.model_validate(c) for c in found], offset, limit)
 
 
 @router.get("/{agreement_id}/diff", response_model=DiffOut)
@@ -248,7 +256,7 @@ def diff(
     return DiffOut.model_validate(found, from_attributes=True)
 
 
-@router.get("/{agreement_id}/document")
+@router.get("/{agreement_id}/document", responses=files("application/json", YAML))
 def export_document(
     agreement_id: RecordId,
     session: SessionDep,
@@ -274,7 +282,7 @@ def renew(
         session,
         actor=actor,
         agreement_id=agreement_id,
-        version=body.version,
+        version=body.lock_version,
         code=body.code,
         start=body.start,
         end=body.end,
@@ -288,7 +296,11 @@ def terminate(
     agreement_id: RecordId, body: TerminateIn, session: SessionDep, actor: ActorDep
 ) -> AgreementOut:
     agreement_lifecycle.terminate(
-        session, actor=actor, agreement_id=agreement_id, version=body.version, reason=body.reason
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        version=body.lock_version,
+        reason=body.reason,
     )
     commit(session)
     return _detail(session, actor, agreement_id)

@@ -10,8 +10,16 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset, RecordId
-from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
+from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
+from servicelevel.api.schemas.common import (
+    AwareInstant,
+    Id,
+    LockVersion,
+    LockVersionOut,
+    PageOut,
+    page_of,
+    page_of_list,
+)
 from servicelevel.services import alerts, breaches, notifications
 from servicelevel.services.notifications import ChannelData, NotificationChannel
 
@@ -21,7 +29,7 @@ router = APIRouter(tags=["monitoring"])
 class BreachOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     agreement_id: int
     version_number: int
     target_key: str
@@ -44,7 +52,7 @@ class BreachOut(BaseModel):
 
 
 class AnnotationIn(BaseModel):
-    version: int
+    lock_version: LockVersion
     excluded: bool
     reason: str = Field(default="", max_length=2000)
     note: str = Field(default="", max_length=4000)
@@ -54,7 +62,7 @@ class AnnotationIn(BaseModel):
 def list_breaches(
     session: SessionDep,
     actor: ActorDep,
-    agreement_id: int | None = None,
+    agreement_id: RecordFilter | None = None,
     status: Literal["open", "closed", "withdrawn"] | None = None,
     excluded: bool | None = None,
     since: AwareInstant | None = None,
@@ -91,7 +99,7 @@ def annotate(
         session,
         actor=actor,
         breach_id=breach_id,
-        version=body.version,
+        version=body.lock_version,
         excluded=body.excluded,
         reason=body.reason,
         note=body.note,
@@ -122,11 +130,17 @@ def list_alerts(
     return page_of(alerts.fired(session, actor=actor, offset=offset, limit=limit), AlertOut)
 
 
-@router.get("/agreements/{agreement_id}/alerts", response_model=list[AlertOut])
-def upcoming_alerts(agreement_id: RecordId, session: SessionDep, actor: ActorDep) -> list[AlertOut]:
+@router.get("/agreements/{agreement_id}/alerts", response_model=PageOut[AlertOut])
+def upcoming_alerts(
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[AlertOut]:
     """The agreement's next warnings and deadlines, soonest first (known ahead)."""
     found = alerts.upcoming(session, actor=actor, agreement_id=agreement_id)
-    return [AlertOut.model_validate(a) for a in found]
+    return page_of_list([AlertOut.model_validate(a) for a in found], offset, limit)
 
 
 ChannelKind = Literal["email", "webhook", "wecom", "dingtalk", "feishu", "slack"]
@@ -141,9 +155,9 @@ class ChannelIn(BaseModel):
     locale: str = "en"
     timezone: str = "UTC"
     notices: list[NoticeKind] = []
-    agreement_id: int | None = None
-    party_id: int | None = None
-    hours_calendar_id: int | None = None
+    agreement_id: Id | None = None
+    party_id: Id | None = None
+    hours_calendar_id: Id | None = None
     active: bool = True
 
     def data(self) -> ChannelData:
@@ -151,13 +165,13 @@ class ChannelIn(BaseModel):
 
 
 class ChannelUpdateIn(ChannelIn):
-    version: int
+    lock_version: LockVersion
 
 
 class ChannelOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     name: str
     kind: str
     address: str
@@ -174,7 +188,7 @@ class ChannelOut(BaseModel):
     def of(cls, channel: NotificationChannel) -> ChannelOut:
         return cls(
             id=channel.id,
-            version=channel.version,
+            lock_version=channel.version,
             name=channel.name,
             kind=channel.kind,
             address=channel.address,
@@ -189,9 +203,12 @@ class ChannelOut(BaseModel):
         )
 
 
-@router.get("/notification-channels", response_model=list[ChannelOut])
-def list_channels(session: SessionDep, actor: ActorDep) -> list[ChannelOut]:
-    return [ChannelOut.of(c) for c in notifications.list_channels(session, actor=actor)]
+@router.get("/notification-channels", response_model=PageOut[ChannelOut])
+def list_channels(
+    session: SessionDep, actor: ActorDep, offset: Offset = 0, limit: Limit = 50
+) -> PageOut[ChannelOut]:
+    found = [ChannelOut.of(c) for c in notifications.list_channels(session, actor=actor)]
+    return page_of_list(found, offset, limit)
 
 
 @router.post("/notification-channels", response_model=ChannelOut, status_code=201)
@@ -213,12 +230,12 @@ def update_channel(
     channel_id: RecordId, body: ChannelUpdateIn, session: SessionDep, actor: ActorDep
 ) -> ChannelOut:
     """Change a channel (an empty secret keeps the stored one)."""
-    fields = body.model_dump(exclude={"version"})
+    fields = body.model_dump(exclude={"lock_version"})
     done = notifications.update_channel(
         session,
         actor=actor,
         channel_id=channel_id,
-        version=body.version,
+        version=body.lock_version,
         data=ChannelData(**fields),
     )
     commit(session)
@@ -246,7 +263,7 @@ class NotificationOut(BaseModel):
 def list_notifications(
     session: SessionDep,
     actor: ActorDep,
-    channel_id: int | None = None,
+    channel_id: RecordFilter | None = None,
     status: Literal["pending", "sent", "failed"] | None = None,
     offset: Offset = 0,
     limit: Limit = 50,

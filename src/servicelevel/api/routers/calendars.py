@@ -62,7 +62,7 @@ def replace_calendar(
         session,
         actor=actor,
         calendar_id=calendar_id,
-        version=body.version,
+        version=body.lock_version,
         definition=body.definition,
     )
     commit(session)

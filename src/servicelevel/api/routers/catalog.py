@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset, RecordId, Version
+from servicelevel.api.routers.paging import Limit, LockVersionQuery, Offset, RecordId
 from servicelevel.api.schemas.catalog import (
     LifecycleIn,
     OptionsIn,
@@ -17,7 +17,7 @@ from servicelevel.api.schemas.catalog import (
     ServiceSummaryOut,
     Status,
 )
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
 from servicelevel.services import catalog, catalog_lifecycle
 
 router = APIRouter(tags=["catalog"])
@@ -45,11 +45,13 @@ def list_services(
     return page_of(page, ServiceSummaryOut)
 
 
-@router.get("/catalog", response_model=list[ServiceOut])
-def published_catalog(session: SessionDep, actor: ActorDep) -> list[ServiceOut]:
+@router.get("/catalog", response_model=PageOut[ServiceOut])
+def published_catalog(
+    session: SessionDep, actor: ActorDep, offset: Offset = 0, limit: Limit = 50
+) -> PageOut[ServiceOut]:
     """The published catalog with every service's options, as customers read it."""
     services = catalog.published_catalog(session, actor=actor)
-    return [ServiceOut.model_validate(s) for s in services]
+    return page_of_list([ServiceOut.model_validate(s) for s in services], offset, limit)
 
 
 @router.post("/services", response_model=ServiceOut, status_code=201)
@@ -75,12 +77,12 @@ def get_service(service_id: RecordId, session: SessionDep, actor: ActorDep) -> S
 def update_service(
     service_id: RecordId, body: ServicePatch, session: SessionDep, actor: ActorDep
 ) -> ServiceOut:
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    changes = body.model_dump(exclude_unset=True, exclude={"lock_version"})
     for name in ("code", "name", "names", "description", "descriptions", "category"):
         if changes.get(name, "") is None:
             del changes[name]  # null means "unchanged" for texts; it clears only references
     catalog.update_service(
-        session, actor=actor, service_id=service_id, version=body.version, changes=changes
+        session, actor=actor, service_id=service_id, version=body.lock_version, changes=changes
     )
     commit(session)
     return _detail(session, actor, service_id)
@@ -101,7 +103,7 @@ def set_options(
         for o in body.options
     ]
     catalog.set_options(
-        session, actor=actor, service_id=service_id, version=body.version, options=options
+        session, actor=actor, service_id=service_id, version=body.lock_version, options=options
     )
     commit(session)
     return _detail(session, actor, service_id)
@@ -116,7 +118,7 @@ def change_status(
         session,
         actor=actor,
         service_id=service_id,
-        version=body.version,
+        version=body.lock_version,
         transition=body.transition,
     )
     commit(session)
@@ -125,8 +127,8 @@ def change_status(
 
 @router.delete("/services/{service_id}", status_code=204)
 def delete_service(
-    service_id: RecordId, version: Version, session: SessionDep, actor: ActorDep
+    service_id: RecordId, lock_version: LockVersionQuery, session: SessionDep, actor: ActorDep
 ) -> Response:
-    catalog.delete_service(session, actor=actor, service_id=service_id, version=version)
+    catalog.delete_service(session, actor=actor, service_id=service_id, version=lock_version)
     commit(session)
     return Response(status_code=204)

@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from servicelevel.api.deps import ActorDep, SessionDep
-from servicelevel.api.routers.paging import RecordFilter, RecordId
+from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
+from servicelevel.api.schemas.common import PageOut, page_of_list
 from servicelevel.services import dashboard
 
 router = APIRouter(tags=["agreements"])
@@ -35,14 +36,16 @@ class HealthOut(BaseModel):
     review_overdue: bool
 
 
-@router.get("/portfolio/health", response_model=list[HealthOut])
+@router.get("/portfolio/health", response_model=PageOut[HealthOut])
 def portfolio_health(
     session: SessionDep,
     actor: ActorDep,
     customer_id: RecordFilter | None = None,
     service_id: RecordFilter | None = None,
     manager_id: RecordFilter | None = None,
-) -> list[HealthOut]:
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[HealthOut]:
     """Every agreement in force this month (from stored measurements): compliance so far,
     clocks at risk of breaching within 4 hours, breaches (and how many excluded), whether it
     is expiring, and its underpinning findings; filterable by customer, service, manager."""
@@ -53,7 +56,7 @@ def portfolio_health(
         service_id=service_id,
         manager_id=manager_id,
     )
-    return [HealthOut(**h.__dict__) for h in found]
+    return page_of_list([HealthOut(**h.__dict__) for h in found], offset, limit)
 
 
 class TargetMonthOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import BIGINT, Limit, Offset, RecordId
+from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
 from servicelevel.api.schemas.identity import (
     AuditOut,
@@ -60,7 +60,7 @@ def audit(
     actor: ActorDep,
     object_type: Annotated[str | None, Query(max_length=60)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
-    user_id: Annotated[int | None, Query(ge=1, le=BIGINT)] = None,
+    user_id: RecordFilter | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
     since: AwareInstant | None = None,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordId
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
 from servicelevel.services import jobs, live, recompute
 
 router = APIRouter(tags=["jobs"])
@@ -68,12 +68,16 @@ class OpenClockOut(BaseModel):
     overdue_seconds: int  # how long ago the deadline passed (real time); 0 when not overdue
 
 
-@router.get("/agreements/{agreement_id}/open-tickets", response_model=list[OpenClockOut])
+@router.get("/agreements/{agreement_id}/open-tickets", response_model=PageOut[OpenClockOut])
 def open_tickets(
-    agreement_id: RecordId, session: SessionDep, actor: ActorDep
-) -> list[OpenClockOut]:
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[OpenClockOut]:
     """Open tickets of the agreement with their clocks, most urgent (soonest deadline) first."""
     found = live.open_clocks(
         session, actor=actor, agreement_id=agreement_id, now=dt.datetime.now(dt.UTC)
     )
-    return [OpenClockOut(**c.__dict__) for c in found]
+    return page_of_list([OpenClockOut(**c.__dict__) for c in found], offset, limit)

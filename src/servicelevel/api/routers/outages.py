@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.schemas.common import AwareInstant
+from servicelevel.api.routers.paging import Limit, Offset
+from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of_list
 from servicelevel.api.schemas.outages import AvailabilityOut, OutageIn, OutageOut
 from servicelevel.services import outages
 
@@ -16,16 +17,18 @@ router = APIRouter(tags=["outages"])
 Bound = Annotated[AwareInstant | None, Query(description="ISO 8601 with an offset")]
 
 
-@router.get("/outages", response_model=list[OutageOut])
+@router.get("/outages", response_model=PageOut[OutageOut])
 def list_outages(
     session: SessionDep,
     actor: ActorDep,
     service: Annotated[str | None, Query(max_length=64)] = None,
     start: Bound = None,
     end: Bound = None,
-) -> list[OutageOut]:
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[OutageOut]:
     found = outages.list_outages(session, actor=actor, service=service, start=start, end=end)
-    return [OutageOut.model_validate(o) for o in found]
+    return page_of_list([OutageOut.model_validate(o) for o in found], offset, limit)
 
 
 @router.post("/outages", response_model=OutageOut, status_code=201)

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-BIGINT = 2**63 - 1  # ids and versions are 64-bit in the database
+from servicelevel.api.schemas.common import BIGINT
 
 Offset = Annotated[int, Query(ge=0, le=2**62, description="Rows to skip.")]
 Limit = Annotated[int, Query(ge=1, le=500, description="Rows per page (at most 500).")]
 RecordId = Annotated[int, Path(ge=1, le=BIGINT, description="A record's id.")]
-Version = Annotated[int, Query(ge=1, le=BIGINT, description="The version you read.")]
+LockVersionQuery = Annotated[
+    int, Query(ge=1, le=BIGINT, description="The lock_version you read; a newer one is a 409.")
+]
 RecordFilter = Annotated[int, Query(ge=1, le=BIGINT, description="Only rows of this record.")]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import Limit, Offset, RecordId, Version
+from servicelevel.api.routers.paging import Limit, LockVersionQuery, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.parties import Kind, PartyIn, PartyOut, PartyPatch
 from servicelevel.services import parties
@@ -47,9 +47,9 @@ def get_party(party_id: RecordId, session: SessionDep, actor: ActorDep) -> Party
 def update_party(
     party_id: RecordId, body: PartyPatch, session: SessionDep, actor: ActorDep
 ) -> PartyOut:
-    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"lock_version"})
     party = parties.update_party(
-        session, actor=actor, party_id=party_id, version=body.version, changes=changes
+        session, actor=actor, party_id=party_id, version=body.lock_version, changes=changes
     )
     commit(session)
     return PartyOut.model_validate(party)
@@ -57,8 +57,8 @@ def update_party(
 
 @router.delete("/{party_id}", status_code=204)
 def delete_party(
-    party_id: RecordId, version: Version, session: SessionDep, actor: ActorDep
+    party_id: RecordId, lock_version: LockVersionQuery, session: SessionDep, actor: ActorDep
 ) -> Response:
-    parties.delete_party(session, actor=actor, party_id=party_id, version=version)
+    parties.delete_party(session, actor=actor, party_id=party_id, version=lock_version)
     commit(session)
     return Response(status_code=204)

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.responses import HTML, PDF, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import LockVersionOut, PageOut, page_of, page_of_list
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.services import report_schedules, report_snapshots
 
@@ -73,7 +74,7 @@ def list_reports(
     return page_of(page, ReportOut)
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetailOut)
+@router.get("/reports/{report_id}", response_model=ReportDetailOut, responses=files(HTML, PDF))
 def get_report(
     report_id: RecordId,
     session: SessionDep,
@@ -100,7 +101,7 @@ class ScheduleIn(BaseModel):
 class ScheduleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     agreement_id: int
     language: str
     working_day: int
@@ -146,18 +147,27 @@ def create_schedule(
     return ScheduleOut.model_validate(made)
 
 
-@router.get("/agreements/{agreement_id}/report-schedules", response_model=list[ScheduleOut])
+@router.get("/agreements/{agreement_id}/report-schedules", response_model=PageOut[ScheduleOut])
 def list_schedules(
-    agreement_id: RecordId, session: SessionDep, actor: ActorDep
-) -> list[ScheduleOut]:
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[ScheduleOut]:
     found = report_schedules.list_schedules(session, actor=actor, agreement_id=agreement_id)
-    return [ScheduleOut.model_validate(s) for s in found]
+    return page_of_list([ScheduleOut.model_validate(s) for s in found], offset, limit)
 
 
-@router.get("/report-schedules/{schedule_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/report-schedules/{schedule_id}/deliveries", response_model=PageOut[DeliveryOut])
 def list_deliveries(
-    schedule_id: RecordId, session: SessionDep, actor: ActorDep
-) -> list[DeliveryOut]:
-    """Each scheduled run: the report it published, and whether the mail went out."""
+    schedule_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[DeliveryOut]:
+    """Each scheduled run, newest first: the report it published, and whether the mail went
+    out (404 for a schedule that does not exist or that you may not see)."""
     found = report_schedules.deliveries(session, actor=actor, schedule_id=schedule_id)
-    return [DeliveryOut.model_validate(d) for d in found]
+    return page_of_list([DeliveryOut.model_validate(d) for d in found], offset, limit)

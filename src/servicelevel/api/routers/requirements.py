@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
-from servicelevel.api.schemas.common import PageOut, page_of
+from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
 from servicelevel.api.schemas.requirements import (
     ChangeRequestOut,
     ChangeRequestPatch,
@@ -93,11 +93,17 @@ def get_requirement(
 def update_requirement(
     requirement_id: RecordId, body: RequirementPatch, session: SessionDep, actor: ActorDep
 ) -> RequirementOut:
-    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version", "targets"})
+    changes = body.model_dump(
+        exclude_unset=True, exclude_none=True, exclude={"lock_version", "targets"}
+    )
     if body.targets is not None:
         changes["targets"] = _targets(list(body.targets))
     requirements.update_requirement(
-        session, actor=actor, requirement_id=requirement_id, version=body.version, changes=changes
+        session,
+        actor=actor,
+        requirement_id=requirement_id,
+        version=body.lock_version,
+        changes=changes,
     )
     commit(session)
     return _detail(session, actor, requirement_id)
@@ -112,7 +118,9 @@ def analyse(
     background: BackgroundTasks,
 ) -> RequirementOut:
     """Compare the requested targets with the catalog; a shortfall raises a change request."""
-    requirements.analyse(session, actor=actor, requirement_id=requirement_id, version=body.version)
+    requirements.analyse(
+        session, actor=actor, requirement_id=requirement_id, version=body.lock_version
+    )
     commit(session)
     background.add_task(_deliver, session)
     return _detail(session, actor, requirement_id)
@@ -126,7 +134,7 @@ def decide(
         session,
         actor=actor,
         requirement_id=requirement_id,
-        version=body.version,
+        version=body.lock_version,
         decision=body.decision,
         note=body.note,
     )
@@ -134,11 +142,18 @@ def decide(
     return _detail(session, actor, requirement_id)
 
 
-@router.get("/services/{service_id}/demand", response_model=list[DemandOut])
-def demand(service_id: RecordId, session: SessionDep, actor: ActorDep) -> list[DemandOut]:
+@router.get("/services/{service_id}/demand", response_model=PageOut[DemandOut])
+def demand(
+    service_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[DemandOut]:
     """The service's requirements consolidated: the strictest ask per metric and priority."""
     found = requirements.consolidated(session, actor=actor, service_id=service_id)
-    return [DemandOut.model_validate(d, from_attributes=True) for d in found]
+    rows = [DemandOut.model_validate(d, from_attributes=True) for d in found]
+    return page_of_list(rows, offset, limit)
 
 
 @router.get("/what-if", response_model=WhatIfOut)
@@ -221,7 +236,7 @@ def update_change_request(
         session,
         actor=actor,
         change_id=change_id,
-        version=body.version,
+        version=body.lock_version,
         status=body.status,
         external_ref=body.external_ref,
     )
@@ -238,7 +253,9 @@ def retry(
     background: BackgroundTasks,
 ) -> ChangeRequestOut:
     """Queue the webhook delivery again (after failures)."""
-    found = change_requests.retry(session, actor=actor, change_id=change_id, version=body.version)
+    found = change_requests.retry(
+        session, actor=actor, change_id=change_id, version=body.lock_version
+    )
     commit(session)
     background.add_task(_deliver, session)
     return ChangeRequestOut.model_validate(found)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.responses import PDF, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
-from servicelevel.api.schemas.common import PageOut
+from servicelevel.api.schemas.common import PageOut, page_of_list
 from servicelevel.api.schemas.reviews import (
     ActionIn,
     ActionOut,
@@ -100,7 +101,7 @@ def schedule_reviews(session: SessionDep, actor: ActorDep) -> list[MeetingOut]:
     return [_meeting(m, now) for m in made]
 
 
-@router.get("/reviews/register")
+@router.get("/reviews/register", responses=files(XLSX, PDF))
 def export_register(
     session: SessionDep,
     actor: ActorDep,
@@ -148,7 +149,7 @@ def update_review(
     """Move a scheduled meeting, or change its chair or place."""
     data = MeetingData(body.scheduled_at, None, None, body.chair_id, body.location)
     meeting = reviews.update_meeting(
-        session, actor=actor, meeting_id=meeting_id, version=body.version, data=data
+        session, actor=actor, meeting_id=meeting_id, version=body.lock_version, data=data
     )
     commit(session)
     return _detail(session, actor, meeting)
@@ -164,7 +165,7 @@ def set_participants(
         for p in body.participants
     ]
     reviews.set_participants(
-        session, actor=actor, meeting_id=meeting_id, version=body.version, people=people
+        session, actor=actor, meeting_id=meeting_id, version=body.lock_version, people=people
     )
     commit(session)
     return _detail(session, actor, reviews.get_meeting(session, actor=actor, meeting_id=meeting_id))
@@ -176,7 +177,7 @@ def refresh_agenda(
 ) -> MeetingDetail:
     """Fill the agenda again from the data as it is now (until the meeting is held)."""
     meeting = reviews.refresh_agenda(
-        session, actor=actor, meeting_id=meeting_id, version=body.version
+        session, actor=actor, meeting_id=meeting_id, version=body.lock_version
     )
     commit(session)
     return _detail(session, actor, meeting)
@@ -192,7 +193,7 @@ def record_minutes(
         session,
         actor=actor,
         meeting_id=meeting_id,
-        version=body.version,
+        version=body.lock_version,
         record=Minutes(body.minutes, body.decisions, body.outcome),
     )
     commit(session)
@@ -204,7 +205,7 @@ def cancel_review(
     meeting_id: RecordId, body: CancelIn, session: SessionDep, actor: ActorDep
 ) -> MeetingDetail:
     meeting = reviews.cancel(
-        session, actor=actor, meeting_id=meeting_id, version=body.version, reason=body.reason
+        session, actor=actor, meeting_id=meeting_id, version=body.lock_version, reason=body.reason
     )
     commit(session)
     return _detail(session, actor, meeting)
@@ -235,7 +236,7 @@ def update_action(
         session,
         actor=actor,
         action_id=action_id,
-        version=body.version,
+        version=body.lock_version,
         status=body.status,
         due_on=body.due_on,
         note=body.note,
@@ -321,7 +322,7 @@ def step_plan(plan_id: RecordId, body: StepIn, session: SessionDep, actor: Actor
         session,
         actor=actor,
         plan_id=plan_id,
-        version=body.version,
+        version=body.lock_version,
         transition=body.transition,
         starts_on=body.starts_on,
     )
@@ -421,7 +422,7 @@ def import_surveys(body: SurveyImportIn, session: SessionDep, actor: ActorDep) -
     return SurveyImportOut(stored=done.stored, already=done.already)
 
 
-@router.get("/surveys/trend", response_model=list[TrendOut])
+@router.get("/surveys/trend", response_model=PageOut[TrendOut])
 def survey_trend(
     session: SessionDep,
     actor: ActorDep,
@@ -429,12 +430,14 @@ def survey_trend(
     service_id: RecordFilter | None = None,
     per: Literal["month", "quarter"] = "month",
     count: Annotated[int, Query(ge=1, le=60)] = 12,
-) -> list[TrendOut]:
-    """Answers, mean score (a share of the best score) and low scores per period."""
+) -> PageOut[TrendOut]:
+    """Answers, mean score (a share of the best score) and low scores per period: ``count``
+    periods, oldest first."""
     found = surveys.trend(
         session, actor=actor, party_id=party_id, service_id=service_id, per=per, count=count
     )
-    return [TrendOut.model_validate(s, from_attributes=True) for s in found]
+    rows = [TrendOut.model_validate(s, from_attributes=True) for s in found]
+    return page_of_list(rows, 0, count)
 
 
 @router.post("/surveys/{survey_id}/proposal", response_model=PlanOut, status_code=201)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
+from servicelevel.api.responses import CSV, HTML, PDF, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.templates import (
@@ -18,7 +19,7 @@ from servicelevel.api.schemas.templates import (
     TemplatePatch,
 )
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.reports.spreadsheets import report_file
+from servicelevel.reports.spreadsheets import XLSX, report_file
 from servicelevel.services import documents, service_reports, templates
 
 router = APIRouter(tags=["templates"])
@@ -54,15 +55,15 @@ def get_template(template_id: RecordId, session: SessionDep, actor: ActorDep) ->
 def update_template(
     template_id: RecordId, body: TemplatePatch, session: SessionDep, actor: ActorDep
 ) -> TemplateOut:
-    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"lock_version"})
     found = templates.update_template(
-        session, actor=actor, template_id=template_id, version=body.version, changes=changes
+        session, actor=actor, template_id=template_id, version=body.lock_version, changes=changes
     )
     commit(session)
     return TemplateOut.model_validate(found)
 
 
-@router.get("/agreements/{agreement_id}/rendering")
+@router.get("/agreements/{agreement_id}/rendering", responses=files(HTML, PDF))
 def render_agreement(
     agreement_id: RecordId,
     session: SessionDep,
@@ -90,7 +91,7 @@ def render_agreement(
     )
 
 
-@router.get("/agreements/{agreement_id}/report")
+@router.get("/agreements/{agreement_id}/report", responses=files(HTML, PDF, XLSX, CSV))
 def service_report(
     agreement_id: RecordId,
     session: SessionDep,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.routers.paging import RecordId
+from servicelevel.api.routers.paging import Limit, Offset, RecordId
 from servicelevel.api.schemas.agreements import (
     AgreementSummaryOut,
     FindingOut,
     UnderpinningOut,
 )
+from servicelevel.api.schemas.common import PageOut, page_of_list
 from servicelevel.services import underpinning
 
 router = APIRouter(tags=["agreements"])
@@ -53,7 +54,10 @@ def unlink(
     return Response(status_code=204)
 
 
-@router.get("/portfolio/findings", response_model=list[FindingOut])
-def portfolio_findings(session: SessionDep, actor: ActorDep) -> list[FindingOut]:
+@router.get("/portfolio/findings", response_model=PageOut[FindingOut])
+def portfolio_findings(
+    session: SessionDep, actor: ActorDep, offset: Offset = 0, limit: Limit = 50
+) -> PageOut[FindingOut]:
     """Every SLA's underpinning inconsistencies."""
-    return _findings(underpinning.portfolio_findings(session, actor=actor))
+    found = _findings(underpinning.portfolio_findings(session, actor=actor))
+    return page_of_list(found, offset, limit)

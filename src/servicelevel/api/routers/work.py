@@ -40,7 +40,7 @@ def complete(
     item_id: RecordId, body: CompleteIn, session: SessionDep, actor: ActorDep
 ) -> WorkItemOut:
     item = work.complete(
-        session, actor=actor, item_id=item_id, version=body.version, note=body.note
+        session, actor=actor, item_id=item_id, version=body.lock_version, note=body.note
     )
     commit(session)
     return WorkItemOut.model_validate(item)

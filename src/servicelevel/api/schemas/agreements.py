@@ -8,13 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicelevel.api.schemas.common import AwareInstant
+from servicelevel.api.schemas.common import AwareInstant, Id, LockVersion, LockVersionOut
 
-BIGINT = 2**63 - 1
-VersionField = Field(
-    ge=1, le=BIGINT, description="The version you read; a newer one means a conflict (409)."
-)
-RecordRef = Annotated[int, Field(ge=1, le=BIGINT)]
 Kind = Literal["SLA", "OLA", "UC"]
 Status = Literal[
     "draft", "in_negotiation", "approved", "signed", "active", "expiring", "expired",
@@ -28,36 +23,34 @@ Document = Annotated[
 class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document: Document
-    manager_id: RecordRef | None = None
+    manager_id: Id | None = None
     note: str = Field(default="", max_length=2000)
 
 
 class AgreementPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
-    manager_id: RecordRef | None = None
+    lock_version: LockVersion
+    manager_id: Id | None = None
     review_frequency: Literal["monthly", "quarterly", "half_yearly", "yearly"] | None = None
     notice_days: int | None = Field(default=None, ge=0, le=730)
 
 
 class VersionEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     document: Document
     note: str | None = Field(default=None, max_length=2000)
 
 
 class NewVersionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(
-        ge=1, le=BIGINT, description="The agreement's version (not a version number)."
-    )
+    lock_version: LockVersion = Field(description="The agreement's lock_version.")
     note: str = Field(default="", max_length=2000)
 
 
 class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     step: Literal["propose", "approve", "activate"]
     effective: AwareInstant | None = Field(
         default=None, description="When an activated version comes into force (default: now)."
@@ -66,19 +59,19 @@ class StepIn(BaseModel):
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     name: str = Field(default="", max_length=200, description="The name as signed.")
 
 
 class TerminateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class RenewalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     code: str = Field(min_length=1, max_length=64, description="The renewal's id")
     start: dt.date
     end: dt.date
@@ -120,7 +113,7 @@ class VersionSummaryOut(BaseModel):
     signed_at: dt.datetime | None
     in_force_from: dt.datetime | None
     in_force_until: dt.datetime | None
-    version: int
+    lock_version: LockVersionOut
     created_at: dt.datetime
 
 
@@ -138,7 +131,7 @@ class AgreementSummaryOut(BaseModel):
     titles: dict[str, str]
     counterparty_id: int
     status: Status
-    version: int
+    lock_version: LockVersionOut
     updated_at: dt.datetime
 
 

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicelevel.api.schemas.common import LockVersion, LockVersionOut
+
 
 class CalendarIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -16,7 +18,7 @@ class CalendarIn(BaseModel):
 
 class CalendarPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, le=2**63 - 1)
+    lock_version: LockVersion
     definition: dict[str, Any]
 
 
@@ -27,7 +29,7 @@ class CalendarOut(BaseModel):
     name: str
     timezone: str
     definition: dict[str, Any]
-    version: int
+    lock_version: LockVersionOut
     created_at: dt.datetime
     updated_at: dt.datetime
 

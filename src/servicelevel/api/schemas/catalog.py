@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from servicelevel.api.schemas.common import Id, LockVersion, LockVersionOut
 
 Metric = Literal["response", "resolution", "availability"]
 Status = Literal["draft", "approved", "published", "retired"]
 Transition = Literal["approve", "publish", "retire", "revise"]
-VersionField = Field(
-    ge=1, le=2**63 - 1, description="The version you read; a newer one means a conflict (409)."
-)
-RecordRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OfferedTargetIn(BaseModel):
@@ -48,7 +46,7 @@ class OptionOut(BaseModel):
 
 class OptionsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     options: list[OptionIn] = Field(max_length=20)
 
 
@@ -60,30 +58,31 @@ class ServiceIn(BaseModel):
     description: str = Field(default="", max_length=4000)
     descriptions: dict[str, str] = {}
     category: str = Field(default="", max_length=100)
-    owner_id: RecordRef | None = None
-    calendar_id: RecordRef | None = None
-    depends_on: list[RecordRef] = Field(default=[], max_length=100)
+    owner_id: Id | None = None
+    calendar_id: Id | None = None
+    depends_on: list[Id] = Field(default=[], max_length=100)
 
 
 class ServicePatch(BaseModel):
-    """Fields to change; an absent field stays as it is (``null`` clears owner or hours)."""
+    """Fields to change; an absent field stays as it is (``null`` clears owner, hours or
+    dependencies)."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     code: str | None = Field(default=None, min_length=1, max_length=64)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     names: dict[str, str] | None = None
     description: str | None = Field(default=None, max_length=4000)
     descriptions: dict[str, str] | None = None
     category: str | None = Field(default=None, max_length=100)
-    owner_id: RecordRef | None = None
-    calendar_id: RecordRef | None = None
-    depends_on: list[RecordRef] | None = Field(default=None, max_length=100)
+    owner_id: Id | None = None
+    calendar_id: Id | None = None
+    depends_on: list[Id] | None = Field(default=None, max_length=100)
 
 
 class LifecycleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     transition: Transition
 
 
@@ -101,7 +100,7 @@ class ServiceSummaryOut(BaseModel):
     names: dict[str, str]
     category: str
     status: Status
-    version: int
+    lock_version: LockVersionOut
     updated_at: dt.datetime
 
 
@@ -127,7 +126,7 @@ class MaterialChangeIn(BaseModel):
 
 class CompleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     note: str = Field(default="", max_length=2000)
 
 
@@ -143,5 +142,5 @@ class WorkItemOut(BaseModel):
     done_at: dt.datetime | None
     done_by_id: int | None
     note: str
-    version: int
+    lock_version: LockVersionOut
     created_at: dt.datetime

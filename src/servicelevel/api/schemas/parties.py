@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicelevel.api.schemas.common import LockVersion, LockVersionOut
+
 Kind = Literal["customer", "internal_team", "supplier"]
 
 
@@ -21,9 +23,7 @@ class PartyPatch(BaseModel):
     """Fields to change; an absent or null field stays as it is."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(
-        ge=1, le=2**63 - 1, description="The version you read; a newer one means a conflict (409)."
-    )
+    lock_version: LockVersion
     code: str | None = Field(default=None, min_length=1, max_length=64)
     kind: Kind | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -39,6 +39,6 @@ class PartyOut(BaseModel):
     name: str
     names: dict[str, str]
     description: str
-    version: int
+    lock_version: LockVersionOut
     created_at: dt.datetime
     updated_at: dt.datetime

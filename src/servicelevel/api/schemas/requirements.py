@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BIGINT = 2**63 - 1
-RecordRef = Annotated[int, Field(ge=1, le=BIGINT)]
-VersionField = Field(
-    ge=1, le=BIGINT, description="The version you read; a newer one means a conflict (409)."
-)
+from servicelevel.api.schemas.common import Id, LockVersion, LockVersionOut
+
 Metric = Literal["response", "resolution", "availability"]
 
 
@@ -32,8 +29,8 @@ class RequestedTargetOut(RequestedTargetIn):
 class RequirementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=64)
-    customer_id: RecordRef
-    service_id: RecordRef
+    customer_id: Id
+    service_id: Id
     title: str = Field(min_length=1, max_length=300)
     justification: str = Field(default="", max_length=4000)
     requester: str = Field(default="", max_length=200)
@@ -42,10 +39,10 @@ class RequirementIn(BaseModel):
 
 class RequirementPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     code: str | None = Field(default=None, min_length=1, max_length=64)
-    customer_id: RecordRef | None = None
-    service_id: RecordRef | None = None
+    customer_id: Id | None = None
+    service_id: Id | None = None
     title: str | None = Field(default=None, min_length=1, max_length=300)
     justification: str | None = Field(default=None, max_length=4000)
     requester: str | None = Field(default=None, max_length=200)
@@ -54,12 +51,12 @@ class RequirementPatch(BaseModel):
 
 class VersionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     decision: Literal["agreed", "rejected"]
     note: str = Field(default="", max_length=2000)
 
@@ -76,13 +73,13 @@ class ChangeRequestOut(BaseModel):
     attempts: int
     last_error: str
     sent_at: dt.datetime | None
-    version: int
+    lock_version: LockVersionOut
     created_at: dt.datetime
 
 
 class ChangeRequestPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = VersionField
+    lock_version: LockVersion
     status: Literal["open", "accepted", "rejected", "implemented"]
     external_ref: str | None = Field(default=None, max_length=200)
 
@@ -95,7 +92,7 @@ class RequirementSummaryOut(BaseModel):
     service_id: int
     title: str
     status: str
-    version: int
+    lock_version: LockVersionOut
     updated_at: dt.datetime
 
 

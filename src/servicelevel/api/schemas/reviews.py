@@ -7,35 +7,32 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicelevel.api.schemas.common import AwareInstant
-
-BIG = 2**63 - 1
-Id = Field(ge=1, le=BIG)
+from servicelevel.api.schemas.common import AwareInstant, Id, LockVersion, LockVersionOut
 
 
 class VersionIn(BaseModel):
-    version: int = Field(ge=1, le=BIG)
+    lock_version: LockVersion
 
 
 class MeetingIn(BaseModel):
-    agreement_id: int = Id
+    agreement_id: Id
     scheduled_at: AwareInstant | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = Field(default=None, description="Exclusive.")
-    chair_id: int | None = Field(default=None, ge=1, le=BIG)
+    chair_id: Id | None = None
     location: str = Field(default="", max_length=300)
 
 
 class MeetingPatch(VersionIn):
     scheduled_at: AwareInstant | None = None
-    chair_id: int | None = Field(default=None, ge=1, le=BIG)
+    chair_id: Id | None = None
     location: str = Field(default="", max_length=300)
 
 
 class MeetingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     agreement_id: int
     period_start: dt.date
     period_end: dt.date
@@ -52,8 +49,8 @@ class MeetingOut(BaseModel):
 class ParticipantIn(BaseModel):
     role: str = Field(max_length=40, description="One of the participant roles (docs/api.md).")
     name: str = Field(min_length=1, max_length=200)
-    user_id: int | None = Field(default=None, ge=1, le=BIG)
-    party_id: int | None = Field(default=None, ge=1, le=BIG)
+    user_id: Id | None = None
+    party_id: Id | None = None
     attended: bool | None = None
 
 
@@ -73,7 +70,7 @@ class ParticipantsIn(VersionIn):
 class ActionIn(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     due_on: dt.date
-    owner_id: int | None = Field(default=None, ge=1, le=BIG)
+    owner_id: Id | None = None
     owner_name: str = Field(default="", max_length=200)
     note: str = Field(default="", max_length=2000)
 
@@ -87,7 +84,7 @@ class ActionPatch(VersionIn):
 class ActionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     meeting_id: int | None
     plan_id: int | None
     title: str
@@ -119,9 +116,9 @@ class CancelIn(VersionIn):
 
 
 class GoalIn(BaseModel):
-    agreement_id: int | None = Field(default=None, ge=1, le=BIG)
+    agreement_id: Id | None = None
     target_key: str = Field(default="", max_length=64)
-    service_id: int | None = Field(default=None, ge=1, le=BIG)
+    service_id: Id | None = None
 
 
 class GoalOut(GoalIn):
@@ -134,9 +131,9 @@ class PlanIn(BaseModel):
     origin: Literal["review", "breach_trend", "problem", "survey", "other"]
     goal: str = Field(default="", max_length=20_000)
     origin_note: str = Field(default="", max_length=500)
-    meeting_id: int | None = Field(default=None, ge=1, le=BIG)
-    survey_id: int | None = Field(default=None, ge=1, le=BIG)
-    owner_id: int | None = Field(default=None, ge=1, le=BIG)
+    meeting_id: Id | None = None
+    survey_id: Id | None = None
+    owner_id: Id | None = None
     starts_on: dt.date | None = None
     due_on: dt.date | None = None
     goals: list[GoalIn] = Field(default_factory=list, max_length=100)
@@ -145,7 +142,7 @@ class PlanIn(BaseModel):
 class PlanOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
-    version: int
+    lock_version: LockVersionOut
     code: str
     title: str
     goal: str
@@ -168,7 +165,7 @@ class PlanDetail(PlanOut):
 
 class PlanFromIn(BaseModel):
     code: str = Field(min_length=1, max_length=40)
-    owner_id: int | None = Field(default=None, ge=1, le=BIG)
+    owner_id: Id | None = None
 
 
 class StepIn(VersionIn):
@@ -222,11 +219,11 @@ class EffectOut(BaseModel):
 
 
 class SurveyIn(BaseModel):
-    customer_id: int = Id
+    customer_id: Id
     answered_on: dt.date
     score: float = Field(ge=0, le=100)
     scale: int = Field(default=5, ge=1, le=100)
-    service_id: int | None = Field(default=None, ge=1, le=BIG)
+    service_id: Id | None = None
     respondent: str = Field(default="", max_length=200)
     comments: str = Field(default="", max_length=4000)
 

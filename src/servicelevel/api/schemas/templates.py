@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicelevel.api.schemas.common import LockVersion, LockVersionOut
+
 Kind = Literal["SLA", "OLA", "UC", "report"]
 Language = Literal["en", "zh-Hans", "zh-Hant"]
 
@@ -25,7 +27,7 @@ class TemplateIn(BaseModel):
 
 class TemplatePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, le=2**63 - 1)
+    lock_version: LockVersion
     name: str | None = Field(default=None, min_length=1, max_length=200)
     body: str | None = Field(default=None, min_length=1, max_length=200_000)
     is_default: bool | None = None
@@ -40,5 +42,5 @@ class TemplateOut(BaseModel):
     name: str
     body: str
     is_default: bool
-    version: int
+    lock_version: LockVersionOut
     updated_at: dt.datetime

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class TicketEventOut(BaseModel):
@@ -32,3 +32,47 @@ class TicketOut(BaseModel):
 
 class TicketDetailOut(TicketOut):
     events: list[TicketEventOut]
+
+
+class MeasurementOut(BaseModel):
+    """A target's clock for the ticket, as of the agreement's last recomputation."""
+
+    model_config = ConfigDict(from_attributes=True)
+    agreement_id: int
+    agreement: str
+    version_number: int
+    target_key: str
+    status: str
+    used_seconds: int
+    paused_seconds: int
+    budget_seconds: int
+    started_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    deadline: dt.datetime | None
+    breached_at: dt.datetime | None
+    computed_at: dt.datetime
+
+
+class StepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    at: dt.datetime
+    state: str
+    event: str
+    mode: str = Field(
+        description="pending, running, paused, stopped, cancelled; closed or open for the "
+        "calendar; version for the agreement version applied"
+    )
+    cause: str = Field(description="Why, in English (the template `why` filled with `params`).")
+    why: str
+    params: dict[str, Any]
+    changes: str
+
+
+class ExplanationOut(BaseModel):
+    """How one target's clock ran for the ticket, event by event, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    agreement: str
+    version_number: int = Field(validation_alias="version")
+    target: str
+    steps: list[StepOut]
