@@ -220,8 +220,8 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
         del extra["customer"]
         made = call(client, manager, "POST", "/agreements", document=extra)
         call(client, manager, "PUT", f"/agreements/{sid}/underpinning/{made['id']}")
-    hidden = call(client, rep, "GET", f"/agreements/{sid}/underpinning")
-    assert hidden["linked"] == []  # the customer does not see the provider's OLAs and UCs
+    hidden = client.get(f"/api/v1/agreements/{sid}/underpinning", headers=auth(rep))
+    assert hidden.status_code == 403  # the customer does not see the provider's OLAs and UCs
     found = call(client, tokens["viewer"], "GET", f"/agreements/{sid}/underpinning")
     assert sorted(a["code"] for a in found["linked"]) == ["OLA-NET", "UC-CLOUD"]
     assert [(f["kind"], f["supporting"]) for f in found["findings"]] == [
