@@ -1,14 +1,21 @@
 """The worker loop: claim a job (its own short transaction), run it (another transaction),
 record the outcome. Several workers, on several machines, share the queue without doing
-anything twice; a worker killed mid-job leaves its job to be queued again after the lease."""
+anything twice. While a job runs, a heartbeat renews its lease on a connection of its own; a
+worker killed mid-job stops renewing it, and another worker takes the job over once the lease
+(a minute) has run out."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
+from types import TracebackType
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
@@ -30,13 +37,55 @@ from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.webhooks import DeliveryError
 
 Sessions = Callable[[], Session]
+log = logging.getLogger(__name__)
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_one(sessions: Sessions, worker: str) -> bool:
+class Heartbeat:
+    """Renews the lease of the job a worker runs, every ``every``, from a thread of its own
+    (each renewal its own short transaction), until the job's outcome is committed.
+
+    On PostgreSQL a job whose transaction has written its own row needs no renewal (the row
+    lock keeps other workers off it) and the renewal skips it. On SQLite the job's transaction
+    holds the database's write lock, so a renewal waits its turn and may time out, which is
+    harmless: no other worker can take the job over while that lock is held either."""
+
+    def __init__(self, sessions: Sessions, job_id: int, worker: str, every: dt.timedelta) -> None:
+        self.sessions, self.job_id, self.worker = sessions, job_id, worker
+        self.every = every.total_seconds()
+        self.beats = 0  # renewals that took
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with self.sessions() as session:
+                    renewed = jobs.renew(session, job_id=self.job_id, worker=self.worker)
+                    session.commit()
+            except SQLAlchemyError as exc:  # busy or unreachable: try again at the next beat
+                log.debug("lease of job %s not renewed: %s", self.job_id, exc)
+                continue
+            self.beats += renewed
+
+
+def run_one(sessions: Sessions, worker: str, *, heartbeat: dt.timedelta = jobs.HEARTBEAT) -> bool:
     """Run the next due job, if there is one; says whether there was."""
     with sessions() as session:
         jobs.requeue_stale(session)
@@ -45,6 +94,12 @@ def run_one(sessions: Sessions, worker: str) -> bool:
         if job is None:
             return False
         job_id = job.id
+    with Heartbeat(sessions, job_id, worker, heartbeat):
+        _run_claimed(sessions, job_id)
+    return True
+
+
+def _run_claimed(sessions: Sessions, job_id: int) -> None:
     with sessions() as session:
         job = jobs.load(session, job_id)
         try:
@@ -56,7 +111,6 @@ def run_one(sessions: Sessions, worker: str) -> bool:
         else:
             jobs.finish(session, job, result)
         session.commit()
-    return True
 
 
 AVAILABILITY_EVERY = 300.0  # seconds between availability and burn-rate checks

@@ -1,6 +1,8 @@
 """Background jobs: queued in the database, claimed by workers, retried when they fail or
-when their worker dies (a job running longer than its lease is queued again). Handlers must be
-idempotent: running a job twice gives the same result as running it once."""
+when their worker dies. A claim is a lease of :data:`LEASE`, renewed by the worker's heartbeat
+every :data:`HEARTBEAT` while the job runs; a job whose lease ran out (its worker was killed or
+lost) is queued again at once and taken over by another worker. Handlers must be idempotent:
+running a job twice gives the same result as running it once."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from servicelevel.services.permissions import Actor, require
 RECOMPUTE = "recompute"  # the job that keeps an agreement's measurements current
 
 MAX_ATTEMPTS = 5
-LEASE = dt.timedelta(minutes=15)
+LEASE = dt.timedelta(seconds=60)  # a running job not renewed for this long has lost its worker
+HEARTBEAT = LEASE / 3  # how often a worker renews the lease of the job it runs
 Handler = Callable[[Session, Job], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 
@@ -51,14 +54,22 @@ def finish(session: Session, job: Job, result: dict[str, Any]) -> None:
     job.status, job.result, job.finished_at, job.error = "done", result, utcnow(), ""
 
 
-def fail(session: Session, job: Job, error: str) -> None:
-    """Retry later with back-off (1, 2, 4… minutes), or give up after MAX_ATTEMPTS."""
+def renew(session: Session, *, job_id: int, worker: str, now: dt.datetime | None = None) -> bool:
+    """Renew the lease ``worker`` holds on a running job (the caller commits). False when the
+    job is no longer this worker's, or when its row is locked by the job's own transaction —
+    which keeps other workers off it just as well (they skip locked rows)."""
+    return repo.renew_lease(session, job_id=job_id, worker=worker, now=now or utcnow())
+
+
+def fail(session: Session, job: Job, error: str, *, retry_at: dt.datetime | None = None) -> None:
+    """Retry at ``retry_at`` or later with back-off (1, 2, 4… minutes), or give up after
+    MAX_ATTEMPTS."""
     job.error = error[:2000]
     if job.attempts >= MAX_ATTEMPTS:
         job.status, job.finished_at = "failed", utcnow()
         return
     job.status, job.claimed_at, job.claimed_by = "queued", None, ""
-    job.run_after = utcnow() + dt.timedelta(minutes=2 ** (job.attempts - 1))
+    job.run_after = retry_at or utcnow() + dt.timedelta(minutes=2 ** (job.attempts - 1))
 
 
 KEEP_DONE = dt.timedelta(days=2)
@@ -69,11 +80,21 @@ def prune(session: Session, *, now: dt.datetime | None = None) -> int:
     return repo.prune(session, before=(now or utcnow()) - KEEP_DONE)
 
 
-def requeue_stale(session: Session, *, now: dt.datetime | None = None) -> int:
-    """Queue again the jobs whose worker died mid-job (nothing they did was committed)."""
-    found = repo.stale(session, before=(now or utcnow()) - LEASE)
+def requeue_stale(
+    session: Session, *, now: dt.datetime | None = None, lease: dt.timedelta = LEASE
+) -> int:
+    """Queue again, due at once, the jobs whose worker stopped renewing its lease (it died
+    mid-job; nothing it did was committed). The attempt still counts, so a job that kills
+    every worker that runs it ends as failed."""
+    now = now or utcnow()
+    found = repo.stale(session, before=now - lease)
     for job in found:
-        fail(session, job, f"worker {job.claimed_by} stopped before finishing")
+        fail(
+            session,
+            job,
+            f"worker {job.claimed_by} stopped before finishing (no heartbeat for {lease})",
+            retry_at=now,
+        )
     return len(found)
 
 

@@ -28,6 +28,7 @@ class Job(Timestamped, Base):
     run_after: Mapped[dt.datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    # when the worker claimed the job or last renewed its lease (its heartbeat)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     progress_done: Mapped[int] = mapped_column(default=0)

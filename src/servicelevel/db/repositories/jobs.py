@@ -41,8 +41,27 @@ def claim_next(
     return session.get(Job, job_id)
 
 
+def renew_lease(session: Session, *, job_id: int, worker: str, now: dt.datetime) -> bool:
+    """Move the claim of a job ``worker`` still runs to ``now``. A row locked by the job's own
+    transaction is skipped, not waited for: :func:`stale` skips it too."""
+    mine = session.scalar(
+        select(Job.id)
+        .where(Job.id == job_id, Job.status == "running", Job.claimed_by == worker)
+        .with_for_update(skip_locked=True)
+    )
+    if mine is None:
+        return False
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
 def stale(session: Session, *, before: dt.datetime) -> list[Job]:
-    """Running jobs whose worker has not finished them since ``before`` (it died)."""
+    """Running jobs whose lease has not been renewed since ``before`` (their worker died)."""
     query = select(Job).where(Job.status == "running", Job.claimed_at < before)
     return list(session.scalars(query.with_for_update(skip_locked=True)))
 
