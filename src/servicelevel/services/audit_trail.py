@@ -137,6 +137,11 @@ def choices(session: Session, *, actor: Actor) -> tuple[list[tuple[int, str]], l
     return repo.actors(session), repo.object_types(session)
 
 
+def no_entries(session: Session, *, actor: Actor, limit: int = 50) -> Trail:
+    """The trail's filters without entries (for a page whose filters could not be read)."""
+    return Trail(Page([], 0, 0, limit), *choices(session, actor=actor))
+
+
 def _who(user_id: int | None, people: dict[int, repo.Person]) -> Who:
     if user_id is None:
         return Who(None, "", "", [])

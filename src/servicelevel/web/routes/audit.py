@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.db.repositories.common import Page
 from servicelevel.i18n import Translator, translator
 from servicelevel.services import audit_trail, parties
 from servicelevel.services.errors import Invalid, ServiceError
@@ -81,15 +80,8 @@ def audit(
     except ServiceError as error:
         if error.status == 403:
             raise
-        users, kinds = audit_trail.choices(db, actor=visitor.actor)
-        return _page(
-            request,
-            visitor,
-            chosen,
-            page,
-            audit_trail.Trail(Page([], 0, 0, PER_PAGE), users, kinds),
-            error,
-        )
+        empty = audit_trail.no_entries(db, actor=visitor.actor, limit=PER_PAGE)
+        return _page(request, visitor, chosen, page, empty, error)
     return _page(request, visitor, chosen, page, trail, None)
 
 
