@@ -9,12 +9,14 @@ PostgreSQL fails the run instead of skipping it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -31,6 +33,18 @@ from tests.integration.factories import World, build_world
 
 ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Integration tests are scenarios with hand-checked dates (agreements in force through 2026,
+# the report of November mailed in December): each starts at this instant and the clock ticks
+# on from there, so none depends on the hour or the day the suite happens to run. What must
+# work at any moment is tested with the clock moved on purpose (the demo and the README's run
+# path: services/test_demo_at_any_hour.py, tests/cli/test_demo_cli.py).
+SCENARIO_NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def scenario_clock() -> Iterator[None]:
+    with time_machine.travel(SCENARIO_NOW, tick=True):
+        yield
 
 
 @contextmanager
