@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session
@@ -76,6 +77,18 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# The browser tests are scenarios with hand-checked dates (agreements in force through 2026):
+# the server and the data start at this instant, with the clock ticking on, so they do not
+# depend on the day the suite runs (the browser keeps the real clock; nothing here compares it).
+SCENARIO_NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scenario_clock() -> Iterator[None]:
+    with time_machine.travel(SCENARIO_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")
