@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report clean browser serve pdf-libs
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report clean browser serve pdf-libs fuzz
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -83,6 +83,10 @@ bench-servicenow: $(STAMP)
 ## bench-report: a monthly service report over 100,000 tickets, web page and PDF, PostgreSQL
 bench-report: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
+
+## fuzz: schemathesis against the served API (demo data), as the owner and a customer representative, SQLite and PostgreSQL; figures go to docs/api.md by hand
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz_api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

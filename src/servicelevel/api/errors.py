@@ -75,17 +75,22 @@ def _problem(error: dict[str, Any], body: Any) -> dict[str, str]:
 
 
 def _allowed(request: Request) -> str | None:
-    """Every method the API answers on this path, from its OpenAPI document (Starlette names
-    only the first matching route's); None for paths that are not the API's."""
-    found: set[str] = set()
+    """The methods documented for this path in the OpenAPI document (Starlette names only the
+    first matching route's); where a literal path and a template both match (``/agreements/
+    refresh`` and ``/agreements/{id}``), the literal one. None for paths not the API's."""
+    matches: list[tuple[int, set[str]]] = []
     parts = request.url.path.split("/")
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = template.split("/")
-        if len(pattern) == len(parts) and all(
-            p == q or (p.startswith("{") and p.endswith("}"))
-            for p, q in zip(pattern, parts, strict=True)
-        ):
-            found |= {m.upper() for m in operations if m.upper() in METHODS}
+        if len(pattern) != len(parts):
+            continue
+        holes = [p.startswith("{") and p.endswith("}") for p in pattern]
+        if all(h or p == q for h, p, q in zip(holes, pattern, parts, strict=True)):
+            matches.append((sum(holes), {m.upper() for m in operations if m.upper() in METHODS}))
+    if not matches:
+        return None
+    fewest = min(n for n, _ in matches)
+    found = set().union(*(methods for n, methods in matches if n == fewest))
     if "GET" in found:
         found.add("HEAD")
     return ", ".join(sorted(found)) or None

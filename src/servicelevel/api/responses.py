@@ -46,6 +46,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: _error("The database is busy or unavailable", **{"Retry-After": "Seconds to wait"}),
 }
 
+JSON = "application/json"
 HTML = "text/html"
 PDF = "application/pdf"
 YAML = "application/yaml"
@@ -57,5 +58,8 @@ def files(*media_types: str) -> dict[int | str, dict[str, Any]]:
     any JSON its response model documents)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     text = {"schema": {"type": "string"}}
-    content = {m: text if m in (HTML, YAML, CSV) else binary for m in media_types}
+    json = {"schema": {"type": "object"}}
+    content = {
+        m: json if m == JSON else text if m in (HTML, YAML, CSV) else binary for m in media_types
+    }
     return {200: {"description": "The document, in the format asked for", "content": content}}

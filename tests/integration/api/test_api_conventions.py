@@ -315,3 +315,13 @@ def test_a_body_that_is_not_utf8_is_named_body_not_a_bare_400(
     assert r.status_code == 422, r.text
     assert r.json()["error"]["field"] == "body"
     assert r.json()["error"]["message"].startswith("the body cannot be read")
+
+
+def test_the_allow_header_names_the_literal_paths_methods_not_a_templates(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """``/agreements/refresh`` is POST only, though ``/agreements/{id}`` takes GET and PATCH."""
+    r = client.options("/api/v1/agreements/refresh", headers=auth(tokens["owner"]))
+    assert (r.status_code, r.headers["allow"]) == (405, "POST")
+    r = client.put("/api/v1/agreements/7", headers=auth(tokens["owner"]))
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, HEAD, PATCH")

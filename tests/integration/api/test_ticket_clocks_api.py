@@ -38,12 +38,20 @@ def _in_force(session: Session, actors: dict[str, Actor], doc: dict[str, Any], s
 def _act(session: Session, actor: Actor, a: Agreement, what: str) -> None:
     session.flush()
     v = agreements.latest(a)
-    common = {"agreement_id": a.id, "number": v.number, "version": v.version}
     if what == "sign":
-        agreement_lifecycle.sign(session, actor=actor, **common)
+        agreement_lifecycle.sign(
+            session, actor=actor, agreement_id=a.id, number=v.number, version=v.version
+        )
         return
-    effective = dt.datetime(2026, 1, 1, tzinfo=UTC) if what == "activate" else None
-    agreement_lifecycle.advance(session, actor=actor, step=what, effective=effective, **common)
+    agreement_lifecycle.advance(
+        session,
+        actor=actor,
+        agreement_id=a.id,
+        number=v.number,
+        version=v.version,
+        step=what,
+        effective=dt.datetime(2026, 1, 1, tzinfo=UTC) if what == "activate" else None,
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.responses import YAML, files
+from servicelevel.api.responses import JSON, YAML, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.agreements import (
     AgreementIn,
@@ -256,7 +256,7 @@ def diff(
     return DiffOut.model_validate(found, from_attributes=True)
 
 
-@router.get("/{agreement_id}/document", responses=files("application/json", YAML))
+@router.get("/{agreement_id}/document", responses=files(JSON, YAML))
 def export_document(
     agreement_id: RecordId,
     session: SessionDep,
