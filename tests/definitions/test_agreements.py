@@ -131,6 +131,14 @@ def test_target_ids_are_unique(tmp_path: Path) -> None:
         load_agreement(write(tmp_path, text))
 
 
+def test_an_inline_calendar_without_working_time_is_refused_on_its_line(tmp_path: Path) -> None:
+    closed = "  always: 24x7\n  office: {timezone: Asia/Shanghai, hours: {}}\n"
+    text = BASE.replace("  always: 24x7\n", closed)
+    with pytest.raises(DefinitionError, match="'office' has no working time") as caught:
+        load_agreement(write(tmp_path, text))
+    assert (caught.value.field, caught.value.line) == ("calendars.office", 6)
+
+
 def test_an_inline_calendar_is_compiled_once_while_its_definition_is_unchanged(
     tmp_path: Path,
 ) -> None:

@@ -227,6 +227,19 @@ _KEEP = 256
 
 
 def _calendar(doc: Located, key: str, value: Any, base: Path) -> Calendar:
+    """The calendar a key names; one without any working time is refused here, where its
+    line is known, rather than at the first deadline it cannot give."""
+    found = _named_calendar(doc, key, value, base)
+    if not found.spec.has_working_time():
+        raise doc.error(
+            ("calendars", key),
+            f"calendar {key!r} has no working time: give working hours for at least one day "
+            "of the week, or extra working days",
+        )
+    return found
+
+
+def _named_calendar(doc: Located, key: str, value: Any, base: Path) -> Calendar:
     if isinstance(value, str) and value.strip().lower() in ALWAYS:
         return _reused((key, "24x7"), lambda: Calendar(always_open(name=key)))
     if isinstance(value, str):
