@@ -58,8 +58,9 @@ def files(*media_types: str) -> dict[int | str, dict[str, Any]]:
     any JSON its response model documents)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     text = {"schema": {"type": "string"}}
-    json = {"schema": {"type": "object"}}
+    document = {"schema": {"type": "object"}}  # JSON and YAML read back as an object
     content = {
-        m: json if m == JSON else text if m in (HTML, YAML, CSV) else binary for m in media_types
+        m: document if m in (JSON, YAML) else text if m in (HTML, CSV) else binary
+        for m in media_types
     }
     return {200: {"description": "The document, in the format asked for", "content": content}}

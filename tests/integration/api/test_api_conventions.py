@@ -325,3 +325,13 @@ def test_the_allow_header_names_the_literal_paths_methods_not_a_templates(
     assert (r.status_code, r.headers["allow"]) == (405, "POST")
     r = client.put("/api/v1/agreements/7", headers=auth(tokens["owner"]))
     assert (r.status_code, r.headers["allow"]) == (405, "GET, HEAD, PATCH")
+
+
+def test_an_agreement_file_is_documented_as_the_object_it_reads_back_as(
+    client: TestClient,
+) -> None:
+    """Found by fuzzing: the YAML and JSON answers were documented as strings."""
+    doc = client.app.openapi()  # type: ignore[attr-defined]
+    content = doc["paths"]["/api/v1/agreements/{agreement_id}/document"]["get"]["responses"]
+    for media in ("application/json", "application/yaml"):
+        assert content["200"]["content"][media]["schema"] == {"type": "object"}
