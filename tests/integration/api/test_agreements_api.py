@@ -137,7 +137,8 @@ def test_a_signed_version_cannot_be_edited(client: TestClient, people: dict[str,
         ({**SLA, "timezone": "Mars/Olympus"}, "timezone"),
         ({**SLA, "kind": "XLA"}, "kind"),
         ({**SLA, "fee": {"amount": -1}}, "fee.amount"),
-        ({"id": "only"}, "calendars"),
+        ({"id": "only", "kind": "SLA"}, "calendars"),
+        ({"id": "no-kind", "calendars": {"always": "24x7"}}, "kind"),  # never taken as an SLA
     ],
 )
 def test_bad_documents_are_422_with_the_field(
