@@ -12,10 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicelevel.engine.durations import format_seconds
 from servicelevel.i18n import LOCALES, NAMES, Translator, negotiate, translator
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import Actor, allowed
+from servicelevel.web.wording import NESTED, definition_message, duration
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "slm_lang"
@@ -60,7 +60,7 @@ def render(
         number=lambda value: format_decimal(value, locale=t.babel_locale),
         percent=lambda value: format_percent(value, "#,##0.###%", locale=t.babel_locale),
         local=lambda default, names: local_text(default, names, t.locale),
-        duration=format_seconds,
+        duration=lambda seconds: duration(seconds, t),
         **context,
     )
     return HTMLResponse(html, status_code=status)
@@ -74,9 +74,19 @@ def local_text(default: str, names: dict[str, str], locale: str) -> str:
 
 def translate(value: object, t: Translator) -> str:
     """A message in the page's language: a service error's template is translated, then
-    filled in with its values; plain text is looked up as it is."""
+    filled in with its values (a reason about a definition's text translated as far as the
+    catalog knows its parts); plain text is looked up as it is. A template without values is
+    not filled in: its braces may be text the user typed."""
     if isinstance(value, ServiceError):
-        return t.gettext(value.template).format(**value.params)
+        if not value.params:
+            return definition_message(value.template, t)
+        params = {
+            name: definition_message(given, t)
+            if name in NESTED and isinstance(given, str)
+            else given
+            for name, given in value.params.items()
+        }
+        return t.gettext(value.template).format(**params)
     return t.gettext(str(value))
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services import identity
 from servicelevel.services.errors import ServiceError
-from servicelevel.web import sessions
+from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
 
@@ -25,6 +25,7 @@ def account(request: Request, visitor: UserDep) -> Response:
         "account.html",
         actor=visitor.actor,
         csrf=visitor.session.csrf,
+        labels=labels,
         errors={},
         done=False,
     )
@@ -60,6 +61,7 @@ def change_password(
         "account.html",
         actor=visitor.actor,
         csrf=visitor.session.csrf,
+        labels=labels,
         errors=errors,
         done=not errors,
         status=422 if errors else 200,
