@@ -44,6 +44,7 @@ from servicelevel.api.routers import (
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.services.errors import ServiceError
 from servicelevel.settings import get_settings
+from servicelevel.web import sessions as web_sessions
 from servicelevel.web.deps import NotSignedInError
 from servicelevel.web.errors import page_for_error
 from servicelevel.web.headers import SecurityHeadersMiddleware
@@ -71,7 +72,8 @@ def create_app(
         sessions = session_factory(make_engine(database_url or get_settings().database_url))
     app.state.sessions = sessions
     app.add_middleware(SessionMiddleware)
-    app.add_middleware(BodyLimitMiddleware)  # before sessions and authentication read it
+    # before sessions and authentication read it; imports take more from a known caller
+    app.add_middleware(BodyLimitMiddleware, signed_in=_signed_in)
     app.add_middleware(SecurityHeadersMiddleware)
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API, responses=ERRORS)  # every operation documents its errors
@@ -117,6 +119,11 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
         gc.collect()
         gc.freeze()
     yield
+
+
+def _signed_in(request: Request) -> bool:
+    """Whether a page request carries a signed-in session cookie (its signature checked)."""
+    return web_sessions.read(request).user_id is not None
 
 
 def _html_errors(request: Request, status: int, message: str | ServiceError) -> Response | None:

@@ -47,6 +47,15 @@ def error_body(status: int, message: str, field: str | None = None, **extra: Any
     return {"error": body}
 
 
+class BodyRefused(HTTPException):
+    """A request body refused for its size or its Content-Length, before it is read: answered
+    like every error (the JSON shape with field ``body`` under /api/, the error page elsewhere),
+    asking the client to stop sending."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, message, headers={"Connection": "close"})
+
+
 HtmlFallback = Callable[[Request, int, str | ServiceError], Response | None]
 
 
@@ -156,6 +165,10 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if isinstance(exc, BodyRefused):
+            response = answer(request, exc.status_code, str(exc.detail), "body")
+            response.headers.update(exc.headers or {})
+            return response
         if exc.status_code == 400:  # FastAPI could not parse the body (e.g. not UTF-8)
             message = f"the body cannot be read: {str(exc.detail).lower()}"
             return answer(request, 422, message, "body", details=[_body(message)])
