@@ -150,6 +150,12 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
         return answer(request, 422, f"a value cannot be stored: {reason}")
 
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        """A number too large for the database (SQLite raises before the query runs): the API
+        bounds its ids itself, this catches any path or form that does not."""
+        return answer(request, 422, "a number is out of range (ids run from 1 to 2^63-1)")
+
     @app.exception_handler(OperationalError)
     async def unavailable(request: Request, exc: OperationalError) -> Response:
         log.warning("database unavailable: %s", str(exc).splitlines()[0])

@@ -17,6 +17,7 @@ from servicelevel.services.errors import Conflict
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
+from tests.integration.web.test_pages import sign_in
 
 TOO_BIG = 2**63  # one past the largest 64-bit id
 
@@ -335,3 +336,13 @@ def test_an_agreement_file_is_documented_as_the_object_it_reads_back_as(
     content = doc["paths"]["/api/v1/agreements/{agreement_id}/document"]["get"]["responses"]
     for media in ("application/json", "application/yaml"):
         assert content["200"]["content"][media]["schema"] == {"type": "object"}
+
+
+def test_a_page_given_an_id_out_of_range_answers_422_not_500(
+    client: TestClient, world: World
+) -> None:
+    """Pages take ids as plain integers; one past 2^63 overflowed SQLite's driver (a 500)."""
+    sign_in(client, "manager")
+    r = client.get(f"/tickets/{TOO_BIG}")
+    assert r.status_code == 422, r.text
+    assert "out of range" in r.text
