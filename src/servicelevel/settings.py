@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Hostile input: the largest YAML text read (forms, files), the largest request body
     # (import routes: ``max_import_body_bytes``), and how far in the future a ticket event may
     # be dated (seconds; clocks disagree a little, a year-2030 event is a mistake).
-    yaml_max_bytes: int = 1 << 20
+    yaml_max_bytes: int = 256 << 10
     max_body_bytes: int = 1 << 20
     # (The largest 5,000-row batch of the ServiceNow log is 4.6 MB as JSON; a batch of 5,000
     # events with every field at its longest in Chinese is 12.1 MB.)

@@ -3,6 +3,8 @@ never a memory blow-up, a RecursionError or a silently dropped key."""
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +13,13 @@ import pytest
 
 from servicelevel.definitions.agreements import load_agreement
 from servicelevel.definitions.calendars import load_calendar
-from servicelevel.definitions.source import MAX_DEPTH, DefinitionError, parse_yaml, read_yaml
+from servicelevel.definitions.source import (
+    MAX_DEPTH,
+    MAX_NODES,
+    DefinitionError,
+    parse_yaml,
+    read_yaml,
+)
 from servicelevel.settings import get_settings
 
 
@@ -105,16 +113,97 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it(
 ) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"a: " + b"\xff" * 500)  # not UTF-8: reading it would say so instead
-    with pytest.raises(DefinitionError, match="the YAML is 503 bytes") as caught:
+    with pytest.raises(DefinitionError, match="the YAML is over 100 bytes") as caught:
         read_yaml(path)
     assert caught.value.source == str(path)
 
 
-def test_the_default_size_limit_is_one_mebibyte() -> None:
-    assert get_settings().yaml_max_bytes == 1 << 20
-    parse_yaml("a: " + "x" * 1_000_000, "doc")
-    with pytest.raises(DefinitionError, match="at most 1,048,576"):
-        parse_yaml("a: " + "x" * (1 << 20), "doc")
+def test_a_pipe_over_the_size_limit_is_refused_after_reading_one_byte_more(
+    tmp_path: Path, small_limit: None
+) -> None:
+    """A pipe (or /dev/stdin, or a file still growing) has no size to trust: the reader stops
+    one byte past the limit, however much is sent."""
+    fifo = tmp_path / "doc.yaml"
+    os.mkfifo(fifo)
+    written: list[int] = []
+
+    def write() -> None:
+        try:
+            with fifo.open("wb") as pipe:
+                for _ in range(1000):
+                    written.append(pipe.write(b"a: " + b"x" * 997 + b"\n"))
+                    pipe.flush()
+        except BrokenPipeError:
+            pass  # the reader stopped reading: what this test expects
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with pytest.raises(DefinitionError, match="the YAML is over 100 bytes"):
+        read_yaml(fifo)
+    writer.join(5)
+    assert sum(written) < 1_000_000  # the writer was cut off, not read to the end
+
+
+def test_the_default_size_limit_is_256_kibibytes() -> None:
+    """An agreement is a few KB (the demo, 2.8 KB, is the largest the project ships)."""
+    assert get_settings().yaml_max_bytes == 256 << 10
+    parse_yaml("a: " + "x" * 250_000, "doc")
+    with pytest.raises(DefinitionError, match="at most 262,144"):
+        parse_yaml("a: " + "x" * (256 << 10), "doc")
+
+
+def test_a_long_flow_list_stops_at_the_value_limit_fast() -> None:
+    """A 1 MiB flow list of 1,1,1… took a minute and 435 MB to read; the reader now stops at
+    :data:`MAX_NODES` values, naming the limit and where it was passed."""
+    text = "a: [" + ",".join(["1"] * 100_000) + "]\n"
+    started = time.perf_counter()
+    with pytest.raises(DefinitionError) as caught:
+        parse_yaml(text, "long.yaml")
+    assert time.perf_counter() - started < 5
+    assert f"the document holds more than {MAX_NODES:,} values" in caught.value.message
+    # the mapping, its key and the list come first: the item past the limit is number 19,998
+    assert (caught.value.line, caught.value.column) == (1, 5 + 2 * (MAX_NODES - 3))
+
+
+def test_a_document_within_the_value_limit_is_read() -> None:
+    text = "a: [" + ",".join(["1"] * (MAX_NODES - 3)) + "]\n"  # the mapping, key and list count
+    assert len(parse_yaml(text, "doc").data["a"]) == MAX_NODES - 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: !!bool maybe\n",
+        "x: !!timestamp 2020-13-45\n",
+        "x: !!str 007\n",
+        "x: !!python/object/apply:os.system ['echo hi']\n",
+        "x: !!map {a: 1}\n",
+        "x: !local [1]\n",
+        "x: ! 1\n",
+    ],
+)
+def test_an_explicit_tag_is_refused_at_its_line_and_column(text: str) -> None:
+    with pytest.raises(DefinitionError, match=r"tags \(!!name, !name\) are not accepted") as caught:
+        parse_yaml(text, "doc")
+    assert (caught.value.line, caught.value.column) == (1, 4)
+
+
+def test_a_number_too_long_for_python_is_an_error_at_its_place() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        parse_yaml("a: 1\nb: " + "9" * 5000 + "\n", "doc")
+    assert (caught.value.line, caught.value.column) == (2, 4)
+    assert "the number has more than 4,300 digits" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [('name: "\\ud800"\n', 7), ('"\\udc00x": 1\n', 1), ('- "ok"\n- "a\\udbffb"\n', 3)],
+)
+def test_a_lone_surrogate_is_refused(text: str, column: int) -> None:
+    """No database stores one: it ended in a 500 on the calendar form."""
+    with pytest.raises(DefinitionError, match="lone surrogate") as caught:
+        parse_yaml(text, "doc")
+    assert caught.value.column == column
 
 
 AGREEMENT = """\

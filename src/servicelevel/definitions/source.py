@@ -7,14 +7,21 @@ strings until the schema reads them with their time zone in mind.
 This is the one reader of YAML (files, the CLI, the web forms), and it is bounded, because its
 input may come from anyone who can post a form: anchors and aliases are refused (a few hundred
 bytes of nested aliases expand to gigabytes), as are documents nested more than
-:data:`MAX_DEPTH` levels, texts over ``SLM_YAML_MAX_BYTES`` (1 MiB by default) and a key given
-twice in one mapping (the second would silently win).
+:data:`MAX_DEPTH` levels or holding more than :data:`MAX_NODES` values (a 1 MiB flow list of
+``1,1,1…`` took a minute and 435 MB to read), texts over ``SLM_YAML_MAX_BYTES`` (256 KiB by
+default; an agreement is a few KB), a key given twice in one mapping (the second would silently
+win), explicit tags (``!!bool``, ``!!python/…``: the formats need none, and a tag on a mapping
+or list was silently dropped) and texts holding a lone surrogate (``"\\ud800"``: no database
+stores it). A value the reader cannot make (a 5,000-digit number) is an error at its line and
+column, like every other.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
+from io import BytesIO
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -24,7 +31,9 @@ from pydantic import BaseModel, PlainValidator, ValidationError
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32  # nested mappings and lists; the formats need fewer than ten
-DEFAULT_MAX_BYTES = 1 << 20
+MAX_NODES = 20_000  # values, keys included; the demo agreement has about 200
+DEFAULT_MAX_BYTES = 256 << 10
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class DefinitionError(ValueError):
@@ -87,16 +96,29 @@ Localized = Annotated[str | dict[str, str], PlainValidator(_localized)]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with plain scalar rules (see the module docstring), no anchors or aliases and
-    a bounded depth."""
+    """SafeLoader with plain scalar rules (see the module docstring), no anchors, aliases or
+    tags, and a bounded depth and number of values."""
 
     depth = 0
+    nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.MarkedYAMLError(
                 problem="anchors and aliases (&name, *name) are not accepted: write the value out",
+                problem_mark=event.start_mark,
+            )
+        if getattr(event, "tag", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="tags (!!name, !name) are not accepted: write the value plainly "
+                "(quote it to make it a text)",
+                problem_mark=event.start_mark,
+            )
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise yaml.MarkedYAMLError(
+                problem=f"the document holds more than {MAX_NODES:,} values",
                 problem_mark=event.start_mark,
             )
         nests = isinstance(event, yaml.CollectionStartEvent)
@@ -205,11 +227,34 @@ def parse_yaml(text: str, source: str) -> Located:
     return Located(data, lines, source)
 
 
+def _scalar(loader: _Loader, node: yaml.Node) -> Any:
+    """The value of a scalar node; a value that cannot be made (a number over Python's 4,300
+    digits) or a lone surrogate is an error at the node."""
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, KeyError, OverflowError, TypeError) as exc:
+        if node.tag.endswith(":int"):
+            problem = f"the number has more than {sys.get_int_max_str_digits():,} digits"
+        else:
+            problem = f"the value cannot be read: {str(exc).split(';')[0] or type(exc).__name__}"
+        raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from None
+    if isinstance(value, str) and not value.isascii() and SURROGATE.search(value):
+        raise yaml.MarkedYAMLError(
+            problem="the text holds a lone surrogate (\\ud800-\\udfff), which is not a character",
+            problem_mark=node.start_mark,
+        )
+    return value
+
+
 def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.MarkedYAMLError(
+                    problem="keys must be text", problem_mark=key_node.start_mark
+                )
+            key = _scalar(loader, key_node)
             if not isinstance(key, str | int):
                 raise yaml.MarkedYAMLError(
                     problem="keys must be text", problem_mark=key_node.start_mark
@@ -229,17 +274,39 @@ def _build(loader: _Loader, node: yaml.Node, path: Path_, lines: dict[Path_, int
             lines[(*path, i)] = item.start_mark.line + 1
             items.append(_build(loader, item, (*path, i), lines))
         return items
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node)
 
 
 def read_yaml(path: str | Path) -> Located:
-    """Read and parse a YAML file; a missing or unreadable file is a :class:`DefinitionError`."""
+    """Read and parse a YAML file; a missing or unreadable file is a :class:`DefinitionError`.
+
+    At most one byte over the limit is read, whatever the file is (a pipe, ``/dev/stdin``, a file
+    still growing): its size on disk is not trusted."""
     p = Path(path)
+    limit = max_bytes()
     try:
-        _check_size(p.stat().st_size, str(path))
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as stream:
+            data = _read_at_most(stream, limit + 1)
+        if len(data) > limit:
+            raise DefinitionError(
+                str(path),
+                f"the YAML is over {limit:,} bytes; "
+                f"at most {limit:,} are read (SLM_YAML_MAX_BYTES)",
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise DefinitionError(str(path), "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(str(path), f"cannot read file: {exc}") from None
     return parse_yaml(text, str(path))
+
+
+def _read_at_most(stream: Any, count: int) -> bytes:
+    """Up to ``count`` bytes (a pipe may hand them over in several pieces)."""
+    out = BytesIO()
+    while out.tell() < count:
+        piece = stream.read(count - out.tell())
+        if not piece:
+            break
+        out.write(piece)
+    return out.getvalue()

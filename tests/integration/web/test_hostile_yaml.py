@@ -81,3 +81,44 @@ def test_deep_nesting_and_repeated_keys_are_form_errors(
         assert r.status_code == 422, url
         assert "line 2: column 1: invalid YAML: the key" in r.text, url
         assert "given twice (first on line 1)" in r.text, url
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x: !!bool maybe\n", "line 1: column 4: invalid YAML: tags"),
+        ("x: !!timestamp 2020-13-45\n", "line 1: column 4: invalid YAML: tags"),
+        (
+            "a: !!python/object/apply:os.system ['echo hi']\n",
+            "line 1: column 4: invalid YAML: tags",
+        ),
+        ("x: " + "9" * 5000 + "\n", "the number has more than 4,300 digits"),
+        (
+            'name: "\\ud800"\ntimezone: UTC\n',
+            "line 1: column 7: invalid YAML: the text holds a lone",
+        ),
+    ],
+    ids=["bool-tag", "timestamp-tag", "python-tag", "long-number", "lone-surrogate"],
+)
+def test_values_the_reader_cannot_make_are_form_errors_never_a_server_error(
+    client: TestClient, actors: dict[str, Actor], text: str, message: str
+) -> None:
+    csrf = sign_in(client, "manager")
+    for url, form in forms(client, csrf).items():
+        r = post(client, url, form, csrf, text)
+        assert r.status_code == 422, (url, r.status_code)
+        assert message in r.text, url
+
+
+def test_a_long_flow_list_is_refused_at_the_value_limit_in_seconds(
+    client: TestClient, actors: dict[str, Actor]
+) -> None:
+    """A 1 MiB flow list took 62 s and 435 MB; now the value limit (20,000) stops it early."""
+    csrf = sign_in(client, "manager")
+    text = "a: [" + ",".join(["1"] * 45_000) + "]\n"  # 90 KB: within every form's length
+    for url, form in forms(client, csrf).items():
+        started = time.perf_counter()
+        r = post(client, url, form, csrf, text)
+        assert time.perf_counter() - started < 10, url
+        assert r.status_code == 422, url
+        assert "the document holds more than 20,000 values" in r.text, url
