@@ -34,6 +34,7 @@ from servicelevel.services.database import upgrade_database  # noqa: E402
 from servicelevel.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from servicelevel.services.permissions import SYSTEM  # noqa: E402
 from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.settings import Settings  # noqa: E402
 
 PG_ADMIN = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -141,6 +142,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SLM_SECRET_FILE"] = str(Path(tmp) / "secret")
+        Settings().secret(create=True)  # as `slm serve` does: the server below only reads it
         run("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.seconds)
         run_postgresql(args.seconds)
 

@@ -9,6 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from servicelevel.settings import Settings
+
 os.environ.setdefault("SLM_ARGON2_TIME_COST", "1")
 os.environ.setdefault("SLM_ARGON2_MEMORY_COST_KIB", "1024")
 # The deployment's key is made at run time, outside any working tree: one per test run.
@@ -16,3 +18,5 @@ if "SLM_SECRET_FILE" not in os.environ:
     _keys = tempfile.mkdtemp(prefix="slm-key-")
     atexit.register(shutil.rmtree, _keys, True)
     os.environ["SLM_SECRET_FILE"] = str(Path(_keys) / "key")
+if not os.environ.get("SLM_SECRET_KEY"):  # made here as `slm serve` would (no other process does)
+    Settings(secret_file=os.environ["SLM_SECRET_FILE"]).secret(create=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from servicelevel import settings
-from servicelevel.settings import InsecureKeyError, Settings, default_secret_file
+from servicelevel.settings import InsecureKeyError, KeyFileError, Settings, default_secret_file
 
 # The key that was committed to the repository (servicelevel.secret, removed): public.
 PUBLISHED = "g7TFGukUgo1c0Lpm8b3hUesSrLBD1QsI28CBvsc9jYy2uMFxWJusTVJBhvKPx9Dj"
@@ -23,9 +23,9 @@ def no_remembered_keys() -> Iterator[None]:
     settings._load_secret.cache_clear()
 
 
-def test_the_key_file_is_made_on_first_use_readable_by_its_owner_only(tmp_path: Path) -> None:
+def test_the_key_file_is_made_by_the_server_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "secret"
-    key = Settings(secret_file=str(path)).secret()
+    key = Settings(secret_file=str(path)).secret(create=True)
     assert len(key) >= 64
     assert path.read_text(encoding="utf-8") == key
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -38,7 +38,7 @@ def test_by_default_the_key_lives_in_the_users_data_folder(
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_secret_file() == tmp_path / "data" / "servicelevel" / "secret"
-    key = Settings(secret_file="").secret()
+    key = Settings(secret_file="").secret(create=True)
     assert (tmp_path / "data" / "servicelevel" / "secret").read_text(encoding="utf-8") == key
     monkeypatch.delenv("XDG_DATA_HOME")
     assert default_secret_file() == Path.home() / ".local" / "share" / "servicelevel" / "secret"
@@ -57,7 +57,7 @@ def test_the_repository_of_servicelevel_itself_is_a_working_tree_too() -> None:
     if not (root / ".git").exists():
         pytest.skip("not run from a git checkout")
     with pytest.raises(InsecureKeyError, match="git working tree"):
-        Settings(secret_file=str(root / "servicelevel.secret")).secret()
+        Settings(secret_file=str(root / "deploy" / "servicelevel.key")).secret(create=True)
 
 
 def test_a_key_file_inside_the_package_is_refused() -> None:
@@ -109,3 +109,65 @@ def test_the_server_refuses_to_start_with_the_published_key(
     finally:
         monkeypatch.delenv("SLM_SECRET_KEY")
         settings.get_settings.cache_clear()
+
+
+def test_only_the_server_makes_a_key_other_commands_name_the_missing_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "keys" / "secret"
+    with pytest.raises(KeyFileError, match=rf"no key file at {path}.*slm key create"):
+        Settings(secret_file=str(path)).secret()
+    assert not path.exists()
+
+
+def test_a_home_that_is_a_dotfiles_repository_keeps_the_key_when_it_ignores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    subprocess.run(["git", "init", "-q", str(home)], check=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    with pytest.raises(InsecureKeyError, match=r"does not ignore it.*\.gitignore"):
+        Settings(secret_file="").secret(create=True)
+    (home / ".gitignore").write_text(".local/\n", encoding="utf-8")
+    key = Settings(secret_file="").secret(create=True)
+    assert (home / ".local" / "share" / "servicelevel" / "secret").read_text("utf-8") == key
+
+
+def test_a_relative_xdg_data_home_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/data")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_secret_file() == tmp_path / ".local" / "share" / "servicelevel" / "secret"
+
+
+def test_no_home_directory_is_a_clear_error_with_the_way_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    with pytest.raises(KeyFileError, match=r"no home directory.*SLM_SECRET_FILE"):
+        Settings(secret_file="").secret(create=True)
+
+
+def test_a_key_folder_that_cannot_be_made_is_a_clear_error_with_the_way_out(
+    tmp_path: Path,
+) -> None:
+    in_the_way = tmp_path / "a-file"  # where the folder should be (as root, too)
+    in_the_way.write_text("", encoding="utf-8")
+    with pytest.raises(KeyFileError, match=r"cannot make the key file.*SLM_SECRET_FILE"):
+        Settings(secret_file=str(in_the_way / "sub" / "secret")).secret(create=True)
+
+
+def test_a_short_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InsecureKeyError, match="1 characters; a key needs at least 32"):
+        Settings(secret_key="x").secret()
+    short = tmp_path / "secret"
+    short.write_text("too-short\n", encoding="utf-8")
+    with pytest.raises(InsecureKeyError, match="at least 32"):
+        Settings(secret_file=str(short)).secret()
+    assert Settings(secret_key="k" * 32).secret() == "k" * 32

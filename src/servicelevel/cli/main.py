@@ -12,6 +12,7 @@ from servicelevel.cli import (
     demo,
     evaluate,
     imports,
+    key,
     outages,
     serve,
     users,
@@ -32,6 +33,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(outages.app, name="outage")
 app.add_typer(agreements.app, name="agreement")
 app.add_typer(imports.app, name="import")
+app.add_typer(key.app, name="key")
 app.command("serve")(serve.serve)
 app.command("worker")(worker.run_worker)
 app.command("recompute")(worker.recompute_agreement)

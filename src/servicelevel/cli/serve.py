@@ -36,7 +36,10 @@ def serve(
     """Migrate the database, then serve the API on http://HOST:PORT/api/v1."""
     if url:
         os.environ["SLM_DATABASE_URL"] = url  # the workers read their settings from here
-    get_settings().secret()  # made now (the workers share it), or refused if it is public
+    settings = get_settings()
+    settings.secret(create=True)  # made now (the workers share it), or refused if it is public
+    key_file = settings.secret_path()
+    typer.echo(f"key: {'SLM_SECRET_KEY' if key_file is None else key_file}")
     used = upgrade_database(url or None)
     typer.echo(f"database {used} is up to date")
     if with_worker and used.startswith("sqlite"):

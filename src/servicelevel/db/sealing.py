@@ -27,19 +27,23 @@ class UnreadableSecretError(ValueError):
     """A sealed value that none of the deployment's keys opens."""
 
 
-def is_sealed(value: str) -> bool:
-    return value.startswith(PREFIX)
+def is_sealed(stored: str) -> bool:
+    """Whether a *stored* value is sealed (every one written since sealing began is)."""
+    return stored.startswith(PREFIX)
 
 
 def seal(plain: str) -> str:
-    """The value as stored; the empty string stays empty (no secret)."""
-    if not plain or is_sealed(plain):
+    """The value as stored; the empty string stays empty (no secret). Whatever the text — a
+    user's secret may itself begin with ``fernet:`` — it is sealed: only stored values are
+    told apart by the prefix, never what a user typed."""
+    if not plain:
         return plain
     return PREFIX + _keys().encrypt(plain.encode()).decode()
 
 
 def unseal(stored: str) -> str:
-    """The plain value of a stored one (a value stored before sealing is returned as is)."""
+    """The plain value of a stored one (a value stored before sealing began, which migration
+    0015 sealed, is returned as is)."""
     if not is_sealed(stored):
         return stored
     try:

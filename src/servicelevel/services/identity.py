@@ -166,33 +166,55 @@ def authenticate(
 ) -> Actor:
     """Check a password; counts failures and locks the account after too many.
 
-    A wrong password is counted in a transaction of its own, committed before the refusal is
-    raised — the refusal rolls the request back, and the count must outlive it (call this
-    first in a unit of work). Unknown, disabled and locked accounts get the same answer as a
-    wrong password, after the same Argon2 work."""
+    Three steps, so that neither parallel guesses nor a slow hash get in the way:
+
+    1. a short transaction reserves the attempt (:func:`repo.reserve_login`: the failure is
+       counted before the password is checked, atomically, and a locked account is refused
+       without a check — thirty guesses at once get ``MAX_FAILURES`` checks, not thirty);
+    2. Argon2 runs outside any transaction (on SQLite a transaction holds the only write lock,
+       and parallel sign-ins held it for the length of a hash each);
+    3. a right password clears the count in another short transaction.
+
+    The caller's session is committed after step 1 (call this first in a unit of work): the
+    counted attempt outlives the refusal that rolls the request back.
+
+    Timing: unknown, disabled and locked accounts get the same answer as a wrong password,
+    after the same Argon2 work (a verify against a hash made with the current parameters), so
+    neither the answer nor its time tells whether a username exists. Only a hash made with
+    older parameters than the current ones (before a rehash on the next right password)
+    differs in time from the others."""
     now = now or utcnow()
-    user = repo.user_by_name(session, username.strip())
-    locked = user is not None and user.locked_until is not None and user.locked_until > now
-    if user is None or not user.is_active or locked:
-        _hasher().hash(password)  # the same time whether or not the user exists or may sign in
+    reserved = repo.reserve_login(session, username.strip(), MAX_FAILURES, now, now + LOCKOUT)
+    session.commit()  # the attempt counts, and no transaction is open during the hash
+    if reserved is None:
+        _verify_hash(_dummy_hash(), password)  # the same work whether or not the user exists
         raise Unauthenticated(REFUSED)
-    if not _verify(user, password):
-        repo.count_failed_login(session, user.id, MAX_FAILURES, now + LOCKOUT)
-        session.commit()
+    user_id, password_hash = reserved
+    if not _verify_hash(password_hash, password):
         raise Unauthenticated(REFUSED)
-    user.failed_logins = 0
-    user.locked_until = None
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
-    session.flush()
+    rehashed = _hasher().hash(password) if _hasher().check_needs_rehash(password_hash) else None
+    repo.clear_failed_logins(session, user_id, rehashed)
+    user = repo.user_by_id(session, user_id)
+    if user is None:  # deleted between the two transactions
+        raise Unauthenticated(REFUSED)
     return actor_for(session, user)
 
 
-def _verify(user: User, password: str) -> bool:
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone types, made with the current parameters (see authenticate)."""
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _verify_hash(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(user.password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _verify(user: User, password: str) -> bool:
+    return _verify_hash(user.password_hash, password)
 
 
 def change_password(session: Session, *, actor: Actor, old: str, new: str) -> None:

@@ -7,7 +7,9 @@
   older browsers). The interactive API docs (``/api/v1/docs``) load Swagger UI from its CDN
   with an inline script, so that one page goes without the policy.
 - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin``.
-- ``Strict-Transport-Security`` only when the request came over https (see :func:`https`).
+- ``Strict-Transport-Security`` only when the request came over https (see :func:`https`);
+  ``includeSubDomains`` only with ``SLM_HSTS_INCLUDE_SUBDOMAINS`` (it binds every subdomain
+  of the site to https for a year, which only the owner of the whole domain can promise).
 
 A pure ASGI middleware (no per-request task or body copy): it adds headers to the start of
 the response and leaves everything else alone; a header the endpoint set itself is kept.
@@ -33,7 +35,7 @@ POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-HSTS = "max-age=31536000; includeSubDomains"
+HSTS = "max-age=31536000"
 NO_POLICY = ("/api/v1/docs",)  # Swagger UI: a CDN and an inline script
 COMMON = (
     (b"x-content-type-options", b"nosniff"),
@@ -83,5 +85,6 @@ def _headers_for(scope: Scope) -> list[tuple[bytes, bytes]]:
         None,
     )
     if https(str(scope.get("scheme", "http")), forwarded):
-        extra.append((b"strict-transport-security", HSTS.encode()))
+        hsts = HSTS + ("; includeSubDomains" if get_settings().hsts_include_subdomains else "")
+        extra.append((b"strict-transport-security", hsts.encode()))
     return extra

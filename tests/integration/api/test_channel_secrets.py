@@ -115,3 +115,30 @@ def test_a_secret_no_key_opens_fails_its_notice_with_a_reason(
     assert error is not None
     assert "another key" in error
     assert posted == []  # nothing sent unsigned
+
+
+def test_a_secret_that_begins_like_a_sealed_one_is_sealed_too(
+    session: Session, world: World
+) -> None:
+    typed = "fernet:my-token-that-happens-to-start-so"
+    made = notifications.create_channel(
+        session,
+        actor=SYSTEM,
+        data=ChannelData(name="odd", kind="webhook", address="https://h.example/", secret=typed),
+    )
+    session.flush()
+    stored = stored_secret(session, made.id)
+    assert stored != typed
+    assert typed not in stored
+    assert sealing.unseal(stored) == typed
+
+
+def test_the_longest_secret_in_chinese_or_emoji_is_kept_whole(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str]
+) -> None:
+    manager = auth(tokens["manager"])
+    for i, secret in enumerate(("密" * 200, "🔑" * 200)):
+        body = {"name": f"wide{i}", "kind": "webhook", "address": "https://hooks.example/x"}
+        made = client.post(CHANNELS, headers=manager, json={**body, "secret": secret})
+        assert made.status_code == 201, made.text
+        assert sealing.unseal(stored_secret(session, made.json()["id"])) == secret

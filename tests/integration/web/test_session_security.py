@@ -157,3 +157,14 @@ def test_no_page_carries_an_inline_script() -> None:
     inline = re.compile(r"\son[a-z]+\s*=|<script(?![^>]*\ssrc=)", re.IGNORECASE)
     found = [p.name for p in templates.rglob("*.html") if inline.search(p.read_text("utf-8"))]
     assert found == []
+
+
+def test_hsts_covers_subdomains_only_when_the_setting_says_so(
+    https_browser: TestClient, settings_env: pytest.MonkeyPatch, world: World
+) -> None:
+    assert https_browser.get("/login").headers["strict-transport-security"] == ("max-age=31536000")
+    settings_env.setenv("SLM_HSTS_INCLUDE_SUBDOMAINS", "true")
+    get_settings.cache_clear()
+    assert https_browser.get("/login").headers["strict-transport-security"] == (
+        "max-age=31536000; includeSubDomains"
+    )

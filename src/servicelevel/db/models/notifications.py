@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelevel.db.base import Base, Timestamped, Versioned, one_of
@@ -28,8 +28,9 @@ class NotificationChannel(Timestamped, Versioned, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(1000))  # email address or webhook URL
-    # bearer token / signing key, encrypted with the deployment's key (db/sealing.py)
-    secret: Mapped[str] = mapped_column(String(500), default="")
+    # bearer token / signing key, encrypted with the deployment's key (db/sealing.py); text:
+    # the ciphertext of 200 characters runs to well over 500
+    secret: Mapped[str] = mapped_column(Text, default="")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     kinds: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"notices": [...]}

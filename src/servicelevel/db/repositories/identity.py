@@ -20,21 +20,43 @@ def user_by_id(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def count_failed_login(
-    session: Session, user_id: int, limit: int, locked_until: dt.datetime
-) -> None:
-    """One more wrong password, counted in the database (two guesses at once both count);
-    the ``limit``-th locks the account until ``locked_until`` and starts the count again."""
+def reserve_login(
+    session: Session, username: str, limit: int, now: dt.datetime, locked_until: dt.datetime
+) -> tuple[int, str] | None:
+    """Count one sign-in attempt before its password is checked, in one statement: the id and
+    password hash of an active, unlocked user, or None (unknown, disabled or locked).
+
+    The attempt counts as a failure until :func:`clear_failed_logins` says otherwise; the
+    ``limit``-th locks the account until ``locked_until`` and starts the count again. Attempts
+    made at once are serialised by the row's lock, so no more than ``limit`` passwords are
+    checked before the lock holds (a read of the lock followed by a later write let thirty
+    parallel guesses through)."""
     reached = User.failed_logins + 1 >= limit
-    session.execute(
+    row = session.execute(
         update(User)
-        .where(User.id == user_id)
+        .where(
+            User.username == username,
+            User.is_active.is_(True),
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+        )
         .values(
             failed_logins=case((reached, 0), else_=User.failed_logins + 1),
-            locked_until=case((reached, locked_until), else_=User.locked_until),
+            locked_until=case((reached, locked_until), else_=None),
         )
+        .returning(User.id, User.password_hash)
         .execution_options(synchronize_session=False)
-    )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def clear_failed_logins(session: Session, user_id: int, password_hash: str | None) -> None:
+    """A right password: the count starts again and a lock set meanwhile ends (and the hash
+    is replaced when it was made with older Argon2 parameters)."""
+    values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+    if password_hash is not None:
+        values["password_hash"] = password_hash
+    query = update(User).where(User.id == user_id).values(values)
+    session.execute(query.execution_options(synchronize_session="evaluate"))
 
 
 def next_session_generation(session: Session, user_id: int) -> None:
