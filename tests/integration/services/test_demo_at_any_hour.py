@@ -103,9 +103,7 @@ def test_a_ticket_opened_before_now_is_open_when_its_resolution_is_still_to_come
 
 
 @pytest.mark.parametrize("now", ACROSS_THE_YEAR, ids=lambda t: t.strftime("%Y%m%d%H%M"))
-def test_the_whole_demo_loads_at_any_moment_of_the_year(
-    session: Session, now: dt.datetime
-) -> None:
+def test_the_whole_demo_loads_at_any_moment_of_the_year(session: Session, now: dt.datetime) -> None:
     with time_machine.travel(now, tick=True):
         added = load_demo(session)
         session.flush()
