@@ -88,11 +88,15 @@ def test_a_refused_alias_is_explained_in_chinese_with_its_line_and_column(
         "a:\n  b: 1\na: 2\n",  # a key given twice
         "a: " + "[" * 40 + "]" * 40 + "\n",  # nested too deep
         ALIASES,
+        "x: !!bool maybe\n",  # a tag
+        "x: " + "9" * 5_000 + "\n",  # a number past Python's digits
+        'name: "\\ud800"\n',  # a lone surrogate
+        "a: [" + "1, " * 20_001 + "1]\n",  # too many values
     ],
 )
 def test_the_yaml_readers_own_refusals_leave_no_english_on_a_chinese_page(text: str) -> None:
     shown = definition_message(read_error(text), translator("zh_Hans"))
-    assert english_words(shown) <= {"YAML", "name"}, shown
+    assert english_words(shown) <= {"YAML", "name", "udfff"}, shown  # \udfff: a code point
 
 
 def test_a_calendar_without_working_time_is_explained_in_chinese_keeping_its_key_path() -> None:

@@ -31,6 +31,11 @@ DEFINITION_MESSAGES = (
     "calendar {key} has no working time: give working hours for at least one day of the week, "
     "or extra working days",
     "keys must be text",
+    "tags (!!name, !name) are not accepted: write the value plainly (quote it to make it a text)",
+    "the document holds more than {count} values",
+    "the number has more than {digits} digits",
+    "the text holds a lone surrogate (\\ud800-\\udfff), which is not a character",
+    "the value cannot be read: {detail}",
 )
 FIELD_PREFIX = "{field}: {reason}"  # a key path before a known message: hours: …
 NESTED = ("reason", "problem")
