@@ -111,7 +111,7 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     it is moved out of the garbage collector's sight (``gc.freeze``), so that the full
     collections a busy server makes now and then do not rescan it — they were the long tail
     of request latency under load."""
-    get_settings().secret()  # refuse to start with a public key (made here on first start)
+    get_settings().secret()  # refuse to start without a key, or with one anyone can read
     threads = get_settings().threads
     if threads > 0:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
