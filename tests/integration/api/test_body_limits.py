@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -47,6 +49,14 @@ def small_import_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.delenv("SLM_MAX_IMPORT_BODY_BYTES")
     get_settings.cache_clear()
+
+
+def in_a_loop_of_its_own(work: Coroutine[Any, Any, None]) -> None:
+    """Drive the ASGI app straight (the test client reads a whole body before sending it) on
+    an event loop of its own, in another thread: earlier tests of the session may have left a
+    loop running in this one (Playwright's sync API, whose browser lives for the session)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 def padded(document: dict[str, object], size: int) -> bytes:
@@ -107,7 +117,7 @@ def test_a_body_streamed_without_a_length_stops_at_the_limit(client: TestClient)
     async def call() -> None:
         await client.app(scope, receive, send)
 
-    asyncio.run(call())
+    in_a_loop_of_its_own(call())
     assert sent[0]["status"] == 413
     answer = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
     assert answer["error"]["code"] == "too_large"
@@ -182,7 +192,7 @@ def streamed(
         "server": ("testserver", 80),
         "state": {},
     }
-    asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+    in_a_loop_of_its_own(client.app(scope, receive, send))  # type: ignore[arg-type]
     start = sent[0]
     head = {k.decode(): v.decode() for k, v in start["headers"]}
     return start["status"], head, b"".join(m.get("body", b"") for m in sent[1:])
