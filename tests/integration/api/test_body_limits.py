@@ -88,38 +88,10 @@ def test_a_body_streamed_without_a_length_stops_at_the_limit(client: TestClient)
     """Straight through ASGI (the test client reads a body whole before sending it): the
     server asks for chunks one at a time and stops asking at the limit."""
     body = Chunks(50)
-    chunks = iter(body)
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        chunk = next(chunks, b"")
-        return {"type": "http.request", "body": chunk, "more_body": bool(chunk)}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/v1/auth/tokens",
-        "raw_path": b"/api/v1/auth/tokens",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-
-    async def call() -> None:
-        await client.app(scope, receive, send)
-
-    in_a_loop_of_its_own(call())
-    assert sent[0]["status"] == 413
-    answer = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    json_type = [(b"content-type", b"application/json")]
+    status, _, raw = streamed(client, "/api/v1/auth/tokens", body, json_type)
+    assert status == 413
+    answer = json.loads(raw)
     assert answer["error"]["code"] == "too_large"
     assert body.sent == 2  # the first megabyte is within the limit, the second passes it
 
@@ -164,10 +136,10 @@ def test_a_web_form_over_the_limit_is_refused_with_the_error_page(client: TestCl
 
 
 def streamed(
-    client: TestClient, path: str, chunks: int, headers: list[tuple[bytes, bytes]]
+    client: TestClient, path: str, body: Chunks, headers: list[tuple[bytes, bytes]]
 ) -> tuple[int, dict[str, str], bytes]:
-    """POST ``chunks`` MiB to ``path`` straight through ASGI, without a Content-Length."""
-    pieces = iter(Chunks(chunks))
+    """POST ``body`` to ``path`` straight through ASGI, without a Content-Length."""
+    pieces = iter(body)
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -206,7 +178,7 @@ def test_a_413_looks_the_same_declared_or_streamed(client: TestClient) -> None:
         headers={"Content-Type": "application/json"},
     )
     status, head, body = streamed(
-        client, "/api/v1/auth/tokens", 3, [(b"content-type", b"application/json")]
+        client, "/api/v1/auth/tokens", Chunks(3), [(b"content-type", b"application/json")]
     )
     assert (api.status_code, status) == (413, 413)
     assert json.loads(body) == api.json()
@@ -214,7 +186,7 @@ def test_a_413_looks_the_same_declared_or_streamed(client: TestClient) -> None:
     assert head["content-type"] == api.headers["content-type"] == "application/json"
     page = client.post("/login", content=b"x" * (2 * MIB), headers=FORM)
     status, head, body = streamed(
-        client, "/login", 3, [(b"content-type", FORM["Content-Type"].encode())]
+        client, "/login", Chunks(3), [(b"content-type", FORM["Content-Type"].encode())]
     )
     assert (page.status_code, status) == (413, 413)
     assert page.headers["content-type"] == head["content-type"] == "text/html; charset=utf-8"
@@ -235,7 +207,7 @@ def test_an_anonymous_import_gets_only_the_default_limit(client: TestClient) -> 
     assert "(1,048,576 bytes)" in r.json()["error"]["message"]
     assert "with an API token" in r.json()["error"]["message"]
     status, _, body = streamed(
-        client, "/api/v1/ticket-events", 3, [(b"content-type", b"application/json")]
+        client, "/api/v1/ticket-events", Chunks(3), [(b"content-type", b"application/json")]
     )
     assert status == 413
     assert json.loads(body)["error"]["field"] == "body"

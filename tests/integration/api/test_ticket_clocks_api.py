@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Agreement
-from servicelevel.services import agreement_lifecycle, agreements, recompute
+from servicelevel.services import agreements, recompute
+from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.api.conftest import auth
@@ -27,31 +27,9 @@ NOW = OPENED + dt.timedelta(days=2)
 
 def _in_force(session: Session, actors: dict[str, Actor], doc: dict[str, Any], signer: str) -> int:
     made = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(doc))
-    session.flush()
-    for who, what in (("admin", "propose"), ("manager", "approve"), ("manager", "sign")):
-        _act(session, actors[who], made, what)
-    _act(session, actors[signer], made, "sign")
-    _act(session, actors["manager"], made, "activate")
+    signers = [actors["manager"], actors[signer]]
+    put_in_force(session, made, dt.datetime(2026, 1, 1, tzinfo=UTC), signers)
     return made.id
-
-
-def _act(session: Session, actor: Actor, a: Agreement, what: str) -> None:
-    session.flush()
-    v = agreements.latest(a)
-    if what == "sign":
-        agreement_lifecycle.sign(
-            session, actor=actor, agreement_id=a.id, number=v.number, version=v.version
-        )
-        return
-    agreement_lifecycle.advance(
-        session,
-        actor=actor,
-        agreement_id=a.id,
-        number=v.number,
-        version=v.version,
-        step=what,
-        effective=dt.datetime(2026, 1, 1, tzinfo=UTC) if what == "activate" else None,
-    )
 
 
 @pytest.fixture
