@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report clean browser serve pdf-libs fuzz
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report bench-cli bench-pages clean browser serve pdf-libs fuzz
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -83,6 +83,14 @@ bench-servicenow: $(STAMP)
 ## bench-report: a monthly service report over 100,000 tickets, web page and PDF, PostgreSQL
 bench-report: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
+
+## bench-cli: start-up time of the slm command (--help, calendar, evaluate), hyperfine-style repeated runs
+bench-cli: $(STAMP)
+	$(BIN)/python benchmarks/bench_cli.py
+
+## bench-pages: server time of every demo web page, warm, as each role (SQLite and PostgreSQL)
+bench-pages: $(STAMP)
+	$(BIN)/python benchmarks/bench_pages.py
 
 ## fuzz: schemathesis against the served API (demo data), as the owner and a customer representative, SQLite and PostgreSQL; figures go to docs/api.md by hand
 fuzz: $(STAMP)
