@@ -49,6 +49,7 @@ from servicelevel.web.deps import NotSignedInError
 from servicelevel.web.errors import page_for_error
 from servicelevel.web.headers import SecurityHeadersMiddleware
 from servicelevel.web.routes import router as pages
+from servicelevel.web.timing import ServerTimingMiddleware
 
 API = "/api/v1"
 STATIC = Path(__file__).parent / "web" / "static"
@@ -75,6 +76,7 @@ def create_app(
     # before sessions and authentication read it; imports take more from a known caller
     app.add_middleware(BodyLimitMiddleware, signed_in=_signed_in)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ServerTimingMiddleware)  # outermost: the whole of the server's time
     errors.install(app, html=_html_errors)
     api = APIRouter(prefix=API, responses=ERRORS)  # every operation documents its errors
     processes = (

@@ -263,3 +263,14 @@ def test_a_users_saved_language_is_used_until_they_choose_another(
     assert "相關方" in client.get("/parties").text
     client.get("/language/en")
     assert "Parties" in client.get("/parties").text
+
+
+def test_a_page_says_how_long_the_server_took_in_server_timing(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "manager")
+    for path in ("/", "/parties", "/api/v1/auth/me"):
+        timing = client.get(path).headers["server-timing"]
+        match = re.fullmatch(r"app;dur=(\d+\.\d)", timing)
+        assert match, (path, timing)
+        assert float(match.group(1)) > 0, path
