@@ -19,9 +19,11 @@ import os
 import pstats
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -158,37 +160,79 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true", help="cProfile the second run")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="reuse this database seeded by an earlier --keep run (its measurements, breaches "
+        "and alerts are cleared first, so the first run is a first computation again)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="seed a database and keep it; prints its URL"
+    )
     args = parser.parse_args()
     year = dt.datetime.now(dt.UTC).year
     os.environ.setdefault("SLM_SECRET_FILE", "/tmp/slm-bench-secret")
     instrument()
-    with temporary_postgres(PG_ADMIN) as url:
-        sla_id = seed(url, args.tickets, year)
-        engine = make_engine(url)
-        sessions = session_factory(engine)
-        for run in (1, 2):
-            profile = cProfile.Profile() if args.profile and run == 2 else None
-            with sessions() as session:
-                started = time.perf_counter()
-                if profile is not None:
-                    profile.enable()
-                PHASES.clear()
-                result = recompute.recompute(session, agreement_id=sla_id)
-                commit = time.perf_counter()
-                session.commit()
-                PHASES["commit"] = time.perf_counter() - commit
-                took = time.perf_counter() - started
-                if profile is not None:
-                    profile.disable()
-                    pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
-            print(
-                f"run {run}: {result['measurements']:,} measurements, "
-                f"{json.dumps(result['by_status'])}, alerts {result['alerts_scheduled']}, "
-                f"breaches {json.dumps(result['breaches'])} in {took:.1f} s",
-                flush=True,
-            )
-            print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()), flush=True)
-        engine.dispose()
+    if args.database:
+        run(args.database, reuse(args.database, year), args.profile)
+    elif args.keep:
+        url = kept_postgres(PG_ADMIN)
+        print(f"database kept: {url}", flush=True)
+        run(url, seed(url, args.tickets, year), args.profile)
+    else:
+        with temporary_postgres(PG_ADMIN) as url:
+            run(url, seed(url, args.tickets, year), args.profile)
+
+
+def kept_postgres(admin_url: str) -> str:
+    """A fresh PostgreSQL database that outlives the run (drop it by hand)."""
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"slm_bench_keep_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def reuse(url: str, year: int) -> int:
+    """The SLA's id in a database seeded before, with its derived rows cleared."""
+    with unit_of_work(url) as db:
+        sla = agreement_repo.agreement_by_code(db, f"SLA-CONTOSO-{year}")
+        assert sla is not None
+        for table in ("measurement", "breach", "clock_alert"):
+            db.execute(text(f"DELETE FROM {table} WHERE agreement_id = :a"), {"a": sla.id})
+        n = db.execute(text("SELECT count(*) FROM ticket")).scalar_one()
+        print(f"reusing {n:,} tickets", flush=True)
+        return int(sla.id)
+
+
+def run(url: str, sla_id: int, profiled: bool) -> None:
+    """Two recomputations (the first computation, then one over unchanged data), timed."""
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    for attempt in (1, 2):
+        profile = cProfile.Profile() if profiled and attempt == 2 else None
+        with sessions() as session:
+            started = time.perf_counter()
+            if profile is not None:
+                profile.enable()
+            PHASES.clear()
+            result = recompute.recompute(session, agreement_id=sla_id)
+            commit = time.perf_counter()
+            session.commit()
+            PHASES["commit"] = time.perf_counter() - commit
+            took = time.perf_counter() - started
+            if profile is not None:
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        print(
+            f"run {attempt}: {result['measurements']:,} measurements, "
+            f"{json.dumps(result['by_status'])}, alerts {result['alerts_scheduled']}, "
+            f"breaches {json.dumps(result['breaches'])} in {took:.1f} s",
+            flush=True,
+        )
+        print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in PHASES.items()), flush=True)
+    engine.dispose()
 
 
 if __name__ == "__main__":
