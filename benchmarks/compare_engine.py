@@ -46,8 +46,6 @@ FIELDS = (
     "crossed",
     "crossing_at",
 )
-FIGURES = ("met", "breached", "open", "cancelled", "pending", "within", "objective_met")
-FIGURES += ("mean_used", "excluded", "p50", "p90", "p95")
 
 
 def flatten(result: AgreementResult) -> dict[str, np.ndarray]:
