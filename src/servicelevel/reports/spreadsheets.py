@@ -13,15 +13,14 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from servicelevel.reports.figures import Figures, figures
-from servicelevel.services import service_reports
-from servicelevel.services.permissions import Actor
+
+if TYPE_CHECKING:  # `slm evaluate` uses csv_rows: it should not import SQLAlchemy or openpyxl
+    from sqlalchemy.orm import Session
+
+    from servicelevel.services.permissions import Actor
 
 
 def csv_rows(figs: Figures) -> Iterator[list[Any]]:
@@ -74,6 +73,8 @@ def csv_of(figs: Figures) -> str:
 
 def xlsx_of(figs: Figures) -> bytes:
     """The workbook, as bytes."""
+    from openpyxl import Workbook  # here, not at the top: ~0.3 s that only a workbook needs
+
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -100,6 +101,8 @@ def xlsx_of(figs: Figures) -> bytes:
 
 
 def _table(sheet: Any, rows: list[dict[str, Any]]) -> None:
+    from openpyxl.styles import Font
+
     if not rows:
         sheet.append(["(none)"])
         return
@@ -138,6 +141,8 @@ def report_file(
     session: Session, *, actor: Actor, agreement_id: int, period: str, kind: str
 ) -> ReportFile:
     """An agreement's report figures for a period as ``xlsx`` or ``csv``, named after both."""
+    from servicelevel.services import service_reports  # the database, only for stored reports
+
     found = service_reports.evaluation(
         session, actor=actor, agreement_id=agreement_id, period=period, now=dt.datetime.now(dt.UTC)
     )
