@@ -19,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
-from servicelevel.reports.pdf import pdf_of
 from servicelevel.services import (
     alerts,
     availability_alerts,
@@ -194,6 +193,8 @@ def send_reports(sessions: Sessions) -> int:
 
 
 def _mail(run: report_schedules.Run) -> str | None:
+    from servicelevel.reports.pdf import pdf_of  # WeasyPrint (~0.5 s): only when a report is mailed
+
     locale = run.language.replace("-", "_")
     message = notices.compose("report", {**run.facts, "attached": "yes"}, locale, "UTC")
     name = f"{run.facts.get('agreement', 'report')}-{run.period}.pdf"
