@@ -3,17 +3,23 @@
 A :class:`ClockDefinition` says which states and events start, pause, stop and cancel a clock and
 what a reopen does. Every event puts the clock in a *mode* (pending, running, paused, stopped,
 cancelled) that lasts until the ticket's next event (or ``now``). Working time counts only
-while running, through the calendar's cumulative function ``F``, so the whole evaluation is a few
-NumPy passes over all events of all tickets at once:
+while running, through the calendar's cumulative function ``F``:
 
 * ``used`` is the sum of ``F(next) - F(at)`` over running events;
 * the instant the clock crosses a budget ``B`` lies in the first running span whose running total
   exceeds ``B``, at ``F⁻¹(F(span start) + B - used before it)`` — the same formula gives the
   deadline, the breach instant and every warning threshold, past or (for a running clock) ahead.
+
+The walk itself is compiled (:mod:`servicelevel.engine.clock_kernel`): each ticket's events are
+read once for all the clocks measuring it. A :class:`ClockBatch` holds those clocks' tables and
+results and runs the kernel over chunks of tickets, on whichever threads the caller chooses.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -21,8 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from servicelevel.engine.business_time import Calendar
-from servicelevel.engine.calendars import I64
-from servicelevel.engine.prepared import Flags, Prepared, prepare, search_within
+from servicelevel.engine.calendars import I64, CompiledCalendar
 from servicelevel.engine.timelines import Timelines
 
 NONE = -1  # an instant that does not exist (no deadline, never crossed…)
@@ -109,204 +114,171 @@ class Measurements:
         return int(self.status.size)
 
 
-def concat(parts: list[Measurements]) -> Measurements:
-    """Measurements of consecutive ticket chunks as one."""
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    joined: dict[str, object] = {"thresholds": first.thresholds}
-    for name in (
-        "status",
-        "budget",
-        "used",
-        "paused",
-        "started_at",
-        "stopped_at",
-        "deadline",
-        "breached_at",
-        "crossed",
-        "crossing_at",
-    ):
-        joined[name] = np.concatenate([getattr(p, name) for p in parts])
-    modes = [p.modes for p in parts]
-    joined["modes"] = None if any(m is None for m in modes) else np.concatenate(modes)  # type: ignore[arg-type]
-    return Measurements(**joined)  # type: ignore[arg-type]
-
-
-def _state_modes(tl: Timelines, clock: ClockDefinition) -> NDArray[np.int8]:
-    """The mode each state puts the clock in, before start and stop events are considered."""
-    table = np.full(len(tl.states), Mode.RUNNING, dtype=np.int8)
-    table[tl.state_codes(clock.pause_states)] = Mode.PAUSED
-    table[tl.state_codes(clock.stop_states)] = Mode.STOPPED
-    table[tl.state_codes(clock.cancel_states)] = Mode.CANCELLED
-    return table
-
-
-def event_modes(p: Prepared, clock: ClockDefinition) -> NDArray[np.int8]:
-    """The clock's mode after every event (a vectorised state machine)."""
-    return _event_modes(p, clock)[0]
-
-
-def _event_modes(p: Prepared, clock: ClockDefinition) -> tuple[NDArray[np.int8], I64 | None]:
-    """Modes, and each ticket's first final-stop event (its end if none) for stop events."""
-    tl = p.tl
-    mode = _state_modes(tl, clock)[tl.state]
-    has_start = bool(clock.start_events or clock.start_states)
-    started = _started(p, clock) if has_start else None
-    if clock.stop_events:
-        stop_event = tl.event_codes(clock.stop_events)[tl.event]
-        if started is not None:
-            stop_event &= started
-        first_stop = p.first_where(stop_event)
-        final = p.index >= np.repeat(first_stop, p.ends - p.starts)
-        final &= mode != Mode.CANCELLED
-        mode[final] = Mode.STOPPED
-    else:
-        first_stop = None
-    if started is not None:
-        mode[~started] = Mode.PENDING
-    return mode, first_stop
-
-
-def _started(p: Prepared, clock: ClockDefinition) -> Flags:
-    tl = p.tl
-    starts = tl.event_codes(clock.start_events)[tl.event]
-    starts |= tl.state_codes(clock.start_states)[tl.state]
-    return p.any_so_far(starts)
-
-
-def _current_generation(p: Prepared, mode: NDArray[np.int8]) -> Flags:
-    """Under ``restart``: the events since each ticket's last reopen (a stop left for a
-    running or paused state)."""
-    reopen = np.zeros(mode.size, dtype=bool)
-    if mode.size:
-        live = (mode[1:] == Mode.RUNNING) | (mode[1:] == Mode.PAUSED)
-        reopen[1:] = (mode[:-1] == Mode.STOPPED) & live
-        reopen[p.starts] = False
-    latest = np.maximum(p.last_where(reopen), p.starts)
-    counted: Flags = p.index >= np.repeat(latest, p.ends - p.starts)
-    return counted
-
-
 @dataclass(frozen=True)
-class _Clock:
-    """One clock's running time over prepared timelines (tickets with events only)."""
+class ClockRun:
+    """One clock to measure over a batch's tickets: per ticket its budget in working seconds,
+    and the warning thresholds (fractions of the budget)."""
 
-    p: Prepared
-    run_len: I64  # working seconds counted after each event
-    running_total: I64  # cumulative run_len over all events
-    before: I64  # running_total before each ticket
-    used: I64
-    end_pos: I64  # F where the clock last stopped running (or started, if it never ran)
-
-    def crossing_positions(self, budget: I64) -> tuple[Flags, I64]:
-        """Whether each clock used more than ``budget`` and the F at which it did — or, if
-        not, at which it would, running on from where it last ran."""
-        over = self.used > budget
-        pos = self.end_pos + budget - self.used
-        sel = np.flatnonzero(over)
-        if sel.size:
-            p = self.p
-            k = search_within(
-                self.running_total, self.before[sel] + budget[sel], p.starts[sel], p.ends[sel]
-            )
-            used_before = self.running_total[k] - self.run_len[k] - self.before[sel]
-            pos[sel] = p.pos_at[k] + budget[sel] - used_before
-        return over, pos
+    clock: ClockDefinition
+    budget: I64
+    thresholds: tuple[float, ...] = ()
 
 
-def _measure(
-    p: Prepared, clock: ClockDefinition, mode: NDArray[np.int8], first_stop: I64 | None
-) -> tuple[_Clock, dict[str, I64]]:
-    """Used and paused time, start and stop instants of every ticket's clock.
-
-    The position a clock "last ran to" (from which a deadline is projected when the clock is
-    not over budget) is ``now`` for a running clock and the stop instant for a stopped one:
-    a met clock's deadline is the one it would have had running on from its stop.
-    """
-    tl = p.tl
-    run_len = np.where(mode == Mode.RUNNING, p.length, 0)
-    running_total, before, used = p.totals(run_len)
-    if clock.pause_states:
-        paused = p.sums(np.where(mode == Mode.PAUSED, p.length, 0))
-    else:
-        paused = np.zeros(p.starts.size, dtype=np.int64)
-    last = p.last
-    if clock.start_events or clock.start_states or clock.reopen == "restart":
-        first_live = p.ends - p.sums(mode != Mode.PENDING)
-    else:
-        first_live = p.starts  # the clock runs from each ticket's first event
-    first_safe = np.minimum(first_live, last)
-    final = mode[last]
-    end_pos = p.pos_at[last] + p.length[last]  # a running clock ran until now
-    stopped_at = np.full(final.size, NONE, dtype=np.int64)
-    stopped = np.flatnonzero(final == Mode.STOPPED)
-    if stopped.size:
-        inside = None
-        if first_stop is not None and not (mode == Mode.CANCELLED).any():
-            # after the first stop event every event is stopped: the run reaches back to it
-            inside = np.minimum(first_stop[stopped], p.last[stopped])
-        entered = p.trailing_start(mode == Mode.STOPPED, stopped, inside)
-        stopped_at[stopped] = tl.at[entered]
-        end_pos[stopped] = p.pos_at[entered]
-    times = {
-        "used": used,
-        "paused": paused,
-        "started_at": np.where(first_live < p.ends, tl.at[first_safe], NONE),
-        "stopped_at": stopped_at,
+def _tables(tl: Timelines, clocks: Sequence[ClockDefinition]) -> dict[str, np.ndarray]:
+    """Per clock: the mode each state puts it in (before start and stop events are
+    considered), which states and events start it, which events stop it for good."""
+    k, n_states, n_events = len(clocks), len(tl.states), len(tl.events) + 1
+    out = {
+        "state_mode": np.full((k, n_states), Mode.RUNNING, dtype=np.int8),
+        "start_state": np.zeros((k, n_states), dtype=np.bool_),
+        "start_event": np.zeros((k, n_events), dtype=np.bool_),
+        "stop_event": np.zeros((k, n_events), dtype=np.bool_),
+        "flags": np.zeros((k, 3), dtype=np.bool_),
     }
-    return _Clock(p, run_len, running_total, before, used, end_pos), times
+    for i, clock in enumerate(clocks):
+        modes = out["state_mode"][i]
+        modes[tl.state_codes(clock.pause_states)] = Mode.PAUSED
+        modes[tl.state_codes(clock.stop_states)] = Mode.STOPPED
+        modes[tl.state_codes(clock.cancel_states)] = Mode.CANCELLED
+        out["start_state"][i] = tl.state_codes(clock.start_states)
+        out["start_event"][i] = tl.event_codes(clock.start_events)
+        out["stop_event"][i] = tl.event_codes(clock.stop_events)
+        has_start = bool(clock.start_events or clock.start_states)
+        out["flags"][i] = (has_start, bool(clock.stop_events), clock.reopen == "restart")
+    return out
 
 
-def run_prepared(
-    p: Prepared,
-    clock: ClockDefinition,
-    budget: I64 | int,
-    thresholds: tuple[float, ...] = (),
-    explain: bool = False,
-) -> Measurements:
-    """Evaluate one clock over prepared timelines (see :func:`run_clock`)."""
-    budget_all = np.broadcast_to(np.asarray(budget, dtype=np.int64), (p.n,))
-    b = budget_all[p.has]
-    modes, first_stop = _event_modes(p, clock)
-    mode = modes
-    if clock.reopen == "restart":
-        mode = np.where(_current_generation(p, modes), modes, np.int8(Mode.PENDING))
-    run, times = _measure(p, clock, mode, first_stop)
-    final = mode[p.last]
-    running = final == Mode.RUNNING
-    knowable = running | (final == Mode.STOPPED)
+class ClockBatch:
+    """Clocks measured over the same tickets (``rows`` of ``tl``) on the same calendar, such as
+    a response and a resolution target: the tickets' events are read once for all of them.
 
-    def crossing(limit: I64, ahead: Flags) -> tuple[Flags, I64]:
-        """Crossing instants: past ones, and ahead for the clocks in ``ahead``."""
-        over, pos = run.crossing_positions(limit)
-        known = over | ahead
-        instants = np.full(limit.size, NONE, dtype=np.int64)
-        if known.all():
-            instants = p.calendar.at_position(p.compiled, pos)
-        elif known.any():
-            instants[known] = p.calendar.at_position(p.compiled, pos[known])
-        return over, instants
+    :meth:`run` measures a slice of the tickets and may be called from several threads at once
+    for disjoint slices (the kernel releases the interpreter lock); :meth:`results` then gives
+    one :class:`Measurements` per clock, in the order of ``rows``.
+    """
 
-    over, deadline = crossing(b, knowable)
-    crossed = np.zeros((b.size, len(thresholds)), dtype=bool)
-    crossing_at = np.full((b.size, len(thresholds)), NONE, dtype=np.int64)
-    for j, fraction in enumerate(thresholds):
-        crossed[:, j], crossing_at[:, j] = crossing((b * fraction).astype(np.int64), running)
-    return Measurements(
-        status=p.spread(_status(final, over), Status.PENDING),
-        budget=np.array(budget_all),
-        used=p.spread(times["used"], 0),
-        paused=p.spread(times["paused"], 0),
-        started_at=p.spread(times["started_at"], NONE),
-        stopped_at=p.spread(times["stopped_at"], NONE),
-        deadline=p.spread(np.where(final == Mode.PENDING, NONE, deadline), NONE),
-        breached_at=p.spread(np.where(over, deadline, NONE), NONE),
-        thresholds=tuple(thresholds),
-        crossed=p.spread(crossed, False),
-        crossing_at=p.spread(crossing_at, NONE),
-        modes=modes if explain else None,
-    )
+    def __init__(
+        self,
+        tl: Timelines,
+        rows: I64,
+        calendar: Calendar,
+        now: int,
+        runs: Sequence[ClockRun],
+        explain: bool = False,
+        compiled: CompiledCalendar | None = None,
+    ) -> None:
+        self.tl, self.rows, self.calendar, self.now, self.runs = tl, rows, calendar, now, runs
+        self.events = (
+            np.ascontiguousarray(tl.offsets, dtype=np.int64),
+            np.ascontiguousarray(tl.at, dtype=np.int64),
+            np.ascontiguousarray(tl.state, dtype=np.int32),
+            np.ascontiguousarray(tl.event, dtype=np.int32),
+        )
+        self._lock = threading.Lock()
+        self._use(compiled or calendar.covering(_span(tl.at, now)))
+        self.tables = _tables(tl, [r.clock for r in runs])
+        k, n = len(runs), rows.size
+        widest = max((len(r.thresholds) for r in runs), default=0)
+        self.fractions = np.zeros((k, widest), dtype=np.float64)
+        for i, r in enumerate(runs):
+            self.fractions[i, : len(r.thresholds)] = r.thresholds
+        self.n_fractions = np.array([len(r.thresholds) for r in runs], dtype=np.int64)
+        self.budget = np.empty((k, n), dtype=np.int64)
+        for i, r in enumerate(runs):
+            self.budget[i] = r.budget
+        self.status = np.empty((k, n), dtype=np.int8)
+        self.times = np.empty((6, k, n), dtype=np.int64)  # see _TIMES
+        self.crossed = np.empty((k, n, widest), dtype=np.bool_)
+        self.crossing_at = np.empty((k, n, widest), dtype=np.int64)
+        self.modes = np.full((k, tl.at.size if explain else 0), -1, dtype=np.int8)
+
+    def _use(self, c: CompiledCalendar) -> None:
+        self.compiled = c
+        index = c.opens_index()  # a bucket table: each ticket's first event in one read
+        self.intervals = (
+            c.opens,
+            c.closes,
+            c.cum,
+            c.cum_end,
+            index.table,
+            index.low,
+            index.high,
+            index.shift,
+        )
+
+    def chunks(self, pieces: int) -> list[tuple[int, int]]:
+        """``pieces`` slices of about equal size covering all tickets."""
+        bounds = np.linspace(0, self.rows.size, max(1, pieces) + 1).astype(np.int64).tolist()
+        return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+    def run(self, lo: int, hi: int) -> None:
+        """Measure the tickets ``rows[lo:hi]`` (compiling the calendar further ahead first
+        when a deadline lies beyond it)."""
+        from servicelevel.engine import clock_kernel
+
+        while True:
+            c = self.compiled
+            beyond = clock_kernel.run_chunk(
+                lo,
+                hi,
+                self.rows,
+                *self.events,
+                self.now,
+                *self.intervals,
+                *self.tables.values(),
+                self.budget,
+                self.fractions,
+                self.n_fractions,
+                self.status,
+                *self.times,
+                self.crossed,
+                self.crossing_at,
+                self.modes,
+            )
+            if beyond < 0:
+                return
+            with self._lock:
+                if self.compiled is c:  # no other chunk has compiled further yet
+                    self.calendar.at_position(c, np.array([beyond], dtype=np.int64))
+                    self._use(self.calendar.covering(_span(self.tl.at, self.now)))
+
+    def results(self) -> list[Measurements]:
+        kept = None
+        if self.modes.shape[1]:
+            kept = _event_rows(self.tl, self.rows)
+            kept = kept[self.tl.at[kept] <= self.now]
+        out = []
+        for k, r in enumerate(self.runs):
+            width = len(r.thresholds)
+            times = dict(zip(_TIMES, (t[k] for t in self.times), strict=True))
+            out.append(
+                Measurements(
+                    status=self.status[k],
+                    budget=self.budget[k],
+                    thresholds=tuple(r.thresholds),
+                    crossed=np.ascontiguousarray(self.crossed[k, :, :width]),
+                    crossing_at=np.ascontiguousarray(self.crossing_at[k, :, :width]),
+                    modes=None if kept is None else self.modes[k][kept],
+                    **times,
+                )
+            )
+        return out
+
+
+_TIMES = ("used", "paused", "started_at", "stopped_at", "deadline", "breached_at")
+
+
+def _span(at: I64, now: int) -> I64:
+    """The instants a calendar must cover for events up to ``now``."""
+    first = min(int(at.min()), now) if at.size else now
+    return np.array([first, now], dtype=np.int64)
+
+
+def _event_rows(tl: Timelines, rows: I64) -> I64:
+    """The indices of the events of tickets ``rows``, ticket after ticket."""
+    counts = tl.counts[rows]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    return np.repeat(tl.offsets[rows] - starts, counts) + np.arange(int(counts.sum()))
 
 
 def run_clock(
@@ -323,17 +295,9 @@ def run_clock(
     ``budget`` holds each ticket's allowed working seconds (tickets of one target usually share
     one value; business-day targets differ per ticket). Events after ``now`` are ignored.
     """
-    return run_prepared(prepare(tl, calendar, now), clock, budget, thresholds, explain)
-
-
-def _status(final_mode: NDArray[np.int8], over: Flags) -> NDArray[np.int8]:
-    status = np.full(final_mode.size, Status.PENDING, dtype=np.int8)
-    status[final_mode == Mode.RUNNING] = Status.RUNNING
-    status[final_mode == Mode.PAUSED] = Status.PAUSED
-    status[final_mode == Mode.STOPPED] = Status.MET
-    live_or_done = (
-        (final_mode == Mode.RUNNING) | (final_mode == Mode.PAUSED) | (final_mode == Mode.STOPPED)
-    )
-    status[live_or_done & over] = Status.BREACHED
-    status[final_mode == Mode.CANCELLED] = Status.CANCELLED
-    return status
+    n = tl.n_tickets
+    budgets = np.broadcast_to(np.asarray(budget, dtype=np.int64), (n,))
+    rows = np.arange(n, dtype=np.int64)
+    batch = ClockBatch(tl, rows, calendar, now, [ClockRun(clock, budgets, thresholds)], explain)
+    batch.run(0, n)
+    return batch.results()[0]

@@ -15,12 +15,11 @@ import numpy as np
 
 from servicelevel.engine.agreements import Agreement
 from servicelevel.engine.availability import Availability, Outages, availability
-from servicelevel.engine.calendars import I64
-from servicelevel.engine.clocks import Measurements, Status, concat, run_prepared
+from servicelevel.engine.calendars import I64, CompiledCalendar
+from servicelevel.engine.clocks import ClockBatch, ClockRun, Measurements, Status
 from servicelevel.engine.compliance import Compliance, compliance, in_period
 from servicelevel.engine.credits import Credits, compute_credits
 from servicelevel.engine.periods import Period
-from servicelevel.engine.prepared import prepare
 from servicelevel.engine.targets import Target, TicketSet, assign
 
 Progress = Callable[[str], None]
@@ -67,63 +66,73 @@ def measure(
     """Run every target's clock over the tickets it covers.
 
     Targets that measure the same tickets on the same calendar (a response and a resolution
-    target, say) share one prepared timeline. Tickets are independent, so each such group is
-    cut into chunks that run on ``workers`` threads (default: one per core); NumPy releases
-    the interpreter lock inside its loops, so the chunks truly run side by side.
+    target, say) form one :class:`ClockBatch`: each ticket's events are read once for all of
+    them. Tickets are independent, so each batch is cut into chunks that run on ``workers``
+    threads (default: one per core); the compiled kernel releases the interpreter lock, so the
+    chunks truly run side by side.
     """
     chosen = assign(agreement.targets, tickets)
     groups: dict[tuple[str, bytes], list[Target]] = {}
     for target in agreement.targets:
         groups.setdefault((target.calendar, chosen[target.id].tobytes()), []).append(target)
     threads = workers or os.cpu_count() or 1
-    tasks = [
-        (members, piece)
-        for members in groups.values()
-        for piece in _chunks(chosen[members[0].id], threads)
-    ]
-
-    def run(task: tuple[list[Target], I64]) -> list[Measurements]:
-        members, idx = task
-        prepared = prepare(
-            tickets.timelines.subset(idx), agreement.calendars[members[0].calendar], now
-        )
-        return [
-            run_prepared(
-                prepared,
-                agreement.clocks[t.clock],
-                budgets(t, tickets, idx, agreement),
-                t.warnings,
-            )
+    compiled = _compile_ahead(agreement, tickets, now)
+    batches = []
+    for (calendar, _), members in groups.items():
+        idx = chosen[members[0].id]
+        runs = [
+            ClockRun(agreement.clocks[t.clock], budgets(t, tickets, idx, agreement), t.warnings)
             for t in members
         ]
+        calendars = agreement.calendars[calendar]
+        batch = ClockBatch(
+            tickets.timelines, idx, calendars, now, runs, compiled=compiled[calendar]
+        )
+        batches.append((members, batch))
+    tasks = [
+        (batch, lo, hi)
+        for _, batch in batches
+        for lo, hi in batch.chunks(_pieces(batch.rows.size, threads))
+    ]
 
-    _compile_ahead(agreement, tickets, now)
-    parts: dict[str, list[Measurements]] = {t.id: [] for t in agreement.targets}
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = pool.map(run, tasks) if threads > 1 else map(run, tasks)
-        for (members, _), measured in zip(tasks, results, strict=True):
-            for target, m in zip(members, measured, strict=True):
-                parts[target.id].append(m)
+    def run(task: tuple[ClockBatch, int, int]) -> None:
+        batch, lo, hi = task
+        batch.run(lo, hi)
+
+    if threads > 1 and len(tasks) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(run, tasks))
+    else:
+        for task in tasks:
+            run(task)
+    measured = {}
+    for members, batch in batches:
+        for target, m in zip(members, batch.results(), strict=True):
+            measured[target.id] = m
     out = {}
     for target in agreement.targets:
-        out[target.id] = (chosen[target.id], concat(parts[target.id]))
+        out[target.id] = (chosen[target.id], measured[target.id])
         if progress is not None:
             progress(target.id)
     return out
 
 
-def _chunks(idx: I64, threads: int) -> list[I64]:
-    """Pieces of a ticket index small enough to keep every thread busy."""
-    pieces = max(1, min(2 * threads, idx.size // MIN_CHUNK)) if threads > 1 else 1
-    return list(np.array_split(idx, pieces))
+def _pieces(tickets: int, threads: int) -> int:
+    """How many chunks keep every thread busy without costing more than they save."""
+    return max(1, min(2 * threads, tickets // MIN_CHUNK)) if threads > 1 else 1
 
 
-def _compile_ahead(agreement: Agreement, tickets: TicketSet, now: int) -> None:
-    """Compile each calendar once, before threads share it."""
+def _compile_ahead(
+    agreement: Agreement, tickets: TicketSet, now: int
+) -> dict[str, CompiledCalendar]:
+    """Compile each calendar once, for all its batches, before threads share it."""
     at = tickets.timelines.at
-    span = np.array([int(at.min()) if at.size else now, now], dtype=np.int64)
-    for name in {t.calendar for t in agreement.targets}:
-        agreement.calendars[name].covering(span)
+    first = min(int(at.min()), now) if at.size else now
+    span = np.array([first, now], dtype=np.int64)
+    return {
+        name: agreement.calendars[name].covering(span)
+        for name in {t.calendar for t in agreement.targets}
+    }
 
 
 def evaluate(
