@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelevel.db.base import Base, Timestamped, Versioned, one_of
@@ -51,6 +51,15 @@ class Breach(Timestamped, Versioned, Base):
         CheckConstraint(one_of("kind", BREACH_KINDS), name="kind_known"),
         CheckConstraint(one_of("status", BREACH_STATES), name="status_known"),
         Index(None, "agreement_id", "breached_at"),
+        # excluded breaches are few among many: reports find them without scanning the rest
+        # (the predicate is written as the queries write it, ``excluded IS true``)
+        Index(
+            "ix_breach_excluded_agreement_id_breached_at",
+            "agreement_id",
+            "breached_at",
+            postgresql_where=text("excluded IS true"),
+            sqlite_where=text("excluded IS 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

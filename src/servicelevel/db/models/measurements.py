@@ -18,7 +18,9 @@ class Measurement(Base):
     __table_args__ = (
         UniqueConstraint("agreement_id", "target_key", "ticket_id"),
         Index(None, "agreement_id", "status"),
-        Index(None, "agreement_id", "counted_at"),
+        # the period's figures (counts by target and status, a trend of twelve months) are
+        # read from this index alone, without visiting the rows (migration 0017)
+        Index(None, "agreement_id", "counted_at", "target_key", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
