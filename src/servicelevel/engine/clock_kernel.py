@@ -186,7 +186,7 @@ def run_chunk(  # pragma: no cover - compiled
             if not flags[k, RESTART]:
                 latest = 0
             # running and paused time, and where each limit was first exceeded
-            b = budget[k, g]
+            b = budget[k, g if budget.shape[1] > 1 else 0]
             limit[0] = b
             for q in range(nf):
                 limit[q + 1] = np.int64(np.float64(b) * fractions[k, q])
@@ -228,7 +228,10 @@ def run_chunk(  # pragma: no cover - compiled
             started_out[k, g] = at[kept[first_live]] if first_live >= 0 else NONE
             # crossing instants: past ones, and ahead where they can be known
             over0 = used > limit[0]
-            for c in range(nf + 1):
+            last_x = -1
+            last_i = -1
+            for step in range(nf + 1):  # the warnings first: usually smaller, in order
+                c = step + 1 if step < nf else 0
                 over = used > limit[c]
                 if over:
                     x = cross_pos[c]
@@ -239,7 +242,11 @@ def run_chunk(  # pragma: no cover - compiled
                 known = over or final == RUNNING or (c == 0 and final == STOPPED)
                 instant = NONE
                 if known:
+                    if last_i > i and last_x <= x:  # search on from the last answer
+                        i = last_i
                     i = seek(cum_end, x, i - 1) + 1
+                    last_x = x
+                    last_i = i
                     if i < cum_end.size:
                         instant = opens[i] + x - cum[i]
                     else:

@@ -183,9 +183,11 @@ class ClockBatch:
         for i, r in enumerate(runs):
             self.fractions[i, : len(r.thresholds)] = r.thresholds
         self.n_fractions = np.array([len(r.thresholds) for r in runs], dtype=np.int64)
-        self.budget = np.empty((k, n), dtype=np.int64)
+        # budgets shared by all tickets (the usual case) are read from one column
+        shared = all(r.budget.ndim == 1 and r.budget.strides == (0,) for r in runs)
+        self.budget = np.empty((k, 1 if shared and n else n), dtype=np.int64)
         for i, r in enumerate(runs):
-            self.budget[i] = r.budget
+            self.budget[i] = r.budget[: self.budget.shape[1]]
         self.status = np.empty((k, n), dtype=np.int8)
         self.times = np.empty((6, k, n), dtype=np.int64)  # see _TIMES
         self.crossed = np.empty((k, n, widest), dtype=np.bool_)
@@ -254,7 +256,7 @@ class ClockBatch:
             out.append(
                 Measurements(
                     status=self.status[k],
-                    budget=self.budget[k],
+                    budget=np.broadcast_to(self.budget[k], (self.rows.size,)),
                     thresholds=tuple(r.thresholds),
                     crossed=np.ascontiguousarray(self.crossed[k, :, :width]),
                     crossing_at=np.ascontiguousarray(self.crossing_at[k, :, :width]),

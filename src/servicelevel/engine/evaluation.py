@@ -47,8 +47,8 @@ class AgreementResult:
 
 def budgets(target: Target, tickets: TicketSet, chosen: I64, agreement: Agreement) -> I64:
     """Working seconds allowed per ticket: fixed, or from business days after its creation."""
-    if not target.budget.is_business_days:
-        return np.full(chosen.size, target.budget.seconds, dtype=np.int64)
+    if not target.budget.is_business_days:  # one value for all: a read-only view, no memory
+        return np.broadcast_to(np.int64(target.budget.seconds), (chosen.size,))
     calendar = agreement.calendars[target.calendar]
     tl = tickets.timelines
     created = tl.at[tl.first[chosen]]
@@ -72,14 +72,21 @@ def measure(
     chunks truly run side by side.
     """
     chosen = assign(agreement.targets, tickets)
-    groups: dict[tuple[str, bytes], list[Target]] = {}
+    groups: list[list[Target]] = []
     for target in agreement.targets:
-        groups.setdefault((target.calendar, chosen[target.id].tobytes()), []).append(target)
+        mine = chosen[target.id]
+        for members in groups:
+            first = members[0]
+            if first.calendar == target.calendar and np.array_equal(chosen[first.id], mine):
+                members.append(target)
+                break
+        else:
+            groups.append([target])
     threads = workers or os.cpu_count() or 1
     compiled = _compile_ahead(agreement, tickets, now)
     batches = []
-    for (calendar, _), members in groups.items():
-        idx = chosen[members[0].id]
+    for members in groups:
+        calendar, idx = members[0].calendar, chosen[members[0].id]
         runs = [
             ClockRun(agreement.clocks[t.clock], budgets(t, tickets, idx, agreement), t.warnings)
             for t in members

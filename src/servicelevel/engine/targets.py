@@ -97,10 +97,14 @@ class Target:
 def assign(targets: Sequence[Target], tickets: TicketSet) -> dict[str, I64]:
     """For every target, the indices of the tickets it measures (first match per clock)."""
     taken: dict[str, NDArray[np.bool_]] = {}
+    masks: dict[str, NDArray[np.bool_]] = {}  # a response and a resolution target often share one
     out: dict[str, I64] = {}
     for target in targets:
         free = taken.setdefault(target.clock, np.ones(len(tickets), dtype=bool))
-        chosen = free & target.selector.mask(tickets)
+        key = repr(sorted((k, sorted(v)) for k, v in target.selector.conditions.items()))
+        if key not in masks:
+            masks[key] = target.selector.mask(tickets)
+        chosen = free & masks[key]
         free &= ~chosen
-        out[target.id] = np.flatnonzero(chosen).astype(np.int64)
+        out[target.id] = np.flatnonzero(chosen).astype(np.int64, copy=False)
     return out
