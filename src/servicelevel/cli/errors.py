@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -9,7 +10,6 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from servicelevel.definitions.source import DefinitionError
 from servicelevel.engine.business_time import NoWorkingTimeError
@@ -36,10 +36,19 @@ def user_errors() -> Iterator[None]:
         raise fail(str(exc)) from None
     except BrokenPipeError:
         raise typer.Exit(code=0) from None  # the reader (e.g. `head`) has seen enough
-    except SQLAlchemyError as exc:
-        raise fail(f"database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
     except OSError as exc:
         raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        if not _is_database_error(exc):
+            raise
+        raise fail(f"database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from None
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """Whether SQLAlchemy raised it, without importing SQLAlchemy (~0.3 s) into every command:
+    only the commands that use a database import it, and an error of its can only come after."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError)
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
