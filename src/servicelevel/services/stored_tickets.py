@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
+from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.engine.calendars import I64
 from servicelevel.engine.targets import Categorical, TicketSet
@@ -50,16 +52,55 @@ def load(
     only: list[int] | None = None,
 ) -> StoredTickets:
     """Tickets of these services (and customer) opened in ``[opened_from, opened_to)`` — of
-    those with the ids ``only``, when given."""
-    tickets, events = monitoring_repo.ticket_columns(
-        session,
-        services=services,
-        customer_id=customer_id,
-        opened_from=opened_from,
-        opened_to=opened_to,
-        only=only,
-    )
+    those with the ids ``only``, when given. PostgreSQL hands over arrays by COPY; the
+    generic path (SQLite) reads columns of Python values."""
+    chosen: dict[str, Any] = {
+        "services": services,
+        "customer_id": customer_id,
+        "opened_from": opened_from,
+        "opened_to": opened_to,
+        "only": only,
+    }
+    if bulk.is_postgresql(session):
+        arrays = monitoring_repo.ticket_arrays(session, **chosen)
+        if arrays is not None:
+            return from_arrays(arrays)
+    tickets, events = monitoring_repo.ticket_columns(session, **chosen)
     return assemble(tickets, events)
+
+
+def from_arrays(a: monitoring_repo.TicketArrays) -> StoredTickets:
+    """The same tickets as :func:`assemble` makes from columns of values: codes renumbered in
+    the order values first appear, as the generic path numbers them."""
+    counts = np.bincount(np.searchsorted(a.ids, a.owner), minlength=a.ids.size)[: a.ids.size]
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    state, states = _first_seen(a.state, blank=None)
+    event, names = _first_seen(a.event, blank=NO_EVENT)
+    timelines = Timelines(offsets, a.at, state, event, states, names)
+    attributes = {
+        name: Categorical(*_first_seen(coded, blank=-1))
+        for name, coded in (
+            ("priority", a.priority),
+            ("category", a.category),
+            ("service", a.service),
+        )
+    }
+    numbers = np.array(a.numbers, dtype=str) if a.numbers else np.array([], dtype=str)
+    return StoredTickets(a.ids, numbers, a.opened, timelines, attributes)
+
+
+def _first_seen(coded: bulk.Coded, blank: int | None) -> tuple[NDArray[np.int32], tuple[str, ...]]:
+    """Codes numbered by first appearance; the empty string gets ``blank`` (when given)
+    instead of a place in the vocabulary."""
+    first = np.full(len(coded.values), coded.codes.size, dtype=np.int64)
+    np.minimum.at(first, coded.codes, np.arange(coded.codes.size, dtype=np.int64))
+    seen = [int(v) for v in np.argsort(first, kind="stable") if first[v] < coded.codes.size]
+    kept = [v for v in seen if blank is None or coded.values[v] != ""]
+    table = np.full(len(coded.values) + 1, -1, dtype=np.int32)
+    table[kept] = np.arange(len(kept), dtype=np.int32)
+    if blank is not None and "" in coded.values:
+        table[coded.values.index("")] = blank
+    return table[coded.codes], tuple(coded.values[v] for v in kept)
 
 
 def assemble(

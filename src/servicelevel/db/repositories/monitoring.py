@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, cast, func, insert, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import EventInbox, Outage, Ticket, TicketEvent
@@ -122,6 +135,25 @@ TicketColumns = tuple[list[int], list[str], list[str], list[str], list[str], lis
 EventColumns = tuple[list[int], list[int], list[str], list[str]]
 
 
+def _chosen(
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+    only: list[int] | None,
+) -> list[Any]:
+    chosen = [
+        Ticket.service.in_(services),
+        Ticket.opened_at >= opened_from,
+        Ticket.opened_at < opened_to,
+    ]
+    if customer_id is not None:
+        chosen.append(Ticket.customer_id == customer_id)
+    if only is not None:
+        chosen.append(Ticket.id.in_(only))
+    return chosen
+
+
 def ticket_columns(
     session: Session,
     *,
@@ -135,15 +167,7 @@ def ticket_columns(
     columns ``(id, number, priority, category, service, opened)`` in id order, and their events
     as columns ``(ticket id, at, state, event)`` in ticket and time order; instants in epoch
     seconds. Two queries, whatever the number of tickets."""
-    chosen = [
-        Ticket.service.in_(services),
-        Ticket.opened_at >= opened_from,
-        Ticket.opened_at < opened_to,
-    ]
-    if customer_id is not None:
-        chosen.append(Ticket.customer_id == customer_id)
-    if only is not None:
-        chosen.append(Ticket.id.in_(only))
+    chosen = _chosen(services, customer_id, opened_from, opened_to, only)
     tickets = bulk.read_columns(
         session,
         select(
@@ -173,6 +197,93 @@ def ticket_columns(
     )
     ticket_cols, event_cols = tuple(tickets), tuple(events)
     return ticket_cols, event_cols  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class TicketArrays:
+    """What :func:`ticket_columns` reads, as arrays: strings of few values coded (in no
+    particular order), instants in epoch seconds."""
+
+    ids: bulk.Ints
+    numbers: list[str]
+    priority: bulk.Coded
+    category: bulk.Coded
+    service: bulk.Coded
+    opened: bulk.Ints
+    owner: bulk.Ints  # per event, its ticket's id
+    at: bulk.Ints
+    state: bulk.Coded
+    event: bulk.Coded
+
+
+def ticket_arrays(
+    session: Session,
+    *,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+    only: list[int] | None = None,
+) -> TicketArrays | None:
+    """:func:`ticket_columns` on PostgreSQL by binary COPY into NumPy arrays, a few seconds
+    for a million tickets and six million events instead of tens of seconds building Python
+    tuples. Strings of few values travel as codes: their vocabularies are read first (the
+    events' over the whole table, a superset); ``None`` when an event arrived meanwhile with
+    a state or name not in them (the caller then reads the columns the generic way)."""
+    chosen = _chosen(services, customer_id, opened_from, opened_to, only)
+    heads = (Ticket.priority, Ticket.category, Ticket.service)
+    vocab = _distinct(session, select(*heads).where(*chosen))
+    kinds = _distinct(session, select(TicketEvent.state, TicketEvent.event))
+    ids, opened, *codes = bulk.copy_out(
+        session,
+        select(cast(Ticket.id, BigInteger), Ticket.opened_at, *map(_code, heads, vocab))
+        .where(*chosen)
+        .order_by(Ticket.id),
+        ["int8", "timestamptz", "int4", "int4", "int4"],
+    )
+    numbers = bulk.copy_out_strings(
+        session, select(Ticket.external_id).where(*chosen).order_by(Ticket.id)
+    )
+    owner, at, state, event = bulk.copy_out(
+        session,
+        select(
+            cast(TicketEvent.ticket_id, BigInteger),
+            TicketEvent.at,
+            _code(TicketEvent.state, kinds[0]),
+            _code(TicketEvent.event, kinds[1]),
+        )
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(*chosen)
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq),
+        ["int8", "timestamptz", "int4", "int4"],
+    )
+    if not (state.all() and event.all()):
+        return None
+    coded = [bulk.Coded(c - 1, tuple(v)) for c, v in zip(codes, vocab, strict=True)]
+    return TicketArrays(
+        ids,
+        numbers,
+        *coded,
+        opened,
+        owner,
+        at,
+        bulk.Coded(state - 1, tuple(kinds[0])),
+        bulk.Coded(event - 1, tuple(kinds[1])),
+    )
+
+
+def _distinct(session: Session, query: Select[Any]) -> list[list[str]]:
+    """Per selected column, the distinct values it takes (one scan for them all)."""
+    rows = session.execute(query.distinct()).all()
+    return [sorted({str(v) for v in column}) for column in zip(*rows, strict=True)] or [
+        [] for _ in query.selected_columns
+    ]
+
+
+def _code(column: Any, values: list[str]) -> Any:
+    """``column``'s position in ``values`` from 1 (0 when not there)."""
+    where = func.array_position(bindparam(None, values, type_=ARRAY(String)), column)
+    return cast(func.coalesce(where, 0), Integer)
 
 
 def add_to_inbox(
