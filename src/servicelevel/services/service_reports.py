@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +26,11 @@ from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages, availability
+from servicelevel.engine.calendars import I64
 from servicelevel.engine.clocks import Status
 from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
 from servicelevel.engine.durations import format_seconds
-from servicelevel.engine.evaluation import AgreementResult, TargetResult, assemble, evaluate
+from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
 from servicelevel.i18n import translator
@@ -67,6 +69,47 @@ class Evaluation:
     history: list[trends.TargetTrend]
     satisfaction: surveys.Summary
     uptime: list[trends.AvailabilityTrend]
+
+    @cached_property
+    def breaches(self) -> PeriodBreaches:
+        """The period's breaches, found once per evaluation (the list, the total and the
+        counts by priority and category all read them)."""
+        return period_breaches(self.result)
+
+
+@dataclass(frozen=True)
+class PeriodBreaches:
+    """The period's breaches of every ticket target, earliest first (ties: by target id, then
+    in the order of the target's measurements), as parallel arrays: when, which target (its
+    position in ``result.targets``), which measurement of it, which ticket of the report."""
+
+    at: I64
+    target: I64
+    row: I64
+    ticket: I64
+
+    def __len__(self) -> int:
+        return int(self.at.size)
+
+
+def period_breaches(result: AgreementResult) -> PeriodBreaches:
+    """One vectorised pass over the targets' measurements (a hundred thousand tickets: a few
+    milliseconds, where a Python tuple per breach, sorted, took a second)."""
+    parts: list[tuple[I64, I64, I64, I64]] = []
+    rank = {t: i for i, t in enumerate(sorted(r.target.id for r in result.targets))}
+    for position, r in enumerate(result.targets):
+        m = r.measurements
+        rows = np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).astype(np.int64)
+        same = np.full(rows.size, position, dtype=np.int64)
+        parts.append((m.breached_at[rows].astype(np.int64), same, rows, r.tickets[rows]))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return PeriodBreaches(empty, empty, empty, empty)
+    at, target, row, ticket = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    ranks = np.array([rank[r.target.id] for r in result.targets], dtype=np.int64)[target]
+    order = np.argsort(ranks, kind="stable")
+    order = order[np.argsort(at[order], kind="stable")]
+    return PeriodBreaches(at[order], target[order], row[order], ticket[order].astype(np.int64))
 
 
 def evaluation(
@@ -272,7 +315,7 @@ def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
             {"category": c or "—", "count": n} for c, n in breaches_by(found, "category")
         ],
         "breaches": breach_list(found, language),
-        "breaches_total": len(breach_hits(found)),
+        "breaches_total": len(found.breaches),
         "availability_trend": [
             {"id": u.target, "values": [pct(v) for v in u.values]} for u in found.uptime
         ],
@@ -296,9 +339,16 @@ def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
     locale = documents.LOCALES[language]
     zone = found.result.agreement.timezone
     priority = found.tickets.attributes.get("priority")
+    b = found.breaches
     rows = []
-    for at, r, k in breach_hits(found)[:LISTED]:
-        ticket = int(r.tickets[k])
+    for at, position, k, ticket in zip(
+        b.at[:LISTED].tolist(),
+        b.target[:LISTED].tolist(),
+        b.row[:LISTED].tolist(),
+        b.ticket[:LISTED].tolist(),
+        strict=True,
+    ):
+        r = found.result.targets[position]
         when = dt.datetime.fromtimestamp(at, dt.UTC)
         over = max(0, int(r.measurements.used[k] - r.measurements.budget[k]))
         rows.append(
@@ -313,24 +363,18 @@ def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
     return rows
 
 
-def breach_hits(found: Evaluation) -> list[tuple[int, TargetResult, int]]:
-    """The period's breaches as ``(breached at, target result, index)``, earliest first."""
-    hits = []
-    for r in found.result.targets:
-        m = r.measurements
-        for k in np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).tolist():
-            hits.append((int(m.breached_at[k]), r, k))
-    return sorted(hits, key=lambda h: (h[0], h[1].target.id))
-
-
 def breaches_by(found: Evaluation, attribute: str) -> list[tuple[str, int]]:
-    """Breaches of the period counted by a ticket attribute (priority, category), most first."""
+    """Breaches of the period counted by a ticket attribute (priority, category), most first
+    (ties by label): the attribute's codes of the breached tickets, counted at once."""
     column = found.tickets.attributes.get(attribute)
-    counts: dict[str, int] = {}
-    for _, r, k in breach_hits(found):
-        label = "" if column is None else column.label(int(r.tickets[k]))
-        counts[label] = counts.get(label, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    b = found.breaches
+    if column is None:
+        return [("", len(b))] if len(b) else []
+    codes = column.codes[b.ticket].astype(np.int64) + 1  # 0: not given
+    counts = np.bincount(codes, minlength=len(column.values) + 1).tolist()
+    labels = ["", *column.values]
+    found_counts = [(labels[c], n) for c, n in enumerate(counts) if n]
+    return sorted(found_counts, key=lambda kv: (-kv[1], kv[0]))
 
 
 def pooled_shares(found: Evaluation) -> list[int]:

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import jobs as job_repo
@@ -49,19 +50,24 @@ def usable(session: Session, agreement_id: int) -> bool:
 def read(
     session: Session, agreement_id: int, engine: EngineAgreement, period: Period, now: int
 ) -> Stored:
-    """The measurements of ``engine``'s targets that count in ``period`` as of ``now``."""
+    """The measurements of ``engine``'s targets that count in ``period`` as of ``now``, each
+    target's in the order of its tickets' ids. Columns become arrays in one step each (the
+    database gives integers only: ``NONE`` for an unset instant), never row by row."""
     start = dt.datetime.fromtimestamp(period.start, dt.UTC)
     end = dt.datetime.fromtimestamp(period.end, dt.UTC)
-    found = repo.period_columns(session, agreement_id, start, end)
+    found = repo.period_columns(session, agreement_id, start, end, unset=NONE)
     cols = dict(zip(repo.PERIOD_COLUMNS, found, strict=True))
     numbers = np.array([str(n) for n in cols["ticket"]], dtype=str)
     ids, inverse = np.unique(numbers, return_inverse=True)
     inverse = inverse.astype(np.int64)
     keys = np.array([str(k) for k in cols["target"]], dtype=str)
+    ticket_ids = np.array(cols["ticket_id"], dtype=np.int64)
+    columns = _columns(cols, now)
     measured = {}
     for target in engine.targets:
         rows = np.flatnonzero(keys == target.id)
-        measured[target.id] = (inverse[rows], _measurements(cols, rows, now))
+        rows = rows[np.argsort(ticket_ids[rows], kind="stable")]
+        measured[target.id] = (inverse[rows], _measurements(columns, rows))
     return Stored(_tickets(ids, inverse, cols), measured)
 
 
@@ -70,7 +76,7 @@ def _tickets(ids: np.ndarray, inverse: np.ndarray, cols: dict[str, list[object]]
     first = np.full(ids.size, -1, dtype=np.int64)
     first[inverse[::-1]] = np.arange(inverse.size)[::-1]
     attributes = {
-        name: Categorical.from_strings([str(cols[name][i] or "") for i in first.tolist()])
+        name: categorical(np.array([str(v or "") for v in cols[name]], dtype=str)[first])
         for name in ("priority", "category")
     }
     empty = np.zeros(0, dtype=np.int64)
@@ -84,29 +90,50 @@ def _tickets(ids: np.ndarray, inverse: np.ndarray, cols: dict[str, list[object]]
     return TicketSet(ids, timelines, attributes)
 
 
-def _ints(values: list[object], rows: np.ndarray) -> I64:
-    """The chosen rows of a column as integers (``NONE`` for an unset instant)."""
-    picked = [values[i] for i in rows.tolist()]
-    return np.array([NONE if v is None else v for v in picked], dtype=np.int64)
+def categorical(labels: NDArray[np.str_]) -> Categorical:
+    """:meth:`Categorical.from_strings` with NumPy: the same codes, values in the order first
+    seen, ``""`` not given (``-1``) — for a hundred thousand tickets at once."""
+    found, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    seen = [i for i in np.argsort(first, kind="stable").tolist() if found[i] != ""]
+    code_of = np.full(found.size, -1, dtype=np.int32)
+    code_of[seen] = np.arange(len(seen), dtype=np.int32)
+    return Categorical(code_of[inverse.reshape(-1)], tuple(str(found[i]) for i in seen))
 
 
-def _measurements(cols: dict[str, list[object]], rows: np.ndarray, now: int) -> Measurements:
-    status = np.array([STATUS[str(cols["status"][i])] for i in rows.tolist()], dtype=np.int8)
-    deadline = _ints(cols["deadline"], rows)
-    breached_at = _ints(cols["breached_at"], rows)
-    stopped_at = _ints(cols["stopped_at"], rows)
+def _columns(cols: dict[str, list[object]], now: int) -> dict[str, I64]:
+    """Every row's status and figures as arrays; a clock stored as running whose deadline has
+    passed by ``now`` has breached at its deadline."""
+    labels = np.array([str(s) for s in cols["status"]], dtype=str)
+    status = np.full(labels.size, -1, dtype=np.int8)
+    for label, value in STATUS.items():
+        status[labels == label] = value
+    if (status < 0).any():
+        raise KeyError(str(labels[status < 0][0]))
+    out = {
+        name: np.array(cols[name], dtype=np.int64).reshape(-1)
+        for name in ("used", "paused", "budget", *INSTANTS)
+    }
+    deadline, stopped_at = out["deadline"], out["stopped_at"]
     late = (
         (status == Status.RUNNING) & (stopped_at == NONE) & (deadline != NONE) & (deadline <= now)
     )
     status[late] = Status.BREACHED
-    breached_at[late] = deadline[late]
+    out["breached_at"] = np.where(late, deadline, out["breached_at"])
+    out["status"] = status
+    return out
+
+
+INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at")
+
+
+def _measurements(columns: dict[str, I64], rows: np.ndarray) -> Measurements:
     return Measurements(
-        status=status,
-        budget=_ints(cols["budget"], rows),
-        used=_ints(cols["used"], rows),
-        paused=_ints(cols["paused"], rows),
-        started_at=_ints(cols["started_at"], rows),
-        stopped_at=stopped_at,
-        deadline=deadline,
-        breached_at=breached_at,
+        status=columns["status"][rows],
+        budget=columns["budget"][rows],
+        used=columns["used"][rows],
+        paused=columns["paused"][rows],
+        started_at=columns["started_at"][rows],
+        stopped_at=columns["stopped_at"][rows],
+        deadline=columns["deadline"][rows],
+        breached_at=columns["breached_at"][rows],
     )

@@ -205,6 +205,7 @@ def near_misses(
 
 PERIOD_COLUMNS = (
     "target",
+    "ticket_id",
     "ticket",
     "priority",
     "category",
@@ -220,12 +221,15 @@ PERIOD_COLUMNS = (
 
 
 def period_columns(
-    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
+    session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime, *, unset: int
 ) -> list[list[Any]]:
     """The agreement's measurements that count in ``[start, end)`` — and running clocks whose
     deadline falls in it, which have breached since they were computed — as columns
-    :data:`PERIOD_COLUMNS` with the ticket's number, priority and category and instants in
-    epoch seconds (``None`` when unset)."""
+    :data:`PERIOD_COLUMNS` with the ticket's id, number, priority and category and instants in
+    epoch seconds (``unset`` when there is none, so that a column is integers only).
+
+    The rows come in no particular order (the caller orders them with NumPy: sorting 150,000
+    rows in the database spilled to disk and took a fifth of the query)."""
     at = reporting_instant()
     overdue = (
         (Measurement.status == "running")
@@ -233,9 +237,14 @@ def period_columns(
         & (Measurement.deadline >= start)
         & (Measurement.deadline < end)
     )
+
+    def instant(column: Any) -> Any:
+        return func.coalesce(epoch_seconds(session, column), unset)
+
     query = (
         select(
             Measurement.target_key,
+            Measurement.ticket_id,
             Ticket.external_id,
             Ticket.priority,
             Ticket.category,
@@ -243,14 +252,13 @@ def period_columns(
             Measurement.used_seconds,
             Measurement.paused_seconds,
             Measurement.budget_seconds,
-            epoch_seconds(session, Measurement.started_at),
-            epoch_seconds(session, Measurement.stopped_at),
-            epoch_seconds(session, Measurement.deadline),
-            epoch_seconds(session, Measurement.breached_at),
+            instant(Measurement.started_at),
+            instant(Measurement.stopped_at),
+            instant(Measurement.deadline),
+            instant(Measurement.breached_at),
         )
         .join(Ticket, Ticket.id == Measurement.ticket_id)
         .where(Measurement.agreement_id == agreement_id, ((at >= start) & (at < end)) | overdue)
-        .order_by(Measurement.target_key, Measurement.ticket_id)
     )
     return bulk.read_columns(session, query, len(PERIOD_COLUMNS))
 
