@@ -18,6 +18,7 @@ calendar is left to the caller, which compiles further ahead and runs the chunk 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -30,14 +31,14 @@ NONE = -1
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
-def _jit(fn: Callable[..., Any]) -> Any:
+def _jit(fn: Callable[..., Any], **options: Any) -> Any:
     try:
-        return numba.njit(nogil=True, cache=True)(fn)
+        return numba.njit(nogil=True, cache=True, **options)(fn)
     except RuntimeError:  # no writable cache directory (read-only install, no home)
-        return numba.njit(nogil=True)(fn)
+        return numba.njit(nogil=True, **options)(fn)
 
 
-@_jit
+@functools.partial(_jit, inline="always")
 def seek(values: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
     """Index of the last of the sorted ``values`` at or before ``t`` (-1 if none), galloping
     forward from ``j`` (the answer for an earlier ``t``, or -1)."""
@@ -53,7 +54,7 @@ def seek(values: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
         hi = lo + step
     hi = min(hi, n)
     while hi - lo > 1:
-        mid = (lo + hi) // 2
+        mid = (lo + hi) >> 1
         if values[mid] <= t:
             lo = mid
         else:

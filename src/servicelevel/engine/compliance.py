@@ -82,9 +82,8 @@ def compliance(
         status[waived] = Status.MET
     counts = np.bincount(status.astype(np.int64), minlength=len(Status))
     met, breached = int(counts[Status.MET]), int(counts[Status.BREACHED])
-    decided = (status == Status.MET) & ((m.stopped_at[selected] != NONE) | ~waived) | (
-        (status == Status.BREACHED) & (m.stopped_at[selected] != NONE)
-    )
+    stopped = m.stopped_at[selected] != NONE
+    decided = (status == Status.MET) & (stopped | ~waived) | ((status == Status.BREACHED) & stopped)
     within = met / (met + breached) if met + breached else None
     values = used[decided]
     pct = _percentiles(values, percentiles)
