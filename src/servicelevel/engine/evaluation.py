@@ -175,7 +175,9 @@ def assemble(
         waived = None
         if excluded and excluded.get(target.id):
             waived = np.isin(ids[idx], np.array(sorted(excluded[target.id])))
-        return TargetResult(target, idx, m, mask, compliance(m, mask, target.objective, waived))
+        return TargetResult(
+            target, idx, m, mask, compliance(m, mask, target.objective, excluded=waived)
+        )
 
     # targets are independent and NumPy releases the interpreter lock in its loops
     size = sum(measured[t.id][0].size for t in agreement.targets)
