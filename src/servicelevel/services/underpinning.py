@@ -167,10 +167,11 @@ def portfolio_findings(session: Session, *, actor: Actor) -> list[Finding]:
         limit=10_000,
         only=actor.parties if actor.scoped else None,
     )
-    loaded = repo.agreements_by_ids(session, {a.id for a in page.items})
-    slas = {a.id: a for a in loaded if can_see(actor, a)}
-    others = repo.agreements_by_ids(session, {o for _, o in links})
-    by_id = {a.id: a for a in others}
+    wanted = {a.id for a in page.items}
+    supporting = {o for _, o in links}
+    loaded = repo.agreements_by_ids(session, wanted | supporting)  # one read for both
+    slas = {a.id: a for a in loaded if a.id in wanted and can_see(actor, a)}
+    by_id = {a.id: a for a in loaded if a.id in supporting}
     codes = _service_codes(session, list(slas.values()))
     findings: list[Finding] = []
     for sla in sorted(slas.values(), key=lambda a: a.code):
