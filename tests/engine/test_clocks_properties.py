@@ -98,3 +98,37 @@ def test_clock_matches_reference(
         if want.status in ("running", "breached"):
             assert want.deadline is not None
             assert got.deadline[i] == epoch(want.deadline)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    calendars(),
+    st.lists(tickets(), min_size=1, max_size=6),
+    clocks,
+    st.integers(0, 3 * 86_400),
+    st.integers(0, 6 * 86_400),
+)
+def test_a_warning_is_crossed_where_a_clock_with_that_budget_is_due(
+    pair: CalendarPair,
+    many: list[list[tuple[dt.datetime, str, str | None]]],
+    rules: Rules,
+    budget: int,
+    after: int,
+) -> None:
+    assume(rules.stop_states or rules.stop_events)
+    assume(has_work(pair, budget))
+    now = epoch(max(e[0] for t in many for e in t)) + after
+    tl = from_rows([[(epoch(a), s, n) for a, s, n in t] for t in many])
+    calendar = Calendar(pair.spec)
+    fractions = (0.5, 0.75, 0.9)
+    got = run_clock(tl, rules.clock(), calendar, np.array([budget]), now, fractions)
+    for j, fraction in enumerate(fractions):
+        alone = run_clock(tl, rules.clock(), calendar, np.array([int(budget * fraction)]), now)
+        assert got.crossed[:, j].tolist() == (alone.breached_at != NONE).tolist()
+        for i in range(len(many)):
+            if got.crossed[i, j]:
+                assert got.crossing_at[i, j] == alone.breached_at[i]
+            elif Status(got.status[i]) is Status.RUNNING:
+                assert got.crossing_at[i, j] == alone.deadline[i]
+            else:
+                assert got.crossing_at[i, j] == NONE
