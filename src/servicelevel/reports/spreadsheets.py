@@ -72,15 +72,15 @@ def csv_of(figs: Figures) -> str:
 
 
 def xlsx_of(figs: Figures) -> bytes:
-    """The workbook, as bytes."""
+    """The workbook, as bytes. Written in openpyxl's write-only mode: rows go to the file as
+    they come instead of becoming a cell object each (a month of 74,000 breaches is 666,000
+    cells); the sheets, values, bold headers and column widths are those of a normal
+    workbook."""
     from openpyxl import Workbook  # here, not at the top: ~0.3 s that only a workbook needs
 
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "Summary"
-    _table(summary, [{"figure": k, "value": v} for k, v in figs.agreement.items()])
+    book = Workbook(write_only=True)
     for title, rows in (
+        ("Summary", [{"figure": k, "value": v} for k, v in figs.agreement.items()]),
         ("Targets", figs.targets),
         ("Availability", figs.availability),
         ("Credits", figs.credits["lines"] if figs.credits else []),
@@ -89,34 +89,40 @@ def xlsx_of(figs: Figures) -> bytes:
         ("Distribution", figs.distribution),
         ("Satisfaction", [figs.satisfaction] if figs.satisfaction else []),
     ):
-        _table(book.create_sheet(title), rows)
-    if figs.credits is not None:
-        sheet = book["Credits"]
-        sheet.append([])
-        for name in ("fee", "currency", "total", "capped"):
-            sheet.append([name, figs.credits[name]])
+        sheet = book.create_sheet(title)
+        _table(sheet, rows)
+        if title == "Credits" and figs.credits is not None:
+            sheet.append([])
+            for name in ("fee", "currency", "total", "capped"):
+                sheet.append([name, figs.credits[name]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def _table(sheet: Any, rows: list[dict[str, Any]]) -> None:
+    """A header row in bold, then the rows; each column as wide as its widest text (at most
+    60), set before the rows are written as a write-only sheet needs."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     if not rows:
         sheet.append(["(none)"])
         return
     header = list(rows[0])
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(row.get(name)) for name in header])
     for i, name in enumerate(header, start=1):
         width = max(len(str(name)), *(len(str(r.get(name, ""))) for r in rows))
-        sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(
-            width + 2, 60
-        )
+        sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, 60)
+    bold = Font(bold=True)
+    titles = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        titles.append(cell)
+    sheet.append(titles)
+    for row in rows:
+        sheet.append([_cell(row.get(name)) for name in header])
 
 
 def _cell(value: Any) -> Any:
