@@ -10,9 +10,7 @@ measurements in bulk (COPY on PostgreSQL): a million tickets take well under a m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -22,6 +20,7 @@ from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories import measurements as repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
@@ -120,47 +119,57 @@ class Measured:
                 out[name] = out.get(name, 0) + count
         return out
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        """``repo.COLUMNS`` per measurement; instants as epoch seconds or ``None``."""
+    def columns(self) -> bulk.Columns:
+        """``repo.COLUMNS`` as arrays; instants in epoch seconds, ``NONE`` for none."""
+        parts = []
         for c in self.chunks:
             m = c.m
-            yield from zip(
-                repeat(c.version),
-                repeat(c.target),
-                c.ticket_ids,
-                STATUS_NAMES[m.status].tolist(),
-                m.used.tolist(),
-                m.paused.tolist(),
-                m.budget.tolist(),
-                _instants(m.started_at),
-                _instants(m.stopped_at),
-                _instants(m.deadline),
-                _instants(m.breached_at),
-                _instants(reporting_instants(m)),
-                strict=False,
-            )
+            n = len(c.ticket_ids)
+            data: dict[str, bulk.Ints | bulk.Coded] = {
+                "version_number": np.full(n, c.version, dtype=np.int64),
+                "target_key": bulk.Coded(np.zeros(n, dtype=np.int64), (c.target,)),
+                "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64),
+                "status": bulk.Coded(m.status.astype(np.int64), STATUSES),
+                "used_seconds": m.used,
+                "paused_seconds": m.paused,
+                "budget_seconds": m.budget,
+                "started_at": m.started_at,
+                "stopped_at": m.stopped_at,
+                "deadline": m.deadline,
+                "breached_at": m.breached_at,
+                "counted_at": reporting_instants(m),
+            }
+            parts.append(bulk.Columns(data, frozenset(repo.INSTANTS)))
+        return bulk.concat(parts) if parts else _no_measurements()
 
-    def breached(self) -> list[breaches.Missed]:
-        out = []
+    def breached(self) -> breaches.Missed:
+        """The measurements past their deadline, as columns."""
+        parts = []
         for c in self.chunks:
             m = c.m
-            for i in np.flatnonzero(m.breached_at != NONE).tolist():
-                out.append(
-                    breaches.Missed(
-                        c.target,
-                        c.ticket_ids[i],
-                        c.version,
-                        int(m.breached_at[i]),
-                        int(m.used[i]),
-                        int(m.budget[i]),
-                        bool(m.stopped_at[i] != NONE),
-                    )
-                )
-        return out
+            at = np.flatnonzero(m.breached_at != NONE)
+            data: dict[str, bulk.Ints | bulk.Coded] = {
+                "target_key": bulk.Coded(np.zeros(at.size, dtype=np.int64), (c.target,)),
+                "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64)[at],
+                "version_number": np.full(at.size, c.version, dtype=np.int64),
+                "breached_at": m.breached_at[at],
+                "used_seconds": m.used[at],
+                "budget_seconds": m.budget[at],
+                "stopped": (m.stopped_at[at] != NONE).astype(np.int64),
+            }
+            parts.append(bulk.Columns(data))
+        return breaches.Missed(bulk.concat(parts) if parts else breaches.no_misses())
 
 
-def _instants(values: np.ndarray) -> list[int | None]:
-    return [None if v == NONE else v for v in values.tolist()]
+STATUSES = tuple(str(s) for s in STATUS_NAMES)
+
+
+def _no_measurements() -> bulk.Columns:
+    empty = np.zeros(0, dtype=np.int64)
+    data: dict[str, bulk.Ints | bulk.Coded] = {
+        c: bulk.Coded(empty, ()) if c in ("target_key", "status") else empty for c in repo.COLUMNS
+    }
+    return bulk.Columns(data, frozenset(repo.INSTANTS))
 
 
 def recompute(
@@ -182,9 +191,9 @@ def recompute(
     if starts:
         measured, ahead = _measure(session, agreement, min(starts), moment, job, tickets)
     if tickets is None:
-        repo.replace(session, agreement_id, measured.rows(), moment)
+        repo.replace(session, agreement_id, measured.columns(), moment)
     else:
-        repo.replace_tickets(session, agreement_id, tickets, measured.rows(), moment)
+        repo.replace_tickets(session, agreement_id, tickets, measured.columns(), moment)
     scheduled = alert_repo.replace_unfired(session, agreement_id, ahead, tickets)
     changed = breaches.sync_tickets(session, agreement_id, measured.breached(), moment, tickets)
     return {

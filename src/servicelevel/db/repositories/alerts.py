@@ -7,7 +7,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, ClockAlert
@@ -134,7 +145,70 @@ def insert_breaches(
         "updated_at": now,
         "version": 1,
     }
-    bulk.insert_rows(session, table, columns, rows, instants=("breached_at",), constants=constants)
+    bulk.insert_generic(session, table, columns, rows, ("breached_at",), constants)
+
+
+def sync_ticket_breaches(
+    session: Session,
+    agreement_id: int,
+    missed: bulk.Columns,
+    now: dt.datetime,
+    tickets: list[int] | None = None,
+) -> tuple[int, int]:
+    """The agreement's ticket breaches (of ``tickets``, when given) brought in line with
+    ``missed`` (see :func:`servicelevel.services.breaches.sync_tickets_generic`, whose rules
+    these are) on PostgreSQL: the misses COPYed in, then one statement each for the breaches
+    whose figures changed, those no longer missed (withdrawn, kept with their annotations)
+    and the new ones. Returns how many were added and how many changed."""
+    bulk.copy_in(session, "load_missed", missed)
+    exprs, params = bulk.decoded(missed, "l")
+    status = "CASE WHEN l.stopped = 1 THEN 'closed' ELSE 'open' END"
+    scope = "b.agreement_id = :agreement AND b.kind = 'ticket'"
+    if tickets is not None:
+        scope += " AND b.ticket_id = ANY(:tickets)"
+    match = f"b.target_key = {exprs['target_key']} AND b.subject = 'ticket:' || l.ticket_id"
+    values = {**params, "agreement": agreement_id, "now": now, "tickets": tickets}
+    old = "b.version_number, trunc(extract(epoch FROM b.breached_at))::bigint, b.used_seconds, "
+    new = "l.version_number, l.breached_at, l.used_seconds, l.budget_seconds"
+    changed = session.execute(
+        text(
+            "UPDATE breach b SET version_number = l.version_number, "
+            "breached_at = to_timestamp(l.breached_at), used_seconds = l.used_seconds, "
+            "budget_seconds = l.budget_seconds, "
+            "overrun_seconds = GREATEST(0, l.used_seconds - l.budget_seconds), "
+            f"status = {status}, updated_at = :now, version = b.version + 1 "
+            f"FROM load_missed l WHERE {scope} AND {match} AND "
+            f"(b.status, {old}b.budget_seconds) IS DISTINCT FROM ({status}, {new})"
+        ),
+        values,
+    )
+    withdrawn = session.execute(
+        text(
+            "UPDATE breach b SET status = 'withdrawn', overrun_seconds = 0, updated_at = :now, "
+            f"version = b.version + 1 WHERE {scope} AND b.status <> 'withdrawn' "
+            f"AND NOT EXISTS (SELECT 1 FROM load_missed l WHERE {match})"
+        ),
+        values,
+    )
+    added = session.execute(
+        text(
+            "INSERT INTO breach (agreement_id, version_number, target_key, kind, subject, "
+            "ticket_id, breached_at, status, budget_seconds, used_seconds, overrun_seconds, "
+            "excluded, exclusion_reason, note, created_at, updated_at, version) "
+            f"SELECT :agreement, l.version_number, {exprs['target_key']}, 'ticket', "
+            "'ticket:' || l.ticket_id, l.ticket_id, to_timestamp(l.breached_at), "
+            f"{status}, l.budget_seconds, l.used_seconds, "
+            "GREATEST(0, l.used_seconds - l.budget_seconds), false, '', '', :now, :now, 1 "
+            "FROM load_missed l "
+            f"WHERE NOT EXISTS (SELECT 1 FROM breach b WHERE {scope} AND {match})"
+        ),
+        values,
+    )
+    return _count(added), _count(changed) + _count(withdrawn)
+
+
+def _count(result: Any) -> int:
+    return int(result.rowcount)
 
 
 def update_breaches(session: Session, rows: list[dict[str, Any]]) -> None:

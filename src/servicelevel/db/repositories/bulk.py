@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -98,18 +98,33 @@ def concat(parts: Sequence[Columns]) -> Columns:
 def insert_rows(
     session: Session,
     table: Table,
-    columns: Sequence[str],
-    rows: Iterable[Row],
+    columns: Columns,
     *,
-    instants: Sequence[str] = (),
     constants: dict[str, Any] | None = None,
 ) -> None:
-    """Insert ``rows`` (values for ``columns``); the ``instants`` columns hold epoch seconds
-    (or ``None``); ``constants`` are the same for every row."""
+    """Insert the rows of ``columns``; ``constants`` are the same for every row. PostgreSQL:
+    one binary COPY into a temporary table, then one INSERT … SELECT."""
     fixed = constants or {}
-    if session.get_bind().dialect.name == "postgresql":
-        _copy(session, table, columns, rows, instants, fixed)
+    if not is_postgresql(session):
+        insert_generic(session, table, columns.names, columns.rows(), columns.instants, fixed)
         return
+    load = f"load_{table.name}"
+    copy_in(session, load, columns)
+    exprs, params = decoded(columns, "l")
+    session.execute(text(_insert_select(table, load, exprs, fixed)), {**params, **fixed})
+
+
+def insert_generic(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Row],
+    instants: Collection[str] = (),
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """Insert ``rows`` (values for ``columns``; the ``instants`` columns hold epoch seconds
+    or ``None``) by executemany: any database, the reference for the COPY path."""
+    fixed = constants or {}
 
     def instant(value: Any) -> Any:
         return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC)
@@ -128,52 +143,12 @@ def insert_rows(
         session.execute(insert(table), batch)
 
 
-def _copy(
-    session: Session,
-    table: Table,
-    columns: Sequence[str],
-    rows: Iterable[Row],
-    instants: Sequence[str],
-    fixed: dict[str, Any],
-) -> None:
-    load = _load(session, table, columns, rows, instants)
-    session.execute(text(_insert_select(table, load, columns, instants, fixed)), fixed)
-
-
-def _load(
-    session: Session,
-    table: Table,
-    columns: Sequence[str],
-    rows: Iterable[Row],
-    instants: Sequence[str],
-) -> str:
-    """COPY ``rows`` into a temporary table (instants as bigint); returns its name."""
-    load = f"load_{table.name}"
-    dialect = session.get_bind().dialect
-    kinds = ", ".join(
-        f"{c} bigint" if c in instants else f"{c} {table.c[c].type.compile(dialect)}"
-        for c in columns
-    )
-    session.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {load} ({kinds}) ON COMMIT DROP"))
-    session.execute(text(f"TRUNCATE {load}"))
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    names = ", ".join(columns)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    session.execute(text(f"ANALYZE {load}"))
-    return load
-
-
-def _insert_select(
-    table: Table, load: str, columns: Sequence[str], instants: Sequence[str], fixed: dict[str, Any]
-) -> str:
-    picked = [f"to_timestamp({c})" if c in instants else c for c in columns]
-    names = [*columns, *fixed]
-    values = [*picked, *(f":{k}" for k in fixed)]
+def _insert_select(table: Table, load: str, exprs: dict[str, str], fixed: dict[str, Any]) -> str:
+    names = [*exprs, *fixed]
+    values = [*exprs.values(), *(f":{k}" for k in fixed)]
     return (
-        f"INSERT INTO {table.name} AS t ({', '.join(names)}) SELECT {', '.join(values)} FROM {load}"
+        f"INSERT INTO {table.name} AS t ({', '.join(names)}) SELECT {', '.join(values)} "
+        f"FROM {load} l"
     )
 
 
@@ -182,46 +157,47 @@ def replace_rows(
     table: Table,
     scope: tuple[str, Any],
     keys: Sequence[str],
-    columns: Sequence[str],
-    rows: Iterable[Row],
+    columns: Columns,
     *,
-    instants: Sequence[str] = (),
     stamp: tuple[str, Any] | None = None,
 ) -> None:
-    """Make the rows of ``table`` whose ``scope`` column has the scope's value exactly
-    ``rows``. PostgreSQL writes only the difference — rows gone are deleted, new ones inserted,
-    changed ones updated (with ``stamp``), unchanged ones left alone — so recomputing a million
-    measurements where a few changed writes a few; SQLite deletes and inserts them all."""
+    """Make the rows of ``table`` whose ``scope`` column has the scope's value exactly the
+    rows of ``columns``. PostgreSQL writes only the difference — rows gone are deleted, new
+    ones inserted, changed ones updated (with ``stamp``), unchanged ones left alone — so
+    recomputing a million measurements where a few changed writes a few; the generic path
+    (SQLite) deletes and inserts them all."""
     column, value = scope
     constants = {column: value, **dict([stamp] if stamp else [])}
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql(session):
         session.execute(table.delete().where(table.c[column] == value))
-        insert_rows(session, table, columns, rows, instants=instants, constants=constants)
+        insert_rows(session, table, columns, constants=constants)
         return
     present = select(table.c[column]).where(table.c[column] == value).limit(1)
     if session.execute(present).first() is None:  # the first computation: nothing to compare
-        insert_rows(session, table, columns, rows, instants=instants, constants=constants)
+        insert_rows(session, table, columns, constants=constants)
         return
-    load = _load(session, table, columns, rows, instants)
-    match = " AND ".join(f"l.{k} = t.{k}" for k in keys)
+    load = f"load_{table.name}"
+    copy_in(session, load, columns)
+    exprs, params = decoded(columns, "l")
+    match = " AND ".join(f"{exprs[k]} = t.{k}" for k in keys)
     session.execute(
         text(
             f"DELETE FROM {table.name} t WHERE t.{column} = :scope "
             f"AND NOT EXISTS (SELECT 1 FROM {load} l WHERE {match})"
         ),
-        {"scope": value},
+        {"scope": value, **params},
     )
-    values = [k for k in columns if k not in keys]
+    values = [k for k in columns.names if k not in keys]
     changed = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*values, *(stamp[:1] if stamp else ())])
     old = ", ".join(f"t.{c}" for c in values)
     new = ", ".join(f"EXCLUDED.{c}" for c in values)
     differs = f"({old}) IS DISTINCT FROM ({new})"
     session.execute(
         text(
-            f"{_insert_select(table, load, columns, instants, constants)} "
+            f"{_insert_select(table, load, exprs, constants)} "
             f"ON CONFLICT ({column}, {', '.join(keys)}) DO UPDATE SET {changed} WHERE {differs}"
         ),
-        constants,
+        {**params, **constants},
     )
 
 
@@ -278,7 +254,7 @@ def _layout(kinds: Sequence[str]) -> np.dtype[Any]:
     return np.dtype(fields)
 
 
-def _compiled(session: Session, statement: Select[Any]) -> tuple[str, dict[str, Any]]:
+def _compiled(session: Session, statement: Select[*tuple[Any, ...]]) -> tuple[str, dict[str, Any]]:
     compiled = statement.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -314,7 +290,9 @@ def _copy_out(session: Session, sql: str, params: dict[str, Any], form: str) -> 
     return data
 
 
-def copy_out(session: Session, statement: Select[Any], kinds: Sequence[str]) -> list[Ints]:
+def copy_out(
+    session: Session, statement: Select[*tuple[Any, ...]], kinds: Sequence[str]
+) -> list[Ints]:
     """The rows of ``statement`` as columns, by a binary COPY parsed in one NumPy call
     (PostgreSQL only). Every selected value must be non-NULL and of the matching kind —
     ``int8``, ``int4``, ``int2`` or ``timestamptz`` (returned as floored epoch seconds)."""
@@ -340,7 +318,7 @@ def copy_out(session: Session, statement: Select[Any], kinds: Sequence[str]) -> 
     return out
 
 
-def copy_out_strings(session: Session, statement: Select[Any]) -> list[str]:
+def copy_out_strings(session: Session, statement: Select[*tuple[Any, ...]]) -> list[str]:
     """The one text column of ``statement`` (no NULLs) by a text COPY (PostgreSQL only)."""
     data = _copy_out(session, *_compiled(session, statement), "")
     raw = session.connection().connection.driver_connection
@@ -373,7 +351,7 @@ def copy_in(session: Session, name: str, columns: Columns) -> None:
         rows[f"v{i}"] = column.codes if isinstance(column, Coded) else column
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    body = memoryview(rows.view(np.uint8).reshape(-1)) if rows.size else memoryview(b"")
+    body = rows.tobytes()
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY {name} ({', '.join(columns.names)}) FROM STDIN (FORMAT BINARY)") as copy,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, select
@@ -32,9 +31,9 @@ INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at", "counted_at")
 
 
 def replace(
-    session: Session, agreement_id: int, rows: Iterable[tuple[Any, ...]], computed_at: dt.datetime
+    session: Session, agreement_id: int, rows: bulk.Columns, computed_at: dt.datetime
 ) -> None:
-    """The agreement's measurements become ``rows`` (values of :data:`COLUMNS`, instants in
+    """The agreement's measurements become ``rows`` (the columns :data:`COLUMNS`, instants in
     epoch seconds), inside the caller's transaction; ``computed_at`` marks the rows that
     changed (on PostgreSQL unchanged rows are not written again)."""
     table = Measurement.__table__
@@ -44,9 +43,7 @@ def replace(
         table,
         ("agreement_id", agreement_id),
         ("target_key", "ticket_id"),
-        COLUMNS,
         rows,
-        instants=INSTANTS,
         stamp=("computed_at", computed_at),
     )
 
@@ -106,7 +103,7 @@ def replace_tickets(
     session: Session,
     agreement_id: int,
     tickets: list[int],
-    rows: Iterable[tuple[Any, ...]],
+    rows: bulk.Columns,
     computed_at: dt.datetime,
 ) -> None:
     """Like :func:`replace`, for the measurements of some tickets only."""
@@ -120,7 +117,7 @@ def replace_tickets(
     table = Measurement.__table__
     assert isinstance(table, Table)
     constants = {"agreement_id": agreement_id, "computed_at": computed_at}
-    bulk.insert_rows(session, table, COLUMNS, rows, instants=INSTANTS, constants=constants)
+    bulk.insert_rows(session, table, rows, constants=constants)
 
 
 def reporting_instant() -> Any:

@@ -259,11 +259,15 @@ def ticket_arrays(
     )
     if not (state.all() and event.all()):
         return None
-    coded = [bulk.Coded(c - 1, tuple(v)) for c, v in zip(codes, vocab, strict=True)]
+    priority, category, service = (
+        bulk.Coded(c - 1, tuple(v)) for c, v in zip(codes, vocab, strict=True)
+    )
     return TicketArrays(
         ids,
         numbers,
-        *coded,
+        priority,
+        category,
+        service,
         opened,
         owner,
         at,
@@ -272,7 +276,7 @@ def ticket_arrays(
     )
 
 
-def _distinct(session: Session, query: Select[Any]) -> list[list[str]]:
+def _distinct(session: Session, query: Select[*tuple[Any, ...]]) -> list[list[str]]:
     """Per selected column, the distinct values it takes (one scan for them all)."""
     rows = session.execute(query.distinct()).all()
     return [sorted({str(v) for v in column}) for column in zip(*rows, strict=True)] or [
