@@ -251,7 +251,7 @@ def count_queries(url: str, plan: dict[str, dict[str, str]]) -> dict[tuple[str, 
     with TestClient(create_app(url), follow_redirects=False) as client:
         for role, routes in plan.items():
             client.cookies.clear()
-            sign_in(client, role)  # type: ignore[arg-type]  # TestClient is an httpx.Client
+            sign_in(client, role)  # a TestClient is an httpx.Client
             for route, path in routes.items():
                 client.get(path)  # warm
                 before = counter.count
