@@ -62,195 +62,211 @@ def seek(values: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
     return lo
 
 
+def _inline(fn: Callable[..., Any]) -> Any:
+    return _jit(fn, inline="always")
+
+
+@_inline
+def position(cal: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
+    """F(t), given ``j``: the last interval opening at or before ``t`` (-1 if none)."""
+    opens, closes, cum = cal[0], cal[1], cal[2]
+    return 0 if j < 0 else cum[j] + min(t - opens[j], closes[j] - opens[j])
+
+
+@_inline
+def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: Any) -> Any:
+    """Ticket ``t``'s events up to ``now`` (``kept``), F at each (``pos``) and the interval
+    each lies in (``where``); returns how many. The first event is found through the bucket
+    table, the next ones by searching forward from the previous one."""
+    offsets, at = events[0], events[1]
+    opens, table, low, high, shift = cal[0], cal[4], cal[5], cal[6], cal[7]
+    m = 0
+    j = -1
+    for e in range(offsets[t], offsets[t + 1]):
+        a = at[e]
+        if a > now:
+            continue
+        if m == 0 and low <= a < high:
+            j = table[(a - low) >> shift]
+            while j < opens.size and opens[j] <= a:
+                j += 1
+            j -= 1
+        else:
+            j = seek(opens, a, j)
+        kept[m] = e
+        where[m] = j
+        pos[m] = position(cal, a, j)
+        m += 1
+    return m
+
+
+@_inline
+def state_machine(
+    events: Any, clocks: Any, k: Any, kept: Any, m: Any, modes: Any, modes_out: Any
+) -> Any:  # pragma: no cover - compiled
+    """Clock ``k``'s mode after each kept event (into ``modes``, and ``modes_out`` when it is
+    asked for); returns the event from which the clock counts (the last reopen under
+    ``restart``, else 0)."""
+    state, event = events[2], events[3]
+    state_mode, start_state, start_event, stop_event, flags = clocks
+    no_event = start_event.shape[1] - 1
+    started = not flags[k, HAS_START]
+    stopped_for_good = False
+    latest = 0
+    for q in range(m):
+        e = kept[q]
+        s = state[e]
+        ev = event[e] if event[e] >= 0 else no_event
+        mode = state_mode[k, s]
+        if not started:
+            started = start_event[k, ev] or start_state[k, s]
+        if flags[k, HAS_STOP_EVENTS]:
+            stopped_for_good = stopped_for_good or (started and stop_event[k, ev])
+            if stopped_for_good and mode != CANCELLED:
+                mode = STOPPED
+        if not started:
+            mode = PENDING
+        modes[q] = mode
+        if modes_out.shape[1] > 0:
+            modes_out[k, e] = mode
+        if q > 0 and modes[q - 1] == STOPPED and (mode == RUNNING or mode == PAUSED):  # noqa: SIM109
+            latest = q  # a reopen
+    return latest if flags[k, RESTART] else 0
+
+
+@_inline
+def walk(
+    pos: Any, where: Any, modes: Any, m: Any, latest: Any, limit: Any, n_limits: Any, crossing: Any
+) -> Any:  # pragma: no cover - compiled
+    """Running and paused time, the first event in which the clock counts, the start of its
+    trailing stop; and, per limit, where the running total first exceeded it (``crossing``:
+    found, F, interval)."""
+    found, cross_pos, cross_where = crossing
+    for c in range(n_limits):
+        found[c] = False
+    used = 0
+    paused = 0
+    first_live = -1
+    run_start = -1
+    for q in range(m):
+        mode = modes[q] if q >= latest else PENDING
+        length = pos[q + 1] - pos[q]
+        if mode != PENDING and first_live < 0:
+            first_live = q
+        if mode != STOPPED:
+            run_start = -1
+        elif run_start < 0:
+            run_start = q
+        before = used
+        if mode == RUNNING:
+            used += length
+        elif mode == PAUSED:
+            paused += length
+        for c in range(n_limits):
+            if not found[c] and used > limit[c]:
+                found[c] = True
+                cross_pos[c] = pos[q] + limit[c] - before
+                cross_where[c] = where[q]
+    return used, paused, first_live, run_start
+
+
+@_inline
+def instant_at(cal: Any, x: Any, i: Any) -> Any:  # pragma: no cover - compiled
+    """The latest instant whose F is ``x`` and the interval it is in, searching on from
+    interval ``i`` (one whose start is at or before it); the interval is past the last when
+    ``x`` lies beyond the compiled calendar."""
+    opens, cum, cum_end = cal[0], cal[2], cal[3]
+    i = seek(cum_end, x, i - 1) + 1
+    return (opens[i] + x - cum[i] if i < cum_end.size else NONE), i
+
+
+@_inline
+def status_of(final: Any, over: Any) -> Any:  # pragma: no cover - compiled
+    if final == PENDING or final == CANCELLED:  # noqa: SIM109
+        return S_PENDING if final == PENDING else S_CANCELLED
+    if over:
+        return S_BREACHED
+    return S_RUNNING if final == RUNNING else S_PAUSED if final == PAUSED else S_MET
+
+
 @_jit
 def run_chunk(  # pragma: no cover - compiled
     lo: Any,
     hi: Any,
     rows: Any,
-    offsets: Any,
-    at: Any,
-    state: Any,
-    event: Any,
+    events: Any,
     now: Any,
-    opens: Any,
-    closes: Any,
-    cum: Any,
-    cum_end: Any,
-    table: Any,
-    low: Any,
-    high: Any,
-    shift: Any,
-    state_mode: Any,
-    start_state: Any,
-    start_event: Any,
-    stop_event: Any,
-    flags: Any,
+    cal: Any,
+    clocks: Any,
     budget: Any,
     fractions: Any,
     n_fractions: Any,
-    status: Any,
-    used_out: Any,
-    paused_out: Any,
-    started_out: Any,
-    stopped_out: Any,
-    deadline_out: Any,
-    breached_out: Any,
+    out: Any,
     crossed_out: Any,
     crossing_out: Any,
     modes_out: Any,
 ) -> Any:
     """Measure every clock ``k`` over the tickets ``rows[lo:hi]``; results go to row ``k``,
-    column ``g`` (the ticket's place in ``rows``) of the output arrays.
+    column ``g`` (the ticket's place in ``rows``) of the output arrays: ``out`` holds status,
+    used, paused, started, stopped, deadline and breach; ``crossed_out`` and ``crossing_out``
+    the warnings.
 
     Returns -1, or the largest position beyond the compiled calendar that an instant was
     wanted for: the caller then compiles further ahead and runs the chunk again."""
-    n_clocks = state_mode.shape[0]
+    at = events[1]
+    status, used_out, paused_out, started_out, stopped_out, deadline_out, breached_out = out
     n_limits = fractions.shape[1] + 1
-    no_event = start_event.shape[1] - 1
-    explain = modes_out.shape[1] > 0
-    j_now = seek(opens, now, -1)
-    f_now = 0 if j_now < 0 else cum[j_now] + min(now - opens[j_now], closes[j_now] - opens[j_now])
+    j_now = seek(cal[0], now, -1)
     longest = 0
     for g in range(lo, hi):
-        t = rows[g]
-        longest = max(longest, offsets[t + 1] - offsets[t])
+        longest = max(longest, events[0][rows[g] + 1] - events[0][rows[g]])
     kept = np.empty(longest, dtype=np.int64)  # event indices up to now
     pos = np.empty(longest + 1, dtype=np.int64)  # F at them, then F(now)
     where = np.empty(longest + 1, dtype=np.int64)  # the interval each lies in
     modes = np.empty(longest, dtype=np.int8)
     limit = np.empty(n_limits, dtype=np.int64)
-    cross_pos = np.empty(n_limits, dtype=np.int64)
-    cross_where = np.empty(n_limits, dtype=np.int64)
-    found = np.empty(n_limits, dtype=np.bool_)
+    crossing = (
+        np.empty(n_limits, dtype=np.bool_),
+        np.empty(n_limits, dtype=np.int64),
+        np.empty(n_limits, dtype=np.int64),
+    )
     beyond = -1
     for g in range(lo, hi):
-        t = rows[g]
-        m = 0
-        j = -1
-        for e in range(offsets[t], offsets[t + 1]):
-            a = at[e]
-            if a > now:
-                continue
-            if m == 0 and low <= a < high:  # a ticket's first event: read the bucket table
-                j = table[(a - low) >> shift]
-                while j < opens.size and opens[j] <= a:
-                    j += 1
-                j -= 1
-            else:
-                j = seek(opens, a, j)
-            kept[m] = e
-            where[m] = j
-            pos[m] = 0 if j < 0 else cum[j] + min(a - opens[j], closes[j] - opens[j])
-            m += 1
-        pos[m] = f_now
+        m = place(events, cal, rows[g], now, kept, pos, where)
+        pos[m] = position(cal, now, j_now)
         where[m] = j_now
-        for k in range(n_clocks):
+        for k in range(clocks[0].shape[0]):
             nf = n_fractions[k]
-            if m == 0:
-                status[k, g] = S_PENDING
-                used_out[k, g] = 0
-                paused_out[k, g] = 0
-                started_out[k, g] = NONE
-                stopped_out[k, g] = NONE
-                deadline_out[k, g] = NONE
-                breached_out[k, g] = NONE
-                for q in range(nf):
-                    crossed_out[k, g, q] = False
-                    crossing_out[k, g, q] = NONE
-                continue
-            # the state machine: the clock's mode after every event
-            has_start = flags[k, HAS_START]
-            started = not has_start
-            stopped_for_good = False
-            latest = 0
-            for q in range(m):
-                e = kept[q]
-                s = state[e]
-                ev = event[e]
-                if ev < 0:
-                    ev = no_event
-                mode = state_mode[k, s]
-                if not started:
-                    started = start_event[k, ev] or start_state[k, s]
-                if flags[k, HAS_STOP_EVENTS]:
-                    if started and stop_event[k, ev]:
-                        stopped_for_good = True
-                    if stopped_for_good and mode != CANCELLED:
-                        mode = STOPPED
-                if not started:
-                    mode = PENDING
-                modes[q] = mode
-                if explain:
-                    modes_out[k, e] = mode
-                if q > 0 and modes[q - 1] == STOPPED and (mode == RUNNING or mode == PAUSED):  # noqa: SIM109
-                    latest = q  # a reopen
-            if not flags[k, RESTART]:
-                latest = 0
-            # running and paused time, and where each limit was first exceeded
+            latest = state_machine(events, clocks, k, kept, m, modes, modes_out)
             b = budget[k, g if budget.shape[1] > 1 else 0]
             limit[0] = b
-            for q in range(nf):
-                limit[q + 1] = np.int64(np.float64(b) * fractions[k, q])
-            for q in range(nf + 1):
-                found[q] = False
-            used = 0
-            paused = 0
-            first_live = -1
-            run_start = -1
-            for q in range(m):
-                mode = modes[q] if q >= latest else PENDING
-                length = pos[q + 1] - pos[q]
-                if mode != PENDING and first_live < 0:
-                    first_live = q
-                if mode == STOPPED:
-                    if run_start < 0:
-                        run_start = q
-                else:
-                    run_start = -1
-                before = used
-                if mode == RUNNING:
-                    used += length
-                elif mode == PAUSED:
-                    paused += length
-                for c in range(nf + 1):
-                    if not found[c] and used > limit[c]:
-                        found[c] = True
-                        cross_pos[c] = pos[q] + limit[c] - before
-                        cross_where[c] = where[q]
-            final = modes[m - 1] if m - 1 >= latest else PENDING
-            end = m  # a clock not stopped ran on to now
-            if final == STOPPED:
-                end = run_start
-                stopped_out[k, g] = at[kept[run_start]]
-            else:
-                stopped_out[k, g] = NONE
+            for c in range(nf):
+                limit[c + 1] = np.int64(np.float64(b) * fractions[k, c])
+            used, paused, first_live, run_start = walk(
+                pos, where, modes, m, latest, limit, nf + 1, crossing
+            )
+            final = modes[m - 1] if m > 0 and m - 1 >= latest else PENDING
+            end = run_start if final == STOPPED else m  # a clock not stopped ran on to now
+            status[k, g] = status_of(final, used > limit[0])
             used_out[k, g] = used
             paused_out[k, g] = paused
             started_out[k, g] = at[kept[first_live]] if first_live >= 0 else NONE
-            # crossing instants: past ones, and ahead where they can be known
-            over0 = used > limit[0]
-            last_x = -1
-            last_i = -1
-            for step in range(nf + 1):  # the warnings first: usually smaller, in order
+            stopped_out[k, g] = at[kept[run_start]] if final == STOPPED else NONE
+            # crossing instants: past ones, and ahead where they can be known; the warnings
+            # first (usually smaller, in order), each search going on from the last answer
+            last_x, last_i = -1, -1
+            for step in range(nf + 1):
                 c = step + 1 if step < nf else 0
-                over = used > limit[c]
-                if over:
-                    x = cross_pos[c]
-                    i = cross_where[c]
-                else:
-                    x = pos[end] + limit[c] - used
-                    i = where[end]
-                known = over or final == RUNNING or (c == 0 and final == STOPPED)
+                over = m > 0 and used > limit[c]  # a ticket without events: nothing
+                x = crossing[1][c] if over else pos[end] + limit[c] - used
+                i = crossing[2][c] if over else where[end]
                 instant = NONE
-                if known:
-                    if last_i > i and last_x <= x:  # search on from the last answer
+                if over or final == RUNNING or (c == 0 and final == STOPPED):
+                    if last_i > i and last_x <= x:
                         i = last_i
-                    i = seek(cum_end, x, i - 1) + 1
-                    last_x = x
-                    last_i = i
-                    if i < cum_end.size:
-                        instant = opens[i] + x - cum[i]
-                    else:
+                    instant, i = instant_at(cal, x, i)
+                    last_x, last_i = x, i
+                    if i >= cal[3].size:
                         beyond = max(beyond, x)
                 if c == 0:
                     deadline_out[k, g] = NONE if final == PENDING else instant
@@ -258,16 +274,4 @@ def run_chunk(  # pragma: no cover - compiled
                 else:
                     crossed_out[k, g, c - 1] = over
                     crossing_out[k, g, c - 1] = instant
-            if final == PENDING:
-                status[k, g] = S_PENDING
-            elif final == CANCELLED:
-                status[k, g] = S_CANCELLED
-            elif over0:
-                status[k, g] = S_BREACHED
-            elif final == RUNNING:
-                status[k, g] = S_RUNNING
-            elif final == PAUSED:
-                status[k, g] = S_PAUSED
-            else:
-                status[k, g] = S_MET
     return beyond
