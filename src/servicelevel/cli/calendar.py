@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.calendars import format_shift, load_calendar
@@ -23,7 +21,6 @@ from servicelevel.engine.durations import format_seconds, parse_duration
 app = typer.Typer(
     help="Business time on a calendar: elapsed, deadline, show.", no_args_is_help=True
 )
-out = Console()
 CALENDAR = typer.Option(..., "--calendar", "-c", help="Calendar file (YAML) or 24x7.")
 
 
@@ -91,6 +88,9 @@ def show(
     month: int = typer.Option(0, "--month", help="Month to show (default: the whole year)."),
 ) -> None:
     """List each day's working hours, holidays and adjusted working days."""
+    from rich.console import Console  # the tables' commands only: elapsed and deadline print text
+    from rich.table import Table
+
     spec = load_calendar(calendar)
     first = dt.date(year, month or 1, 1)
     last = dt.date(year + (month == 12), (month % 12) + 1, 1) if month else dt.date(year + 1, 1, 1)
@@ -109,15 +109,18 @@ def show(
         if plan.date in spec.extra_working_days:
             note = "extra working day"
         table.add_row(plan.date.isoformat(), plan.date.strftime("%a"), hours, note)
-    out.print(table)
+    Console().print(table)
 
 
 @app.command()
 def countries() -> None:
     """Countries (and subdivisions) whose public holidays a calendar can use."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="Supported countries (the `holidays` package)")
     table.add_column("code")
     table.add_column("subdivisions")
     for code, subdivisions in sorted(supported().items()):
         table.add_row(code, ", ".join(subdivisions))
-    out.print(table)
+    Console().print(table)
