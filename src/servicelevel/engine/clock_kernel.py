@@ -18,7 +18,6 @@ calendar is left to the caller, which compiles further ahead and runs the chunk 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -31,14 +30,14 @@ NONE = -1
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
-def _jit(fn: Callable[..., Any], **options: Any) -> Any:
+def _jit(fn: Callable[..., Any]) -> Any:
     try:
-        return numba.njit(nogil=True, cache=True, **options)(fn)
+        return numba.njit(nogil=True, cache=True)(fn)
     except RuntimeError:  # no writable cache directory (read-only install, no home)
-        return numba.njit(nogil=True, **options)(fn)
+        return numba.njit(nogil=True)(fn)
 
 
-@functools.partial(_jit, inline="always")
+@_jit
 def seek(values: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
     """Index of the last of the sorted ``values`` at or before ``t`` (-1 if none), galloping
     forward from ``j`` (the answer for an earlier ``t``, or -1)."""
@@ -62,18 +61,14 @@ def seek(values: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
     return lo
 
 
-def _inline(fn: Callable[..., Any]) -> Any:
-    return _jit(fn, inline="always")
-
-
-@_inline
+@_jit
 def position(cal: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
     """F(t), given ``j``: the last interval opening at or before ``t`` (-1 if none)."""
     opens, closes, cum = cal[0], cal[1], cal[2]
     return 0 if j < 0 else cum[j] + min(t - opens[j], closes[j] - opens[j])
 
 
-@_inline
+@_jit
 def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: Any) -> Any:
     """Ticket ``t``'s events up to ``now`` (``kept``), F at each (``pos``) and the interval
     each lies in (``where``); returns how many. The first event is found through the bucket
@@ -100,7 +95,7 @@ def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: A
     return m
 
 
-@_inline
+@_jit
 def state_machine(
     events: Any, clocks: Any, k: Any, kept: Any, m: Any, modes: Any, modes_out: Any
 ) -> Any:  # pragma: no cover - compiled
@@ -134,7 +129,7 @@ def state_machine(
     return latest if flags[k, RESTART] else 0
 
 
-@_inline
+@_jit
 def walk(
     pos: Any, where: Any, modes: Any, m: Any, latest: Any, limit: Any, n_limits: Any, crossing: Any
 ) -> Any:  # pragma: no cover - compiled
@@ -170,7 +165,7 @@ def walk(
     return used, paused, first_live, run_start
 
 
-@_inline
+@_jit
 def instant_at(cal: Any, x: Any, i: Any) -> Any:  # pragma: no cover - compiled
     """The latest instant whose F is ``x`` and the interval it is in, searching on from
     interval ``i`` (one whose start is at or before it); the interval is past the last when
@@ -180,7 +175,7 @@ def instant_at(cal: Any, x: Any, i: Any) -> Any:  # pragma: no cover - compiled
     return (opens[i] + x - cum[i] if i < cum_end.size else NONE), i
 
 
-@_inline
+@_jit
 def status_of(final: Any, over: Any) -> Any:  # pragma: no cover - compiled
     if final == PENDING or final == CANCELLED:  # noqa: SIM109
         return S_PENDING if final == PENDING else S_CANCELLED
