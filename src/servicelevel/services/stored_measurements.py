@@ -62,12 +62,12 @@ def read(
     inverse = inverse.astype(np.int64)
     keys = np.array([str(k) for k in cols["target"]], dtype=str)
     ticket_ids = np.array(cols["ticket_id"], dtype=np.int64)
-    columns = _columns(cols, now)
+    status, columns = _columns(cols, now)
     measured = {}
     for target in engine.targets:
         rows = np.flatnonzero(keys == target.id)
         rows = rows[np.argsort(ticket_ids[rows], kind="stable")]
-        measured[target.id] = (inverse[rows], _measurements(columns, rows))
+        measured[target.id] = (inverse[rows], _measurements(status, columns, rows))
     return Stored(_tickets(ids, inverse, cols), measured)
 
 
@@ -100,7 +100,7 @@ def categorical(labels: NDArray[np.str_]) -> Categorical:
     return Categorical(code_of[inverse.reshape(-1)], tuple(str(found[i]) for i in seen))
 
 
-def _columns(cols: dict[str, list[object]], now: int) -> dict[str, I64]:
+def _columns(cols: dict[str, list[object]], now: int) -> tuple[NDArray[np.int8], dict[str, I64]]:
     """Every row's status and figures as arrays; a clock stored as running whose deadline has
     passed by ``now`` has breached at its deadline."""
     labels = np.array([str(s) for s in cols["status"]], dtype=str)
@@ -119,16 +119,15 @@ def _columns(cols: dict[str, list[object]], now: int) -> dict[str, I64]:
     )
     status[late] = Status.BREACHED
     out["breached_at"] = np.where(late, deadline, out["breached_at"])
-    out["status"] = status
-    return out
+    return status, out
 
 
 INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at")
 
 
-def _measurements(columns: dict[str, I64], rows: np.ndarray) -> Measurements:
+def _measurements(status: NDArray[np.int8], columns: dict[str, I64], rows: I64) -> Measurements:
     return Measurements(
-        status=columns["status"][rows],
+        status=status[rows],
         budget=columns["budget"][rows],
         used=columns["used"][rows],
         paused=columns["paused"][rows],
