@@ -27,6 +27,7 @@ import numpy as np
 PENDING, RUNNING, PAUSED, STOPPED, CANCELLED = 0, 1, 2, 3, 4  # clocks.Mode
 S_PENDING, S_RUNNING, S_PAUSED, S_MET, S_BREACHED, S_CANCELLED = 0, 1, 2, 3, 4, 5  # Status
 NONE = -1
+INT64_MAX = 2**63 - 1
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
@@ -103,8 +104,16 @@ def state_machine(
     asked for); returns the event from which the clock counts (the last reopen under
     ``restart``, else 0)."""
     state, event = events[2], events[3]
-    state_mode, start_state, start_event, stop_event, flags = clocks
-    no_event = start_event.shape[1] - 1
+    state_mode, start_state, start_event, stop_event = (
+        clocks[0][k],
+        clocks[1][k],
+        clocks[2][k],
+        clocks[3][k],
+    )
+    flags = clocks[4]
+    no_event = start_event.size - 1
+    has_stop_events = flags[k, HAS_STOP_EVENTS]
+    explain = modes_out.shape[1] > 0
     started = not flags[k, HAS_START]
     stopped_for_good = False
     latest = 0
@@ -112,17 +121,17 @@ def state_machine(
         e = kept[q]
         s = state[e]
         ev = event[e] if event[e] >= 0 else no_event
-        mode = state_mode[k, s]
+        mode = state_mode[s]
         if not started:
-            started = start_event[k, ev] or start_state[k, s]
-        if flags[k, HAS_STOP_EVENTS]:
-            stopped_for_good = stopped_for_good or (started and stop_event[k, ev])
+            started = start_event[ev] or start_state[s]
+        if has_stop_events:
+            stopped_for_good = stopped_for_good or (started and stop_event[ev])
             if stopped_for_good and mode != CANCELLED:
                 mode = STOPPED
         if not started:
             mode = PENDING
         modes[q] = mode
-        if modes_out.shape[1] > 0:
+        if explain:
             modes_out[k, e] = mode
         if q > 0 and modes[q - 1] == STOPPED and (mode == RUNNING or mode == PAUSED):  # noqa: SIM109
             latest = q  # a reopen
@@ -137,8 +146,10 @@ def walk(
     trailing stop; and, per limit, where the running total first exceeded it (``crossing``:
     found, F, interval)."""
     found, cross_pos, cross_where = crossing
+    lowest = INT64_MAX  # the smallest limit not yet exceeded: one test per event
     for c in range(n_limits):
         found[c] = False
+        lowest = min(lowest, limit[c])
     used = 0
     paused = 0
     first_live = -1
@@ -157,11 +168,17 @@ def walk(
             used += length
         elif mode == PAUSED:
             paused += length
-        for c in range(n_limits):
-            if not found[c] and used > limit[c]:
-                found[c] = True
-                cross_pos[c] = pos[q] + limit[c] - before
-                cross_where[c] = where[q]
+        if used > lowest:
+            lowest = INT64_MAX
+            for c in range(n_limits):
+                if found[c]:
+                    continue
+                if used > limit[c]:
+                    found[c] = True
+                    cross_pos[c] = pos[q] + limit[c] - before
+                    cross_where[c] = where[q]
+                else:
+                    lowest = min(lowest, limit[c])
     return used, paused, first_live, run_start
 
 
