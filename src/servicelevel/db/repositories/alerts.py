@@ -157,9 +157,9 @@ def sync_ticket_breaches(
 ) -> tuple[int, int]:
     """The agreement's ticket breaches (of ``tickets``, when given) brought in line with
     ``missed`` (see :func:`servicelevel.services.breaches.sync_tickets_generic`, whose rules
-    these are) on PostgreSQL: the misses COPYed in, then one statement each for the breaches
-    whose figures changed, those no longer missed (withdrawn, kept with their annotations)
-    and the new ones. Returns how many were added and how many changed."""
+    these are) on PostgreSQL: the misses COPYed in, then one statement for the breaches whose
+    figures changed, those no longer missed (withdrawn, kept with their annotations) and the
+    new ones. Returns how many were added and how many changed."""
     bulk.copy_in(session, "load_missed", missed)
     exprs, params = bulk.decoded(missed, "l")
     status = "CASE WHEN l.stopped = 1 THEN 'closed' ELSE 'open' END"
@@ -170,45 +170,40 @@ def sync_ticket_breaches(
     values = {**params, "agreement": agreement_id, "now": now, "tickets": tickets}
     old = "b.version_number, trunc(extract(epoch FROM b.breached_at))::bigint, b.used_seconds, "
     new = "l.version_number, l.breached_at, l.used_seconds, l.budget_seconds"
-    changed = session.execute(
+    target = bulk.decoded(missed, "d")[0]["target_key"]
+    then = "CASE WHEN d.stopped = 1 THEN 'closed' ELSE 'open' END"
+    # One full join of the misses with the breaches stored finds the changed, the gone and
+    # the new; data-modifying CTEs write only them (three joins took three times as long).
+    counts = session.execute(
         text(
-            "UPDATE breach b SET version_number = l.version_number, "
-            "breached_at = to_timestamp(l.breached_at), used_seconds = l.used_seconds, "
-            "budget_seconds = l.budget_seconds, "
-            "overrun_seconds = GREATEST(0, l.used_seconds - l.budget_seconds), "
-            f"status = {status}, updated_at = :now, version = b.version + 1 "
-            f"FROM load_missed l WHERE {scope} AND {match} AND "
-            f"(b.status, {old}b.budget_seconds) IS DISTINCT FROM ({status}, {new})"
+            f"WITH cur AS (SELECT * FROM breach b WHERE {scope}), "
+            "d AS MATERIALIZED (SELECT b.id AS old_id, b.status AS old_status, "
+            "l.ticket_id IS NULL AS gone, l.* FROM load_missed l "
+            f"FULL JOIN cur b ON {match} WHERE b.id IS NULL OR l.ticket_id IS NULL OR "
+            f"(b.status, {old}b.budget_seconds) IS DISTINCT FROM ({status}, {new})), "
+            "changed AS (UPDATE breach x SET version_number = d.version_number, "
+            "breached_at = to_timestamp(d.breached_at), used_seconds = d.used_seconds, "
+            "budget_seconds = d.budget_seconds, "
+            "overrun_seconds = GREATEST(0, d.used_seconds - d.budget_seconds), "
+            f"status = {then}, updated_at = :now, version = x.version + 1 "
+            "FROM d WHERE x.id = d.old_id AND NOT d.gone RETURNING 1), "
+            "withdrawn AS (UPDATE breach x SET status = 'withdrawn', overrun_seconds = 0, "
+            "updated_at = :now, version = x.version + 1 FROM d "
+            "WHERE x.id = d.old_id AND d.gone AND d.old_status <> 'withdrawn' RETURNING 1), "
+            "added AS (INSERT INTO breach (agreement_id, version_number, target_key, kind, "
+            "subject, ticket_id, breached_at, status, budget_seconds, used_seconds, "
+            "overrun_seconds, excluded, exclusion_reason, note, created_at, updated_at, "
+            f"version) SELECT :agreement, d.version_number, {target}, 'ticket', "
+            "'ticket:' || d.ticket_id, d.ticket_id, to_timestamp(d.breached_at), "
+            f"{then}, d.budget_seconds, d.used_seconds, "
+            "GREATEST(0, d.used_seconds - d.budget_seconds), false, '', '', :now, :now, 1 "
+            "FROM d WHERE d.old_id IS NULL RETURNING 1) "
+            "SELECT (SELECT count(*) FROM added), "
+            "(SELECT count(*) FROM changed) + (SELECT count(*) FROM withdrawn)"
         ),
         values,
-    )
-    withdrawn = session.execute(
-        text(
-            "UPDATE breach b SET status = 'withdrawn', overrun_seconds = 0, updated_at = :now, "
-            f"version = b.version + 1 WHERE {scope} AND b.status <> 'withdrawn' "
-            f"AND NOT EXISTS (SELECT 1 FROM load_missed l WHERE {match})"
-        ),
-        values,
-    )
-    added = session.execute(
-        text(
-            "INSERT INTO breach (agreement_id, version_number, target_key, kind, subject, "
-            "ticket_id, breached_at, status, budget_seconds, used_seconds, overrun_seconds, "
-            "excluded, exclusion_reason, note, created_at, updated_at, version) "
-            f"SELECT :agreement, l.version_number, {exprs['target_key']}, 'ticket', "
-            "'ticket:' || l.ticket_id, l.ticket_id, to_timestamp(l.breached_at), "
-            f"{status}, l.budget_seconds, l.used_seconds, "
-            "GREATEST(0, l.used_seconds - l.budget_seconds), false, '', '', :now, :now, 1 "
-            "FROM load_missed l "
-            f"WHERE NOT EXISTS (SELECT 1 FROM breach b WHERE {scope} AND {match})"
-        ),
-        values,
-    )
-    return _count(added), _count(changed) + _count(withdrawn)
-
-
-def _count(result: Any) -> int:
-    return int(result.rowcount)
+    ).one()
+    return int(counts[0]), int(counts[1])
 
 
 def update_breaches(session: Session, rows: list[dict[str, Any]]) -> None:
