@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicelevel.definitions.source import YAML_MAX_BYTES
+
 DEFAULT_DATABASE_URL = "sqlite:///servicelevel.sqlite3"
 
 
@@ -60,7 +62,7 @@ class Settings(BaseSettings):
     # Hostile input: the largest YAML text read (forms, files), the largest request body
     # (import routes: ``max_import_body_bytes``), and how far in the future a ticket event may
     # be dated (seconds; clocks disagree a little, a year-2030 event is a mistake).
-    yaml_max_bytes: int = 256 << 10
+    yaml_max_bytes: int = YAML_MAX_BYTES
     max_body_bytes: int = 1 << 20
     # (The largest 5,000-row batch of the ServiceNow log is 4.6 MB as JSON; a batch of 5,000
     # events with every field at its longest in Chinese is 12.1 MB.)

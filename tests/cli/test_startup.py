@@ -88,7 +88,7 @@ def test_listing_the_commands_imports_none_of_them(args: tuple[str, ...]) -> Non
 @pytest.mark.parametrize(
     "calendar", sorted(p.name for p in (EXAMPLES / "calendars").glob("*.yaml"))
 )
-def test_a_calendar_command_imports_no_database_web_pdf_or_compiled_kernel(calendar: str) -> None:
+def test_a_calendar_command_imports_no_database_web_pdf_kernel_or_settings(calendar: str) -> None:
     output, report = slm(
         "calendar",
         "elapsed",
@@ -102,7 +102,8 @@ def test_a_calendar_command_imports_no_database_web_pdf_or_compiled_kernel(calen
     assert report["status"] == 0
     assert json.loads(output)["seconds"] > 0
     assert "servicelevel.cli.calendar" in report["ran"]
-    assert top_level(report["ran"], HEAVY) == set()
+    # The settings library (~0.2 s) is read only when a setting is set, not for its defaults.
+    assert top_level(report["ran"], (*HEAVY, "pydantic_settings")) == set()
 
 
 def test_the_beijing_calendar_counts_as_before_when_run_alone() -> None:

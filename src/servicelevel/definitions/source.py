@@ -18,6 +18,7 @@ column, like every other.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 32  # nested mappings and lists; the formats need fewer than ten
 MAX_NODES = 20_000  # values, keys included; the demo agreement has about 200
-DEFAULT_MAX_BYTES = 256 << 10
+YAML_MAX_BYTES = 256 << 10  # unless SLM_YAML_MAX_BYTES says otherwise (settings.Settings)
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -192,7 +193,13 @@ def _clean(message: str) -> str:
 
 
 def max_bytes() -> int:
-    """The largest YAML text read (``SLM_YAML_MAX_BYTES``)."""
+    """The largest YAML text read (``SLM_YAML_MAX_BYTES``, default :data:`YAML_MAX_BYTES`).
+
+    The settings are loaded only when the variable is set: the settings library costs ~0.2 s of
+    every start, which ``slm calendar …`` should not pay to learn the default.
+    """
+    if "SLM_YAML_MAX_BYTES" not in os.environ:
+        return YAML_MAX_BYTES
     from servicelevel.settings import get_settings
 
     return get_settings().yaml_max_bytes
