@@ -24,9 +24,11 @@ from typing import Any
 import numba
 import numpy as np
 
-PENDING, RUNNING, PAUSED, STOPPED, CANCELLED = 0, 1, 2, 3, 4  # clocks.Mode
-S_PENDING, S_RUNNING, S_PAUSED, S_MET, S_BREACHED, S_CANCELLED = 0, 1, 2, 3, 4, 5  # Status
-NONE = -1
+from servicelevel.engine.clocks import NONE, Mode, Status
+
+# The clocks' modes and statuses as plain integers, which Numba compiles in as constants.
+PENDING, RUNNING, PAUSED, STOPPED, CANCELLED = (int(m) for m in Mode)
+S_PENDING, S_RUNNING, S_PAUSED, S_MET, S_BREACHED, S_CANCELLED = (int(s) for s in Status)
 INT64_MAX = 2**63 - 1
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
