@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach
@@ -74,13 +73,6 @@ class Missed:
     def __iter__(self) -> Iterator[Miss]:
         for target, ticket, version, at, used, budget, stopped in self.columns.rows():
             yield Miss(target, ticket, version, at, used, budget, bool(stopped))
-
-
-def no_misses() -> bulk.Columns:
-    empty = np.zeros(0, dtype=np.int64)
-    data: dict[str, bulk.Ints | bulk.Coded] = dict.fromkeys(MISSED_COLUMNS, empty)
-    data["target_key"] = bulk.Coded(empty, ())
-    return bulk.Columns(data)
 
 
 NEW_COLUMNS = (

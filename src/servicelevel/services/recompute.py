@@ -140,7 +140,10 @@ class Measured:
                 "counted_at": reporting_instants(m),
             }
             parts.append(bulk.Columns(data, frozenset(repo.INSTANTS)))
-        return bulk.concat(parts) if parts else _no_measurements()
+        if not parts:
+            coded = {"target_key", "status"}
+            return bulk.empty(repo.COLUMNS, coded, frozenset(repo.INSTANTS))
+        return bulk.concat(parts)
 
     def breached(self) -> breaches.Missed:
         """The measurements past their deadline, as columns."""
@@ -158,18 +161,12 @@ class Measured:
                 "stopped": (m.stopped_at[at] != NONE).astype(np.int64),
             }
             parts.append(bulk.Columns(data))
-        return breaches.Missed(bulk.concat(parts) if parts else breaches.no_misses())
+        if not parts:
+            return breaches.Missed(bulk.empty(breaches.MISSED_COLUMNS, coded={"target_key"}))
+        return breaches.Missed(bulk.concat(parts))
 
 
 STATUSES = tuple(str(s) for s in STATUS_NAMES)
-
-
-def _no_measurements() -> bulk.Columns:
-    empty = np.zeros(0, dtype=np.int64)
-    data: dict[str, bulk.Ints | bulk.Coded] = {
-        c: bulk.Coded(empty, ()) if c in ("target_key", "status") else empty for c in repo.COLUMNS
-    }
-    return bulk.Columns(data, frozenset(repo.INSTANTS))
 
 
 def recompute(

@@ -24,9 +24,11 @@ from psycopg import pq
 from sqlalchemy import Select, Table, insert, select, text
 from sqlalchemy.orm import Session
 
+from servicelevel.engine.clocks import NONE
+
 Row = tuple[Any, ...]
 Ints = NDArray[np.int64]
-MISSING = -1  # an instant column's value for NULL (the engine's "no such instant")
+MISSING = NONE  # an instant column's value for NULL: the engine's "no such instant"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,16 @@ class Columns:
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def empty(
+    names: Sequence[str], coded: Collection[str] = (), instants: frozenset[str] = frozenset()
+) -> Columns:
+    """No rows of columns ``names`` (those in ``coded`` strings): what a writer is given when
+    nothing was measured, so that it still knows the columns it writes."""
+    none = np.zeros(0, dtype=np.int64)
+    data: dict[str, Ints | Coded] = {n: Coded(none, ()) if n in coded else none for n in names}
+    return Columns(data, instants)
 
 
 def concat(parts: Sequence[Columns]) -> Columns:
