@@ -27,10 +27,19 @@ class Categorical:
     values: tuple[str, ...]
 
     @classmethod
-    def from_strings(cls, items: Sequence[str | None]) -> Categorical:
-        vocab: dict[str, int] = {}
-        codes = [-1 if s is None or s == "" else vocab.setdefault(s, len(vocab)) for s in items]
-        return cls(np.array(codes, dtype=np.int32), tuple(vocab))
+    def from_strings(cls, items: Sequence[str | None] | NDArray[np.str_]) -> Categorical:
+        """Values numbered in the order they are first seen; ``None`` and ``""`` are not given
+        (``-1``). One NumPy pass, so a report's hundred thousand tickets take milliseconds."""
+        labels = (
+            items
+            if isinstance(items, np.ndarray)
+            else np.array(["" if s is None else s for s in items], dtype=object)
+        )
+        found, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+        seen = [i for i in np.argsort(first, kind="stable").tolist() if found[i] != ""]
+        code_of = np.full(found.size, -1, dtype=np.int32)
+        code_of[seen] = np.arange(len(seen), dtype=np.int32)
+        return cls(code_of[inverse.reshape(-1)], tuple(str(found[i]) for i in seen))
 
     def isin(self, wanted: frozenset[str]) -> NDArray[np.bool_]:
         folded = {w.casefold() for w in wanted}

@@ -76,7 +76,9 @@ def _tickets(ids: np.ndarray, inverse: np.ndarray, cols: dict[str, list[object]]
     first = np.full(ids.size, -1, dtype=np.int64)
     first[inverse[::-1]] = np.arange(inverse.size)[::-1]
     attributes = {
-        name: categorical(np.array([str(v or "") for v in cols[name]], dtype=str)[first])
+        name: Categorical.from_strings(
+            np.array([str(v or "") for v in cols[name]], dtype=str)[first]
+        )
         for name in ("priority", "category")
     }
     empty = np.zeros(0, dtype=np.int64)
@@ -88,16 +90,6 @@ def _tickets(ids: np.ndarray, inverse: np.ndarray, cols: dict[str, list[object]]
         (),
     )
     return TicketSet(ids, timelines, attributes)
-
-
-def categorical(labels: NDArray[np.str_]) -> Categorical:
-    """:meth:`Categorical.from_strings` with NumPy: the same codes, values in the order first
-    seen, ``""`` not given (``-1``) — for a hundred thousand tickets at once."""
-    found, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    seen = [i for i in np.argsort(first, kind="stable").tolist() if found[i] != ""]
-    code_of = np.full(found.size, -1, dtype=np.int32)
-    code_of[seen] = np.arange(len(seen), dtype=np.int32)
-    return Categorical(code_of[inverse.reshape(-1)], tuple(str(found[i]) for i in seen))
 
 
 def _columns(cols: dict[str, list[object]], now: int) -> tuple[NDArray[np.int8], dict[str, I64]]:

@@ -1,6 +1,5 @@
 """A service report's breaches found in one vectorised pass, checked against the plain
-reference (a tuple per breach, sorted by when and target) that the report used before; ticket
-attributes coded with NumPy as ``Categorical.from_strings`` codes them."""
+reference (a tuple per breach, sorted by when and target) that the report used before."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.engine.clocks import Status
-from servicelevel.engine.targets import Categorical
 from servicelevel.services import recompute, service_reports, stored_measurements
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.factories import World
@@ -76,17 +74,3 @@ def test_the_period_breaches_are_listed_and_counted_as_the_plain_sort_lists_them
     assert service_reports.breaches_by(found, "no such attribute") == [("", 4)]
     rows = service_reports.breach_list(found, "en")
     assert [r["ticket"] for r in rows] == [h[2] for h in expected]
-
-
-def test_ticket_attributes_are_coded_as_from_strings_codes_them() -> None:
-    for labels in (
-        [],
-        [""],
-        ["P2", "P1", "", "P2", "紧急", "P1", ""],
-        ["网络", "Network", "network", "网络", "a", ""],
-    ):
-        mine = stored_measurements.categorical(np.array(labels, dtype=str))
-        plain = Categorical.from_strings(labels)
-        assert mine.values == plain.values
-        assert mine.codes.tolist() == plain.codes.tolist()
-        assert mine.codes.dtype == plain.codes.dtype
