@@ -47,3 +47,16 @@ def test_nothing_measured_earns_nothing() -> None:
 def test_a_clause_needs_tiers_or_a_penalty() -> None:
     with pytest.raises(ValueError, match="tiers or a per-breach"):
         CreditClause("x", "t")
+
+
+def test_a_credit_line_carries_the_tier_and_the_rate_its_reason_is_worded_from() -> None:
+    clauses = [
+        CreditClause("a", "avail", tiers=TIERS),
+        CreditClause("b", "avail2", tiers=TIERS),
+        CreditClause("p", "P1", per_breach=1000),
+    ]
+    lines = compute_credits(clauses, {"avail": 0.995, "avail2": 1.0}, {"P1": 2}, fee=100).lines
+    assert (lines[0].tier_below, lines[0].reason) == (0.999, "below 99.9%")
+    assert (lines[1].tier_below, lines[1].reason) == (None, "no tier applies")
+    assert (lines[2].per_breach, lines[2].breaches, lines[2].amount) == (1000, 2, 2000)
+    assert lines[2].tier_below is None

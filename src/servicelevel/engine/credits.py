@@ -44,7 +44,9 @@ class CreditLine:
     breaches: int
     amount: float
     capped: bool
-    reason: str
+    reason: str  # in English, for logs and the CLI; documents word it from the fields below
+    tier_below: float | None = None  # the threshold of the tier that applies (tiers)
+    per_breach: float = 0.0  # the amount per breached ticket (per-breach clauses)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def compute_credits(
 
 
 def _line(clause: CreditClause, metric: float | None, breaches: int, fee: float) -> CreditLine:
+    tier: Tier | None = None
     if clause.tiers:
         tier = None if metric is None else tier_for(metric, clause.tiers)
         amount = 0.0 if tier is None else tier.credit * fee
@@ -91,4 +94,14 @@ def _line(clause: CreditClause, metric: float | None, breaches: int, fee: float)
     capped = limit is not None and amount > limit
     if capped and limit is not None:
         amount = limit
-    return CreditLine(clause.id, clause.target, metric, breaches, round(amount, 2), capped, reason)
+    return CreditLine(
+        clause.id,
+        clause.target,
+        metric,
+        breaches,
+        round(amount, 2),
+        capped,
+        reason,
+        tier_below=None if tier is None else tier.below,
+        per_breach=clause.per_breach,
+    )
