@@ -232,11 +232,15 @@ def step(
 def from_action(
     session: Session, *, actor: Actor, action_id: int, code: str, owner_id: int | None = None
 ) -> ImprovementPlan:
-    """A plan proposed from an action decided in a review: aimed at the meeting's agreement."""
+    """A plan proposed from an action decided in a review: aimed at the meeting's agreement,
+    and carrying the action — the action stays on the meeting's list and becomes the plan's
+    first, so the plan's progress follows it (one action, tracked once, seen in both)."""
     require(actor, "improvement.write")
     action = get_action(session, actor=actor, action_id=action_id)
     if action.meeting_id is None:
         raise Invalid("only an action of a review meeting can raise a plan", "action_id")
+    if action.plan_id is not None:
+        raise Conflict("the action is carried by a plan already", "action_id")
     meeting = reviews.get_meeting(session, actor=actor, meeting_id=action.meeting_id)
     data = PlanData(
         code=code,
@@ -248,7 +252,12 @@ def from_action(
         due_on=action.due_on,
         goals=[Goal(agreement_id=meeting.agreement_id)],
     )
-    return create_plan(session, actor=actor, data=data)
+    plan = create_plan(session, actor=actor, data=data)
+    before = audit.snapshot(action, ACTION_FIELDS)
+    action.plan_id = plan.id
+    audit.record_update(session, actor, action, before, audit.snapshot(action, ACTION_FIELDS))
+    session.flush()
+    return plan
 
 
 def propose_from_survey(

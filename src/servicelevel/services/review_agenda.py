@@ -65,10 +65,19 @@ def _trends(session: Session, agreement: Agreement, periods: list[Any]) -> list[
 def _breaches(
     session: Session, agreement_id: int, start: dt.datetime, end: dt.datetime
 ) -> dict[str, Any]:
+    """The period's breaches (excluded ones listed with their reason). Withdrawn breaches
+    — a recomputation found the clock met after all — are neither listed nor counted, so the
+    total is the length of the list whenever it is not cut at :data:`LISTED`."""
     page = alert_repo.list_breaches(
-        session, agreements=None, agreement_id=agreement_id, since=start, until=end, limit=LISTED
+        session,
+        agreements=None,
+        agreement_id=agreement_id,
+        since=start,
+        until=end,
+        limit=LISTED,
+        current=True,
     )
-    found = [b for b in page.items if b.status != "withdrawn"]
+    found = page.items
     numbers = monitoring_repo.ticket_heads(session, [b.ticket_id for b in found if b.ticket_id])
     items = [
         {

@@ -215,7 +215,7 @@ def remind_due(session: Session, *, now: dt.datetime) -> int:
             urgent=False,
             now=now,
         )
-        meeting.reminded_at = now
+        repo.mark_reminded(session, meeting.id, now)  # not meeting.reminded_at: no new version
         told += 1
     session.flush()
     return told

@@ -230,16 +230,23 @@ def record_minutes(
     now: dt.datetime | None = None,
 ) -> ReviewMeeting:
     """The meeting was held: minutes, decisions and outcome; the agenda is frozen as it
-    stands, the chair's reminder is done, and the next review is scheduled."""
+    stands, the chair's reminder is done, and the next review is scheduled. Not before the
+    meeting has started: minutes written days ahead would freeze an agenda that the rest of
+    the period can still change (move the meeting first if it was held early)."""
     meeting = _editable(session, actor, meeting_id, version)
     _still_scheduled(meeting)
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment < meeting.scheduled_at:
+        raise Conflict(
+            "the meeting has not started yet: minutes can be recorded once it has begun",
+            "minutes",
+        )
     minutes = text(record.minutes, "minutes", required=True, limit=100_000)
     if record.outcome not in OUTCOMES or not record.outcome:
         raise Invalid(
             "outcome must be one of {outcomes}", "outcome", outcomes=", ".join(OUTCOMES[1:])
         )
     decisions = [text(d, f"decisions.{i}", limit=2000) for i, d in enumerate(record.decisions)]
-    moment = now or dt.datetime.now(dt.UTC)
     before = audit.snapshot(meeting, FIELDS)
     agreement = agreements.get_agreement(session, actor=SYSTEM, agreement_id=meeting.agreement_id)
     meeting.agenda = review_agenda.build(session, meeting, agreement)

@@ -134,7 +134,19 @@ def test_the_review_cycle(
     )
     assert r.status_code == 200, r.text
     shown = client.get(f"/api/v1/improvement-plans/{plan['id']}", headers=staff).json()
-    assert (shown["status"], shown["progress"]) == ("active", 1.0)
+    # the plan carries the action it was raised from: one of its two actions is done
+    assert {a["id"] for a in shown["actions"]} == {action["id"], roster["id"]}
+    assert (shown["status"], shown["progress"]) == ("active", 0.5)
+    carried = next(a for a in shown["actions"] if a["id"] == action["id"])
+    assert carried["plan_id"] == plan["id"]
+    r = client.patch(
+        f"/api/v1/actions/{action['id']}",
+        headers=staff,
+        json={"lock_version": carried["lock_version"], "status": "done"},
+    )
+    assert r.status_code == 200, r.text
+    shown = client.get(f"/api/v1/improvement-plans/{plan['id']}", headers=staff).json()
+    assert shown["progress"] == 1.0
     effect = client.get(f"/api/v1/improvement-plans/{plan['id']}/effect", headers=rep).json()
     assert effect["starts"] == "2026-03"
     [p1] = [t for t in effect["targets"] if t["target"] == "P1-resolution"]

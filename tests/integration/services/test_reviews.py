@@ -269,13 +269,14 @@ def test_an_action_becomes_a_plan_whose_effect_shows_before_and_after(
     assert (p1.before.met, p1.before.breached) == (2, 1)
     assert (p1.after.met, p1.after.breached) == (1, 0)
     assert p1.months[0].period == "2025-09"
-    hire = improvement_plans.actions(session, plan_ids=[plan.id])
-    assert improvement_plans.progress(hire) == 0.0
+    hire, night = improvement_plans.actions(session, plan_ids=[plan.id])  # by due date
+    assert (hire.title, night.id) == ("Hire", action.id)  # the plan carries its action
+    assert improvement_plans.progress([hire, night]) == 0.0
     done = improvement_plans.update_action(
-        session, actor=manager, action_id=hire[0].id, version=hire[0].version, status="done"
+        session, actor=manager, action_id=hire.id, version=hire.version, status="done"
     )
     assert done.done_at is not None
-    assert improvement_plans.progress(improvement_plans.actions(session, plan_ids=[plan.id])) == 1.0
+    assert improvement_plans.progress(improvement_plans.actions(session, plan_ids=[plan.id])) == 0.5
 
 
 def test_overdue_actions_are_announced_once(

@@ -112,7 +112,9 @@ def export_register(
 ) -> Response:
     """The register as a workbook or a PDF, in the language and time zone asked for."""
     zone = validation.time_zone(timezone)
-    rows = review_register.register(session, actor=actor, agreement_id=agreement_id)
+    rows = review_register.register(
+        session, actor=actor, agreement_id=agreement_id, language=language
+    )
     locale = language.replace("-", "_")
     if format == "pdf":
         return Response(register_files.pdf_bytes(rows, locale, zone), media_type="application/pdf")

@@ -251,8 +251,13 @@ def list_breaches(
     until: dt.datetime | None = None,
     offset: int = 0,
     limit: int = 50,
+    current: bool = False,
 ) -> Page[Breach]:
+    """Breaches newest first; ``current`` leaves the withdrawn ones out (a recomputation
+    found the clock met after all), so a page's total matches what it lists."""
     conditions: list[ColumnElement[bool]] = []
+    if current:
+        conditions.append(Breach.status != "withdrawn")
     if agreements is not None:
         conditions.append(Breach.agreement_id.in_(agreements))
     if agreement_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import (
@@ -82,6 +82,14 @@ def to_remind(session: Session, before: dt.datetime) -> list[ReviewMeeting]:
         ReviewMeeting.scheduled_at < before,
     )
     return list(session.scalars(query.order_by(ReviewMeeting.scheduled_at).with_for_update()))
+
+
+def mark_reminded(session: Session, meeting_id: int, at: dt.datetime) -> None:
+    """Note that a meeting's chair was reminded, leaving its lock version alone: a bulk
+    UPDATE, not a change to the mapped object, so the chair who opened the meeting before
+    the reminder went out can still save it (a note by the worker is not an edit)."""
+    query = update(ReviewMeeting).where(ReviewMeeting.id == meeting_id).values(reminded_at=at)
+    session.execute(query)
 
 
 def due_between(
