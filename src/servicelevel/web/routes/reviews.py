@@ -52,7 +52,9 @@ def _register(
     code: int = 200,
 ) -> Response:
     wanted = status if status in labels.MEETING_STATES else None
-    rows = review_register.register(db, actor=visitor.actor, status=wanted)
+    rows = review_register.register(
+        db, actor=visitor.actor, status=wanted, language=language(request)
+    )
     if status == "overdue":
         rows = [r for r in rows if r.overdue]
     mine = agreements.list_agreements(db, actor=visitor.actor, limit=500).items
@@ -74,8 +76,8 @@ def _register(
 @router.get("/reviews/register.{kind}")
 def register_file(request: Request, kind: str, visitor: UserDep, db: SessionDep) -> Response:
     """The register as XLSX or PDF in the page's language."""
-    rows = review_register.register(db, actor=visitor.actor)
     locale = language(request)
+    rows = review_register.register(db, actor=visitor.actor, language=locale)
     if kind == "pdf":
         return Response(register_files.pdf_bytes(rows, locale), media_type="application/pdf")
     if kind != "xlsx":
