@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import WorkItem
 from servicelevel.db.models.work import WORK_KINDS
+from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import audit
@@ -101,10 +102,26 @@ def list_work(
     offset: int = 0,
     limit: int = 50,
 ) -> Page[WorkItem]:
+    """The work list; ``status`` "open" leaves out, and "done" includes, a "define the SLA" item
+    whose service an SLA in operation covers already (the item was raised when the service was
+    approved; the SLA signed since is what it asked for)."""
     require(actor, "work.read")
     return repo.list_work_items(
-        session, status=status, service_id=service_id, offset=offset, limit=limit
+        session,
+        status=status,
+        service_id=service_id,
+        offset=offset,
+        limit=limit,
+        covered=agreement_repo.services_in_operation(session, None),
     )
+
+
+def settled_items(session: Session, items: list[WorkItem]) -> set[int]:
+    """The open items among ``items`` that count as done (see :func:`list_work`)."""
+    waiting = [i for i in items if i.status == "open" and i.kind == "define_sla" and i.service_id]
+    services = {i.service_id for i in waiting if i.service_id is not None}
+    covered = agreement_repo.services_in_operation(session, services) if services else set()
+    return {i.id for i in waiting if i.service_id in covered}
 
 
 def get_work_item(session: Session, *, actor: Actor, item_id: int) -> WorkItem:

@@ -173,19 +173,21 @@ def count_by_status(session: Session) -> dict[str, int]:
     return {str(s): int(n) for s, n in rows}
 
 
-def services_in_operation(session: Session, service_ids: Collection[int]) -> set[int]:
-    """Services covered by the version in force of an active (or expiring) SLA."""
+def services_in_operation(session: Session, service_ids: Collection[int] | None) -> set[int]:
+    """Services covered by the version in force of an active (or expiring) SLA (of those in
+    ``service_ids``; None: of all services)."""
     query = (
         select(CoveredService.service_id)
         .join(AgreementVersion, AgreementVersion.id == CoveredService.version_id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .where(
-            CoveredService.service_id.in_(list(service_ids)),
             AgreementVersion.state == "in_force",
             Agreement.kind == "SLA",
             Agreement.status.in_(("active", "expiring")),
         )
     )
+    if service_ids is not None:
+        query = query.where(CoveredService.service_id.in_(list(service_ids)))
     return {int(i) for i in session.scalars(query)}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -83,14 +85,36 @@ def work_item_by_id(session: Session, item_id: int) -> WorkItem | None:
 
 
 def list_work_items(
-    session: Session, *, status: str | None, service_id: int | None, offset: int, limit: int
+    session: Session,
+    *,
+    status: str | None,
+    service_id: int | None,
+    offset: int,
+    limit: int,
+    covered: Collection[int] = (),
 ) -> Page[WorkItem]:
+    """Work items, newest first. An open "define the SLA" item of a service in ``covered`` (an
+    SLA covering it is in operation) counts as done: the SLA it asked for exists."""
     query = select(WorkItem).order_by(WorkItem.created_at.desc(), WorkItem.id.desc())
-    if status:
+    settled = settled_work(covered)
+    if status == "open":
+        query = query.where(WorkItem.status == "open", ~settled)
+    elif status == "done":
+        query = query.where(or_(WorkItem.status == "done", settled))
+    elif status:
         query = query.where(WorkItem.status == status)
     if service_id is not None:
         query = query.where(WorkItem.service_id == service_id)
     return paginate(session, query, offset, limit)
+
+
+def settled_work(covered: Collection[int]) -> ColumnElement[bool]:
+    """Open "define the SLA" items of the ``covered`` services (see :func:`list_work_items`)."""
+    return and_(
+        WorkItem.status == "open",
+        WorkItem.kind == "define_sla",
+        WorkItem.service_id.in_(list(covered)),
+    )
 
 
 def count_open_work(session: Session) -> int:

@@ -47,6 +47,7 @@ def _page(
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         page=page,
+        settled=work.settled_items(db, page.items),
         services=services,
         deals=deals,
         state=status,
