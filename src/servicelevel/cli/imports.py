@@ -9,7 +9,7 @@ import typer
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.ticket_mappings import Rejected, load_mapping, read_rows
-from servicelevel.services import ingestion
+from servicelevel.services import ingestion, ticket_import
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
@@ -35,11 +35,16 @@ def import_tickets(
         False, "--accept-valid", help="Store the valid rows; list the others in --rejects."
     ),
     rejects: Path | None = typer.Option(None, "--rejects", help="Where to write rejected rows."),
+    create_customers: bool = typer.Option(
+        False, "--create-customers", help="Create the customers the export names that are unknown."
+    ),
     url: str = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL)."),
 ) -> None:
     """Import ticket events: all or nothing, unless --accept-valid; re-importing is harmless."""
     chosen = load_mapping(mapping)
-    rows, rejected = read_rows(path, chosen, encoding or None)
+    rows, found = read_rows(path, chosen, encoding or None)
+    rejected = [r for r in found if r.fatal]
+    reported = [r for r in found if not r.fatal]
     if rejected and not accept_valid:
         listed = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:5])
         raise fail(
@@ -49,8 +54,12 @@ def import_tickets(
     events = [ingestion.EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
     try:
         with unit_of_work(url or None) as session:
-            result = ingestion.ingest(
-                session, actor=SYSTEM, source=source or chosen.model.source, events=events
+            result, created = ticket_import.import_events(
+                session,
+                actor=SYSTEM,
+                source=source or chosen.model.source,
+                events=events,
+                create_customers=create_customers,
             )
     except ServiceError as exc:
         problems = exc.details or []
@@ -60,6 +69,11 @@ def import_tickets(
         raise fail(f"{path}: {exc.message}" + (f" ({listed})" if listed else "")) from None
     if rejected and rejects is not None:
         _write_rejects(rejects, rejected)
+    if created:
+        typer.echo(f"{len(created)} customer(s) created: {', '.join(created[:10])}")
+    if reported:
+        listed = ", ".join(r.reason.replace("the same row as ", f"{r.line} = ") for r in reported)
+        typer.echo(f"{path}: {len(reported)} duplicate row(s) stored once (line {listed})")
     typer.echo(
         f"{result.stored} event(s) stored ({result.duplicates} already there), "
         f"{result.tickets_created} new ticket(s), {result.tickets_changed} ticket(s) changed"

@@ -2,7 +2,12 @@
 
 A mapping names the column for each event field (or several, joined, for an event key), the
 time format and zone of the instants, values that mean "missing", value translations (e.g.
-``1 - Critical`` → ``P1``), constants (the service the tickets are for) and rows to skip.
+``1 - Critical`` → ``P1``), constants (the service the tickets are for), lookup tables (a
+customer, service or team read from any column), rows to skip, the order of a ticket's events
+(file, a sequence column, or time), the instant its clock may start (``opened``) and what to
+do with rows given twice. Every column it does not map is kept as an attribute of the event,
+so nothing the source says is lost. A ticket's rows are put together by
+:mod:`servicelevel.definitions.ticket_rows`.
 Shipped mappings: ``servicenow``, ``jira``, ``generic`` (``servicelevel/mappings/``).
 """
 
@@ -13,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.definitions.csvfiles import (
     DEFAULT_ENCODING,
@@ -25,6 +30,7 @@ from servicelevel.definitions.csvfiles import (
     dict_rows,
 )
 from servicelevel.definitions.source import DefinitionError, parse_yaml, read_yaml
+from servicelevel.definitions.ticket_rows import arrange
 
 FIELDS = (
     "ticket",
@@ -37,9 +43,27 @@ FIELDS = (
     "category",
     "title",
     "key",
+    "team",
+    "sequence",
+    "opened",
 )
 SHIPPED = ("servicenow", "jira", "generic")
 REQUIRED = ("ticket", "at", "state")  # other columns may be absent from a file: empty
+LOOKUPS = ("customer", "service", "team")
+NOT_EVENT_FIELDS = ("team", "sequence", "opened")  # read, then used to arrange the rows
+
+
+class LookupModel(BaseModel):
+    """A field read from a column through a table: ``{from: location, values: {"Location 143":
+    contoso}}``. A value not in the table is an error naming it (with its line), unless
+    ``default`` gives a code for every other value or ``unknown: keep`` takes the value as the
+    code itself."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: str = Field(alias="from")
+    values: dict[str, str] = {}
+    default: str | None = None
+    unknown: Literal["error", "keep"] = "error"
 
 
 class MappingModel(BaseModel):
@@ -55,6 +79,11 @@ class MappingModel(BaseModel):
     constants: dict[str, str] = {}
     values: dict[str, dict[str, str]] = {}
     skip: dict[str, list[str]] = {}
+    lookup: dict[str, LookupModel] = {}
+    # a ticket's events in the order of the file, of the sequence column, or of time
+    order: Literal["time", "file", "sequence"] = "time"
+    attributes: Literal["all", "none"] | list[str] = "all"  # unmapped columns kept
+    duplicates: Literal["reject", "report"] = "reject"  # a row given twice, word for word
 
 
 @dataclass(frozen=True)
@@ -79,6 +108,11 @@ def load_mapping(name_or_path: str) -> Mapping:
     for needed in ("ticket", "at", "state"):
         if needed not in model.columns:
             raise doc.error(("columns",), f"map a column to {needed}")
+    for name in model.lookup:
+        if name not in LOOKUPS:
+            raise doc.error(("lookup", name), f"a lookup reads one of {', '.join(LOOKUPS)}")
+    if model.order == "sequence" and "sequence" not in model.columns:
+        raise doc.error(("order",), "order: sequence needs a column mapped to sequence")
     try:
         zone = ZoneInfo(model.timezone) if model.timezone is not None else None
     except (ZoneInfoNotFoundError, ValueError):
@@ -95,6 +129,7 @@ class Rejected:
     line: int
     reason: str
     row: dict[str, str]
+    fatal: bool = True  # false: a duplicate the mapping says to report and store once
 
 
 def read_rows(
@@ -116,26 +151,39 @@ def map_records(
     """JSON records (e.g. posted by a source system's webhook) as event fields, the same way
     as rows of an export: keys are the mapping's column names; nested objects are read with
     dotted names (``fields.status.name``). Each event carries its record's 1-based position in
-    the list as ``line``."""
-    return _map(((i, flatten(r)) for i, r in enumerate(records, start=1)), mapping)
+    the list as ``line``. A payload carries the whole object (a Jira issue has hundreds of
+    fields), so only the attributes the mapping lists are kept."""
+    return _map(((i, flatten(r)) for i, r in enumerate(records, start=1)), mapping, extra=False)
 
 
 def _map(
-    rows: Iterable[tuple[int, dict[str, str]]], mapping: Mapping
+    rows: Iterable[tuple[int, dict[str, str]]], mapping: Mapping, *, extra: bool = True
 ) -> tuple[list[dict[str, Any]], list[Rejected]]:
     """Numbered rows as event fields (with their number as ``line``), and those that cannot
-    be read, with why; rows the mapping says to skip are left out silently."""
+    be read, with why; rows the mapping says to skip are left out silently. ``extra``: keep
+    the unmapped columns as attributes as the mapping says (else only those it lists)."""
     events: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
+    seen: dict[tuple[tuple[str, str], ...], int] = {}
+    raw: dict[int, dict[str, str]] = {}
     for line, row in rows:
+        same = seen.setdefault(tuple(row.items()), line)
+        if same != line:
+            fatal = mapping.model.duplicates == "reject"
+            rejected.append(Rejected(line, f"the same row as line {same}", row, fatal))
+            continue
         try:
-            fields = _fields(row, mapping)
+            fields = _fields(row, mapping, extra)
         except ValueError as exc:
             rejected.append(Rejected(line, str(exc), row))
             continue
         if fields is not None:
+            raw[line] = row
             events.append({**fields, "line": line})
-    return events, rejected
+    placed, problems = arrange(events, mapping.model.order)
+    rejected += [Rejected(p.line, p.reason, raw[p.line]) for p in problems]
+    rejected.sort(key=lambda r: r.line)
+    return placed, rejected
 
 
 def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -157,7 +205,7 @@ def _columns(mapping: Mapping, fields: tuple[str, ...]) -> Iterator[str]:
             yield from ([value] if isinstance(value, str) else value)
 
 
-def _fields(row: dict[str, str], mapping: Mapping) -> dict[str, Any] | None:
+def _fields(row: dict[str, str], mapping: Mapping, extra: bool) -> dict[str, Any] | None:
     m = mapping.model
     out: dict[str, Any] = dict(m.constants)
     for name, column in m.columns.items():
@@ -166,21 +214,72 @@ def _fields(row: dict[str, str], mapping: Mapping) -> dict[str, Any] | None:
             if isinstance(column, str)
             else "|".join(row.get(c) or "" for c in column)
         )
-        value = (raw or "").strip()
-        if value in m.missing:
-            value = ""
+        value = _present(raw, m)
         value = m.values.get(name, {}).get(value, value)
         if value or name not in out:
             out[name] = value
+    for name, table in m.lookup.items():
+        found = _looked_up(row, name, table, m)
+        if found or name not in out:
+            out[name] = found
     for name, values in m.skip.items():
         if out.get(name, "") in values:
             return None
     if not out.get("ticket"):
         raise ValueError("no ticket number")
-    if not out.get("state"):
-        raise ValueError("no state")
     out["at"] = _instant(out.get("at", ""), mapping)
+    out["opened"] = _instant(out["opened"], mapping) if out.get("opened") else None
+    if m.order == "sequence":
+        out["sequence"] = _number(out.get("sequence", ""))
+    attributes = _attributes(row, mapping, extra)
+    if out.get("team"):
+        attributes["team"] = out["team"]
+    out.pop("team", None)
+    out["attributes"] = attributes
     return out
+
+
+def _present(raw: str, m: MappingModel) -> str:
+    """A cell's value; a value the mapping calls missing is blank."""
+    value = (raw or "").strip()
+    return "" if value in m.missing else value
+
+
+def _looked_up(row: dict[str, str], name: str, table: LookupModel, m: MappingModel) -> str:
+    value = _present(row.get(table.from_) or "", m)
+    if not value:
+        return ""
+    if value in table.values:
+        return table.values[value]
+    if table.default is not None:
+        return table.default
+    if table.unknown == "keep":
+        return value
+    raise ValueError(
+        f"unknown {name} {value!r} in column {table.from_}: add it to lookup.{name}.values "
+        "in the mapping (or set its default, or unknown: keep)"
+    )
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"the sequence {text!r} is not a number") from None
+
+
+def _attributes(row: dict[str, str], mapping: Mapping, extra: bool) -> dict[str, str]:
+    """The columns no field uses (or those the mapping lists), with a value."""
+    m = mapping.model
+    if isinstance(m.attributes, list):
+        names = m.attributes
+    elif m.attributes == "all" and extra:
+        used = set(_columns(mapping, FIELDS)) | {t.from_ for t in m.lookup.values()}
+        names = [c for c in row if c and c not in used]
+    else:
+        return {}
+    found = {n: _present(row.get(n) or "", m) for n in names}
+    return {n: v for n, v in found.items() if v}
 
 
 def _instant(text: str, mapping: Mapping) -> dt.datetime:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,8 @@ class EventData:
     category: str = ""
     title: str = ""
     key: str = ""  # the source's own id of the event, when it has one
+    # what else the source says (an export's other columns), where it changed: kept as history
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """The event's identity: the source's key when given (two updates in the same minute
@@ -69,6 +71,7 @@ class EventData:
             self.priority,
             self.category,
             self.title,
+            *(f"{k}\x1e{v}" for k, v in sorted(self.attributes.items())),
         )
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -112,9 +115,35 @@ def _problems(events: list[EventData], customers: dict[str, int]) -> list[dict[s
             )
         elif e.at > latest:
             found.append({"row": row, "field": "at", "message": _too_late(e, latest)})
+        found.extend(_attribute_problems(row, e))
         if e.customer and e.customer not in customers:
             found.append({"row": row, "field": "customer", "message": f"no customer {e.customer}"})
     return found
+
+
+MAX_ATTRIBUTES = 200  # per event; an export has tens of columns
+
+
+def _attribute_problems(row: int, e: EventData) -> list[dict[str, object]]:
+    """Attributes are short texts under short names (they are stored on every change)."""
+    attributes = e.attributes
+    if not isinstance(attributes, dict) or len(attributes) > MAX_ATTRIBUTES:
+        message = f"at most {MAX_ATTRIBUTES} attributes, names to text"
+        return [{"row": row, "field": "attributes", "message": message}]
+    return [
+        {
+            "row": row,
+            "field": "attributes",
+            "message": f"attribute {str(k)[:64]!r}: a name of at most 64 characters "
+            "and a text of at most 500",
+        }
+        for k, v in attributes.items()
+        if not (_text(k, 64) and k.strip() and _text(v, 500))
+    ]
+
+
+def _text(value: object, limit: int) -> bool:
+    return isinstance(value, str) and "\x00" not in value and len(value) <= limit
 
 
 def future_skew() -> dt.timedelta:
@@ -245,9 +274,11 @@ def _insert_new(
     timelines: list[list[EventData]] = []
     for number, events in tickets.items():
         ordered = sorted(events, key=lambda e: e.at)  # stable: ties keep arrival order
-        latest: dict[str, str] = {}
+        latest: dict[str, Any] = {}
+        attributes: dict[str, str] = {}
         for e in ordered:
             latest.update(_changes(e))
+            attributes.update(e.attributes)
         rows.append(
             {
                 "source": source,
@@ -260,7 +291,7 @@ def _insert_new(
                 "state": ordered[-1].state,
                 "opened_at": ordered[0].at,
                 "last_event_at": ordered[-1].at,
-                "attributes": {},
+                "attributes": attributes,
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -287,9 +318,15 @@ def _insert_new(
     return ids
 
 
-def _changes(e: EventData) -> dict[str, str]:
-    """The attributes an event sets (its non-empty ones)."""
-    return {k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)}
+def _changes(e: EventData) -> dict[str, Any]:
+    """The attributes an event sets (its non-empty ones; the source's others under
+    ``attributes``)."""
+    found: dict[str, Any] = {
+        k: getattr(e, k) for k in (*ATTRIBUTES, "service", "customer") if getattr(e, k)
+    }
+    if e.attributes:
+        found["attributes"] = dict(e.attributes)
+    return found
 
 
 def _append_events(
@@ -363,6 +400,8 @@ def _apply(ticket: Ticket, changes: dict[str, Any], customers: dict[str, int]) -
         ticket.service = changes["service"]
     if changes.get("customer") in customers:
         ticket.customer_id = customers[changes["customer"]]
+    if changes.get("attributes"):  # a new dict: the JSON column sees the change
+        ticket.attributes = {**(ticket.attributes or {}), **changes["attributes"]}
 
 
 def ingest_records(
