@@ -492,3 +492,10 @@ def notify_overdue(session: Session, *, now: dt.datetime) -> int:
         action.overdue_notified_at = now
     session.flush()
     return told
+
+
+def is_overdue(plan: ImprovementPlan, *, today: dt.date) -> bool:
+    """A plan still open (proposed or in progress) after its due date is overdue. Derived from
+    the due date and ``today`` whenever it is shown, never stored: nothing has to run on the
+    day it falls due, and moving the due date clears it at once."""
+    return plan.status in ("proposed", "active") and plan.due_on is not None and plan.due_on < today

@@ -4,6 +4,7 @@ and a plan proposed from a low score."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from babel.numbers import format_percent
@@ -30,6 +31,11 @@ BIG = 2**63 - 1
 def _share(request: Request) -> Any:
     locale = translator(language(request)).babel_locale
     return lambda v: format_percent(v, "#,##0.#%", locale=locale)
+
+
+def _today() -> dt.date:
+    """The date a plan's due date is compared with (the server's clock, in UTC)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @router.get("/improvement-plans")
@@ -66,6 +72,7 @@ def _plans(
         csrf=visitor.session.csrf,
         page=page,
         progress=progress,
+        overdue={p.id for p in page.items if improvement_plans.is_overdue(p, today=_today())},
         deals=deals,
         state=status,
         labels=labels,
@@ -157,6 +164,7 @@ def _plan(
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         plan=plan,
+        overdue=improvement_plans.is_overdue(plan, today=_today()),
         goals=goals,
         codes=codes,
         actions=found,
