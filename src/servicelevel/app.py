@@ -44,6 +44,7 @@ from servicelevel.api.routers import (
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.services.errors import ServiceError
 from servicelevel.settings import get_settings
+from servicelevel.web import flash
 from servicelevel.web import sessions as web_sessions
 from servicelevel.web.deps import NotSignedInError
 from servicelevel.web.errors import page_for_error
@@ -75,6 +76,7 @@ def create_app(
     app.add_middleware(SessionMiddleware)
     # before sessions and authentication read it; imports take more from a known caller
     app.add_middleware(BodyLimitMiddleware, signed_in=_signed_in)
+    flash.install(app)  # a message after every form's redirect
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ServerTimingMiddleware)  # outermost: the whole of the server's time
     errors.install(app, html=_html_errors)

@@ -217,6 +217,17 @@ def _verify(user: User, password: str) -> bool:
     return _verify_hash(user.password_hash, password)
 
 
+def confirm_password(session: Session, *, actor: Actor, password: str) -> None:
+    """The signed-in user proves it is them before a binding act (signing an agreement): a
+    session left open on a shared screen is not enough. The check is a sign-in's — it counts
+    towards the lock-out, so the form cannot be used to guess — and a wrong password is the
+    form's error about its password field."""
+    try:
+        authenticate(session, username=actor.username, password=password)
+    except Unauthenticated:
+        raise Invalid("the password is wrong", "password") from None
+
+
 def change_password(session: Session, *, actor: Actor, old: str, new: str) -> None:
     """A user changes their own password, proving the old one. Every session and API token
     of theirs ends (whoever knew the old password is out); the caller signs in again."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from servicelevel.services import agreements, jobs, recompute
 from servicelevel.services.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
-from tests.integration.factories import World
+from tests.integration.factories import PASSWORD, World
 from tests.integration.monitoring_fixtures import ticket
 from tests.integration.services.test_agreements import in_force
 from tests.integration.web.test_pages import csrf_of, sign_in
@@ -83,12 +83,12 @@ def test_an_sla_is_drafted_proposed_signed_and_put_in_force_from_its_page(
     page = client.get(url).text
     page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="propose")
     page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="approve")
-    page = press(client, f"/agreements/{aid}/versions/2/sign", page)
+    page = press(client, f"/agreements/{aid}/versions/2/sign", page, password=PASSWORD)
     client.post("/logout", data={"csrf": csrf_of(page)})
     sign_in(client, "customer_rep")
     page = client.get(url).text
     assert "Fine by us" in page
-    page = press(client, f"/agreements/{aid}/versions/2/sign", page)
+    page = press(client, f"/agreements/{aid}/versions/2/sign", page, password=PASSWORD)
     assert "Signed" in page
     client.post("/logout", data={"csrf": csrf_of(page)})
     sign_in(client, "manager")

@@ -20,6 +20,7 @@ from servicelevel.services import (
     agreements,
     dashboard,
     documents,
+    identity,
     live,
     recompute,
     report_snapshots,
@@ -30,7 +31,7 @@ from servicelevel.services import (
 from servicelevel.services.agreement_diff import as_yaml, diff_versions
 from servicelevel.services.agreement_documents import document_from_text
 from servicelevel.services.errors import Invalid, ServiceError
-from servicelevel.web import labels, sessions
+from servicelevel.web import flash, labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
 
@@ -258,6 +259,7 @@ class ActionForm(BaseModel):
     reason: str = ""
     supporting_id: int = Field(default=0, ge=0, le=2**63 - 1)
     version: int = Field(default=1, ge=1, le=2**63 - 1)
+    password: str = Field(default="", max_length=1024)  # asked again to sign
     csrf: str = ""
 
 
@@ -321,22 +323,24 @@ def agreement_sign(
     db: SessionDep,
     form: ActionDep,
 ) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        number,
-        lambda: agreement_lifecycle.sign(
+    """Sign one version, after the signer has typed their password again (a wrong one is a
+    form error and nothing is signed)."""
+
+    def sign() -> object:
+        identity.confirm_password(db, actor=visitor.actor, password=form.password)
+        return agreement_lifecycle.sign(
             db,
             actor=visitor.actor,
             agreement_id=agreement_id,
             number=number,
             version=form.version,
             name=form.name,
-        ),
-    )
+        )
+
+    response = _act(request, agreement_id, visitor, db, form, number, sign)
+    if response.status_code == 303:
+        flash.add(request, response, flash.SUCCESS, "Version {number} is signed.", number=number)
+    return response
 
 
 @router.post("/agreements/{agreement_id}/new-version")

@@ -19,3 +19,57 @@ function focusableScrollers() {
 document.addEventListener("DOMContentLoaded", focusableScrollers);
 window.addEventListener("resize", focusableScrollers);
 document.addEventListener("htmx:afterSettle", focusableScrollers);
+// Script is running: the stylesheet may fold the navigation into its menu button on narrow
+// screens (without script the navigation simply stays open).
+document.documentElement.classList.add("js");
+// The menu button opens and closes the navigation on a narrow screen.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest(".menu-button") : null;
+  if (!button) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  document.getElementById(button.getAttribute("aria-controls"))?.classList.toggle("open", open);
+});
+// A destructive or binding action asks first: a form or its button with data-confirm="…" opens
+// the page's <dialog id="confirm"> with that sentence and a button named like the action; only
+// its "yes" sends the form. Without script the form is sent as before.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    const submitter = event.submitter;
+    const question = submitter?.dataset.confirm || form.dataset.confirm;
+    const dialog = document.getElementById("confirm");
+    if (!question || form.dataset.confirmed === "yes" || !(dialog instanceof HTMLDialogElement)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    dialog.querySelector("#confirm-text").textContent = question;
+    dialog.querySelector("#confirm-ok").textContent = submitter?.textContent.trim() || "OK";
+    dialog.returnValue = "";
+    dialog.addEventListener(
+      "close",
+      () => {
+        if (dialog.returnValue !== "ok") return submitter?.focus();
+        form.dataset.confirmed = "yes";
+        form.requestSubmit(submitter ?? undefined);
+        delete form.dataset.confirmed;
+      },
+      { once: true },
+    );
+    dialog.showModal();
+  },
+  true,
+);
+// A form sent back with errors: the first field in error (else the first error message) takes
+// the focus, so a keyboard or screen-reader user lands where the correction is needed.
+function focusFirstError() {
+  const field = document.querySelector(
+    "main [aria-invalid='true'], main .invalid input, main .invalid select, main .invalid textarea",
+  );
+  const message = document.querySelector("main .field-error, main .error[role='alert']");
+  const target = field || message;
+  if (!target) return;
+  if (!field) target.setAttribute("tabindex", "-1");
+  target.focus();
+}
+document.addEventListener("DOMContentLoaded", focusFirstError);
