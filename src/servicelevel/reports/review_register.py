@@ -9,12 +9,11 @@ import io
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from jinja2 import Environment
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from servicelevel.i18n import translator
+from servicelevel.i18n import moments, translator
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.services.review_register import RegisterRow
 
@@ -68,7 +67,7 @@ def _cells(row: RegisterRow, locale: str, zone: ZoneInfo, *, text: bool) -> list
         value = getattr(row, key)
         if isinstance(value, dt.datetime):
             value = (
-                format_datetime(value, "short", tzinfo=zone, locale=t.babel_locale)
+                moments.moment(value, locale, zone.key)
                 if text
                 else value.astimezone(zone).replace(tzinfo=None)
             )
@@ -99,12 +98,11 @@ def html_of(
     rows: list[RegisterRow], locale: str, timezone: str = "UTC", now: dt.datetime | None = None
 ) -> str:
     t, zone = translator(locale), ZoneInfo(timezone)
-    moment = now or dt.datetime.now(dt.UTC)
-    made = format_datetime(moment, "medium", tzinfo=zone, locale=t.babel_locale)
+    made = moments.named(now or dt.datetime.now(dt.UTC), locale, zone.key)
     return PAGE.render(
         lang=locale.replace("_", "-"),
         title=t.gettext("SLA review register"),
-        made=t.gettext("As of {when}").format(when=f"{made} ({timezone})"),
+        made=t.gettext("As of {when}").format(when=made),
         heads=[t.gettext(label) for _, label in COLUMNS],
         rows=[_cells(r, locale, zone, text=True) for r in rows],
     )

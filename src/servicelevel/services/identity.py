@@ -125,13 +125,13 @@ def _audited(session: Session, user: User) -> dict[str, object]:
 
 def signed_in_user(
     session: Session, user_id: int, generation: int | None
-) -> tuple[Actor, str] | None:
-    """The actor and preferred locale of a browser session's user, if still active and the
-    session was signed since the user last signed out or changed their password."""
+) -> tuple[Actor, str, str] | None:
+    """The actor, preferred locale and time zone of a browser session's user, if still active
+    and the session was signed since the user last signed out or changed their password."""
     user = repo.user_by_id(session, user_id)
     if user is None or not user.is_active or generation != user.session_generation:
         return None
-    return actor_for(session, user), user.locale
+    return actor_for(session, user), user.locale, user.timezone
 
 
 def session_generation(session: Session, user_id: int) -> int:

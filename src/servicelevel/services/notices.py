@@ -1,8 +1,9 @@
 """What a notification says, and how each kind of channel wants it said.
 
 A notification stores *facts* (agreement, target, ticket, instants in UTC, seconds); the words
-are written at delivery, in the channel's language and time zone, so a Shanghai team reads
-"2026年11月24日 18:00 (Asia/Shanghai)" and a London one "24 Nov 2026, 10:00:00 (Europe/London)".
+are written at delivery, in the channel's language and time zone (i18n.moments), so a Shanghai
+team reads "2026年11月24日 18:00（上海时间）" and a London one "Nov 24, 2026, 10:00 AM (London
+time)".
 Chat webhooks get their own message shapes: WeCom and DingTalk take Markdown, Feishu plain
 text (signed when a secret is set), Slack mrkdwn blocks; the generic webhook gets the facts as
 JSON with the text beside them.
@@ -19,13 +20,11 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from servicelevel.engine.durations import format_seconds
-from servicelevel.i18n import translator
+from servicelevel.i18n import moments, translator
 
 SUBJECTS = {
     "warning": "{agreement}: ticket {ticket} has used {threshold} of its time for {target}",
@@ -65,7 +64,7 @@ class Message:
 def compose(kind: str, facts: dict[str, Any], locale: str, timezone: str) -> Message:
     """The message in ``locale`` (en, zh_Hans, zh_Hant) with instants in ``timezone``."""
     t = translator(locale.replace("-", "_"))
-    values = _values(facts, t.babel_locale, _zone(timezone))
+    values = _values(facts, t.locale, moments.zone_of(timezone).key)
     subject = t.gettext(SUBJECTS[kind]).format(**values)
     lines = [t.gettext(line).format(**values) for key, line in LINES if facts.get(key) is not None]
     sent = t.gettext("Sent by servicelevel at {now}").format(**values)
@@ -74,20 +73,19 @@ def compose(kind: str, facts: dict[str, Any], locale: str, timezone: str) -> Mes
     return Message(subject, f"{subject}\n\n{text}", markdown)
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+def _values(facts: dict[str, Any], lang: str, zone: str) -> dict[str, str]:
+    """The facts as words: instants in the recipient's zone, named (moments.named)."""
+    locale = translator(lang).babel_locale
 
-
-def _values(facts: dict[str, Any], locale: Any, zone: ZoneInfo) -> dict[str, str]:
     def instant(key: str) -> str:
         raw = facts.get(key)
         if not raw:
             return "—"
-        moment = dt.datetime.fromisoformat(str(raw))
-        return f"{format_datetime(moment, 'medium', tzinfo=zone, locale=locale)} ({zone.key})"
+        return moments.named(dt.datetime.fromisoformat(str(raw)), lang, zone)
+
+    def on(key: str) -> str:
+        raw = facts.get(key)
+        return moments.day(dt.date.fromisoformat(str(raw)[:10]), lang) if raw else ""
 
     def pct(key: str) -> str:
         raw = facts.get(key)
@@ -100,6 +98,7 @@ def _values(facts: dict[str, Any], locale: Any, zone: ZoneInfo) -> dict[str, str
         period_end=instant("period_end"),
         now=instant("now"),
         meeting_at=instant("meeting_at"),
+        due_on=on("due_on"),
         threshold=pct("threshold"),
         achieved=pct("achieved"),
         objective=pct("objective"),

@@ -25,14 +25,14 @@ class Visitor:
 
 def visitor(request: Request, db: SessionDep) -> Visitor:
     """Who is signed in; their saved language becomes the page language unless the language
-    cookie says otherwise (see ``pages.language``)."""
+    cookie says otherwise (see ``pages.language``), their zone the page's (``pages.time_zone``)."""
     web = sessions.read(request)
     if web.user_id is None:
         return Visitor(None, web)
     found = identity.signed_in_user(db, web.user_id, web.generation)
     if found is None:
         return Visitor(None, web)
-    request.state.locale = found[1]
+    request.state.locale, request.state.timezone = found[1], found[2]
     return Visitor(found[0], web)
 
 

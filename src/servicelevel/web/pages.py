@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicelevel.i18n import LOCALES, NAMES, Translator, negotiate, translator
+from servicelevel.i18n import LOCALES, NAMES, Translator, moments, negotiate, translator
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import Actor, allowed
 from servicelevel.web.wording import NESTED, definition_message, duration
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "slm_lang"
+ZONE_COOKIE = "slm_tz"  # the browser's own zone, written by static/timezone.js
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -35,6 +34,13 @@ def language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language", ""))
 
 
+def time_zone(request: Request) -> str:
+    """The zone the page's instants are shown in: the signed-in user's choice, else the
+    browser's, else UTC (see :func:`servicelevel.i18n.moments.reader_zone`)."""
+    chosen = getattr(request.state, "timezone", None)
+    return moments.reader_zone(chosen, request.cookies.get(ZONE_COOKIE))
+
+
 def render(
     request: Request,
     template: str,
@@ -46,6 +52,7 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     t = translator(lang or language(request))
+    zone = time_zone(request)
     html = env.get_template(template).render(
         request=request,
         actor=actor,
@@ -56,7 +63,12 @@ def render(
         html_lang=t.locale.replace("_", "-"),
         languages=NAMES,
         can=lambda action: actor is not None and allowed(actor, action),
-        when=lambda value: when(value, t),
+        when=lambda value: moments.moment(value, t.locale, zone),
+        when_named=lambda value: moments.named(value, t.locale, zone),
+        when_bound=lambda value, agreed: moments.bound(value, t.locale, zone, agreed),
+        on_day=lambda value: moments.day(value, t.locale, zone),
+        reader_zone=zone,
+        reader_zone_name=moments.zone_name(zone, t.locale),
         number=lambda value: format_decimal(value, locale=t.babel_locale),
         percent=lambda value: format_percent(value, "#,##0.###%", locale=t.babel_locale),
         local=lambda default, names: local_text(default, names, t.locale),
@@ -88,9 +100,3 @@ def translate(value: object, t: Translator) -> str:
         }
         return t.gettext(value.template).format(**params)
     return t.gettext(str(value))
-
-
-def when(value: dt.datetime | None, t: Translator) -> str:
-    if value is None:
-        return "—"
-    return format_datetime(value, "medium", tzinfo=dt.UTC, locale=t.babel_locale)

@@ -162,7 +162,7 @@ def test_every_channel_is_told_once_in_its_language_and_zone(
     assert (outcome.sent, outcome.retrying, outcome.failed) == (5, 0, 0)  # slack: breaches only
     [mail] = mailbox.messages
     assert mail["Subject"] == "SLA-1：工单 T1 已用去 P1-resolution 时限的 75%"
-    assert "2026年3月3日 22:00:00 (Asia/Shanghai)" in mail.get_content()  # deadline 14:00 UTC
+    assert "2026年3月3日 22:00（上海时间）" in mail.get_content()  # deadline 14:00 UTC
     by_path = {r.path.split("?")[0]: r for r in receiver.received}
     hook = by_path["/hook"]
     assert hook.headers["Authorization"] == "Bearer tok"

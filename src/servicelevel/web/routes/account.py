@@ -1,34 +1,81 @@
-"""The signed-in user's own account: change the password."""
+"""The signed-in user's own account: language and time zone, and the password."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import identity
+from servicelevel.i18n import moments
+from servicelevel.services import identity, user_settings
 from servicelevel.services.errors import ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
-from servicelevel.web.pages import render
+from servicelevel.web.pages import LANG_COOKIE, language, render, time_zone
 
 router = APIRouter(prefix="/account")
 
 
-@router.get("")
-def account(request: Request, visitor: UserDep) -> Response:
+def _page(
+    request: Request, visitor: UserDep, db: SessionDep, status: int = 200, **context: Any
+) -> Response:
+    """The account page; the zone picker shows the user's zone, or the browser's (a guess for
+    them to confirm) while they never chose one."""
+    mine = user_settings.settings_of(db, actor=visitor.actor)
+    lang = context.pop("lang", None) or language(request)
+    context = {"errors": {}, "done": False, "saved": False, **context}
     return render(
         request,
         "account.html",
         actor=visitor.actor,
         csrf=visitor.session.csrf,
         labels=labels,
-        errors={},
-        done=False,
+        status=status,
+        lang=lang,
+        settings=mine,
+        picked=mine.timezone if mine.zone_chosen else time_zone(request),
+        zones=moments.zone_choices(lang, dt.datetime.now(dt.UTC)),
+        **context,
     )
+
+
+@router.get("")
+def account(request: Request, visitor: UserDep, db: SessionDep) -> Response:
+    return _page(request, visitor, db)
+
+
+@router.post("/settings")
+def change_settings(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    locale: Annotated[str, Form()] = "",
+    timezone: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the language and zone; the language cookie follows, so the choice shows at once."""
+    errors: dict[str, object] = {}
+    if not sessions.csrf_ok(visitor.session, csrf):
+        errors["settings"] = "expired"
+    else:
+        try:
+            saved = user_settings.change_settings(
+                db, actor=visitor.actor, locale=locale, timezone=timezone
+            )
+            commit(db)
+        except ServiceError as exc:
+            db.rollback()
+            errors[exc.field or "settings"] = exc
+    if errors:
+        return _page(request, visitor, db, status=422, errors=errors)
+    request.state.timezone = saved.timezone
+    response = _page(request, visitor, db, saved=True, lang=saved.locale)
+    response.set_cookie(LANG_COOKIE, saved.locale, max_age=365 * 86400, samesite="lax")
+    return response
 
 
 @router.post("/password")
@@ -56,15 +103,8 @@ def change_password(
         except ServiceError as exc:
             db.rollback()
             errors[exc.field or "form"] = exc
-    response = render(
-        request,
-        "account.html",
-        actor=visitor.actor,
-        csrf=visitor.session.csrf,
-        labels=labels,
-        errors=errors,
-        done=not errors,
-        status=422 if errors else 200,
+    response = _page(
+        request, visitor, db, status=422 if errors else 200, errors=errors, done=not errors
     )
     if kept is not None:  # every other session has ended; this browser stays signed in
         sessions.write(request, response, kept)
