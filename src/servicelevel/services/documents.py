@@ -8,6 +8,8 @@ numbers already formatted for the document's language.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from typing import Any
@@ -22,6 +24,7 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.definitions.calendars import format_shift
 from servicelevel.engine.calendars import WEEKDAYS
+from servicelevel.i18n import translator
 from servicelevel.services import agreements, templates
 from servicelevel.services.calendars import compile_definition
 from servicelevel.services.errors import Invalid
@@ -134,24 +137,75 @@ def render_markdown(body: str, context: dict[str, Any]) -> str:
     return rendered
 
 
-def page(content: str, title: str, language: str) -> str:
-    """A whole HTML page for a document, styled for screens and for print (A4)."""
+@dataclass(frozen=True)
+class Running:
+    """What the page header says on every page of a printed document: which document (its id,
+    e.g. an agreement's code and a report's period) and which issue of it (a revision)."""
+
+    left: str
+    right: str = ""
+
+
+# The body font of each language: Chinese in its own script's face (the SC and TC faces draw
+# some characters differently; fontconfig's default for "sans-serif" is the Japanese one).
+FONTS = {
+    "en": '"Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif',
+    "zh-Hans": '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif',
+    "zh-Hant": '"Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", sans-serif',
+}
+
+
+def page(content: str, title: str, language: str, running: Running | None = None) -> str:
+    """A whole HTML page for a document, styled for screens and for print (A4 portrait): the
+    running header names the document on every page, the footer says "page x of y"."""
+    shown = running or Running(title)
+    words = translator(LOCALES.get(language, "en"))
     return f"""<!doctype html>
 <html lang="{language}"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>
-@page {{ size: A4; margin: 20mm 18mm; @bottom-center {{ content: counter(page) " / " counter(pages);
-  font-size: 9pt; color: #666; }} }}
-body {{ font-family: "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans", sans-serif;
-  font-size: 10.5pt; line-height: 1.5; color: #1b1f24; max-width: 52rem; margin: auto; }}
-html[lang="zh-Hant"] body {{ font-family: "Noto Sans CJK TC", "Noto Sans CJK SC", sans-serif; }}
-h1 {{ font-size: 18pt; margin-bottom: .2em; }} h2 {{ font-size: 13pt; margin-top: 1.4em;
-  border-bottom: 1px solid #ccd; }}
-table {{ border-collapse: collapse; width: 100%; margin: .6em 0; }}
-th, td {{ border: 1px solid #bbc; padding: 3px 6px; text-align: left; vertical-align: top; }}
-th {{ background: #eef1f6; }}
+{print_css(language, shown, words.gettext("Page {page} of {pages}"))}
 </style></head><body>
 {content}
 </body></html>"""
+
+
+def print_css(language: str, running: Running, page_of: str) -> str:
+    """The document's style: body font per language (margin boxes do not inherit the body's,
+    so they name it too), tables that repeat their header on every page they run over."""
+    font = FONTS.get(language, FONTS["en"])
+    margin = f"font-family: {font}; font-size: 8.5pt; color: #5b6575;"
+    return f"""@page {{ size: A4 portrait; margin: 22mm 18mm 20mm;
+  @top-left {{ content: {css_string(running.left)}; {margin} }}
+  @top-right {{ content: {css_string(running.right)}; {margin} }}
+  @bottom-center {{ content: {page_counter(page_of)}; {margin} }} }}
+html {{ font-family: {font}; }}
+body {{ font-size: 10.5pt; line-height: 1.5; color: #1b1f24; max-width: 52rem; margin: auto; }}
+h1 {{ font-size: 18pt; margin-bottom: .2em; }}
+h2 {{ font-size: 13pt; margin-top: 1.4em; border-bottom: 1px solid #ccd; break-after: avoid; }}
+table {{ border-collapse: collapse; width: 100%; margin: .6em 0; }}
+thead {{ display: table-header-group; }} tr {{ break-inside: avoid; }}
+th, td {{ border: 1px solid #bbc; padding: 3px 6px; text-align: left; vertical-align: top; }}
+th {{ background: #eef1f6; }}
+h1 + table th, h1 + table td {{ background: none; border: 0; border-bottom: 1px solid #dde; }}
+h1 + table th:first-child, h1 + table td:first-child {{ width: 28%; color: #5b6575;
+  font-weight: normal; }}
+h1 + table th:last-child {{ font-weight: 600; }}
+figure.chart {{ margin: .6em 0; break-inside: avoid; }}
+svg.chart {{ display: block; width: 100%; max-width: 170mm; height: auto; }}"""
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: a title may hold quotes or backslashes, and a ``<``
+    could close the page's ``<style>`` element (so it is written as the escape ``\\3c``)."""
+    cleaned = re.sub(r"\s+", " ", text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + cleaned.replace("<", "\\3c ") + '"'
+
+
+def page_counter(template: str) -> str:
+    """A translated "Page {page} of {pages}" as CSS ``content`` with the page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", template)
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    return " ".join(counters.get(p) or css_string(p) for p in parts if p)
 
 
 def agreement_context(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -250,12 +251,13 @@ def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
     rep = auth(tokens["customer_rep"])
 
     page = client.get(url, headers=rep).text
-    assert "<th>2025-04</th>" in page
-    assert "<th>2026-03</th>" in page
-    row = section(page, "Trend over the last 12 periods").split("<td>P1-resolution</td>")[1]
-    row = row.split("</tr>")[0]
-    assert row.count("<td>50%</td>") == 2
-    assert row.count("<td>—</td>") == 10
+    trend = section(page, "Trend over the last 12 periods")
+    assert "<td>2025-04</td>" in trend  # a period a row, oldest first
+    assert "<td><strong>2026-03</strong></td>" in trend  # the reported period, last and bold
+    column = table_column(trend, "P1-resolution")
+    assert len(column) == 12
+    assert column.count("50%") == 2
+    assert column.count("—") == 10
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4  # with availability
     # no outage in March: 0.1 % of 31 × 24 h = 2,678.4 s ≈ 45 minutes of error budget left
     assert "0 minutes down, error budget left 45 minutes" in page
@@ -344,3 +346,14 @@ def test_a_report_from_stored_measurements_equals_one_from_the_tickets(
 def section(page: str, heading: str) -> str:
     """The part of a report page under one of its headings."""
     return page.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
+
+
+def table_column(part: str, heading: str) -> list[str]:
+    """The cells under one heading of the first table in ``part``, as text, top to bottom."""
+    table = part.split("<table>")[1].split("</table>")[0]
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd]>(.*?)</t[hd]>", r)]
+        for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+    at = rows[0].index(heading)
+    return [row[at] for row in rows[1:]]

@@ -1,0 +1,29 @@
+"""Durations in words of the reader's language: the engine writes ``8h 30m`` (English, for
+logs, files and the CLI); documents and pages say ``8 小时 30 分钟`` in Chinese.
+
+One rule for every rendering that is read by a person (a service report's "over by", a page's
+time left), so the units read the same everywhere.
+"""
+
+from __future__ import annotations
+
+from servicelevel.engine.durations import format_seconds
+from servicelevel.i18n import Translator
+
+# Unit of a duration, as the catalogs know it: ``{n}h`` is ``{n} 小时`` in Chinese.
+UNITS = (("{n}d", 86_400), ("{n}h", 3_600), ("{n}m", 60), ("{n}s", 1))
+
+
+def duration(seconds: int, t: Translator) -> str:
+    """``30600`` → ``8h 30m`` in English, ``8 小时 30 分钟`` in Chinese (the engine's rule:
+    days to seconds, units that are zero left out, zero is ``0s``, a negative keeps its sign)."""
+    if t.locale == "en":
+        return format_seconds(seconds)
+    sign = "-" if seconds < 0 else ""
+    rest = abs(int(seconds))
+    parts = []
+    for unit, size in UNITS:
+        if rest >= size:
+            parts.append(t.gettext(unit).format(n=rest // size))
+            rest %= size
+    return sign + (" ".join(parts) if parts else t.gettext("{n}s").format(n=0))

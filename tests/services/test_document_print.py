@@ -1,0 +1,46 @@
+"""A printed document (agreement or service report) on A4: the body font of its language on
+every page, margin boxes included, and a header that cannot break out of the page's style."""
+
+from __future__ import annotations
+
+import pytest
+from weasyprint import HTML
+
+from servicelevel.services import documents
+
+
+@pytest.mark.parametrize(
+    ("language", "face", "counter"),
+    [
+        ("en", '"Noto Sans"', '"Page " counter(page) " of " counter(pages)'),
+        ("zh-Hans", '"Noto Sans CJK SC"', '"第 " counter(page) " 页，共 " counter(pages) " 页"'),
+        ("zh-Hant", '"Noto Sans CJK TC"', '"第 " counter(page) " 頁，共 " counter(pages) " 頁"'),
+    ],
+)
+def test_each_language_prints_in_its_own_face_with_page_x_of_y_in_that_face(
+    language: str, face: str, counter: str
+) -> None:
+    html = documents.page("<p>x</p>", "T", language, documents.Running("SLA-1 · 2026-11", "R 2"))
+    assert f'<html lang="{language}">' in html
+    assert f"html {{ font-family: {face}," in html
+    assert f"content: {counter};" in html
+    margin_fonts = html.count(f"font-family: {face},")
+    assert margin_fonts == 4  # the body and the three margin boxes
+    assert 'content: "SLA-1 · 2026-11";' in html
+    assert 'content: "R 2";' in html
+
+
+def test_a_title_cannot_close_the_style_element_or_the_css_string() -> None:
+    html = documents.page("", "t", "en", documents.Running('a "b" \\ </style><script>x'))
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "<" not in style
+    assert 'content: "a \\"b\\" \\\\ \\3c /style>\\3c script>x";' in style
+
+
+def test_the_chinese_pdfs_embed_the_sc_and_tc_faces_and_never_the_japanese_one() -> None:
+    for language, face in (("zh-Hans", b"Noto-Sans-CJK-SC"), ("zh-Hant", b"Noto-Sans-CJK-TC")):
+        content = "<h1>服务报告 標題 骨</h1><p>正文 直 说</p>"
+        html = documents.page(content, "报告", language, documents.Running("报告 · 2026-11"))
+        data = HTML(string=html).write_pdf(uncompressed_pdf=True)  # font names readable
+        assert face in data
+        assert b"CJK-JP" not in data
