@@ -114,3 +114,16 @@ def test_the_zone_picker_groups_canonical_zones_by_region_with_words_in_the_lang
     labels = [label for choices in groups.values() for _, label in choices]
     assert len(labels) == len(set(labels))
     assert not any("Unknown" in label or "未知" in label for label in labels)
+
+
+def test_the_zone_a_page_is_in_is_named_as_a_reader_says_it() -> None:
+    assert moments.zone_label("Asia/Shanghai", "en") == "Shanghai time"
+    assert moments.zone_label("Asia/Shanghai", "zh_Hans") == "上海时间"
+    assert moments.zone_label("Europe/Berlin", "zh_Hant") == "柏林時間"
+    assert moments.zone_label("Etc/UTC", "en") == "UTC"
+
+
+def test_days_kept_as_iso_text_in_stored_figures_read_as_days() -> None:
+    assert moments.day("2026-05-15", "zh_Hant") == "2026年5月15日"
+    assert moments.day("2026-07-06T18:00:00+00:00", "en", "Asia/Shanghai") == "Jul 7, 2026"
+    assert moments.day("", "en") == "—"

@@ -57,10 +57,13 @@ def _local(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return value.astimezone(zone)
 
 
-def day(value: dt.date | dt.datetime | None, locale: str, zone: str | None = None) -> str:
-    """A calendar day ("Jul 7, 2026"); an instant gives its day in ``zone``."""
-    if value is None:
+def day(value: dt.date | str | None, locale: str, zone: str | None = None) -> str:
+    """A calendar day ("Jul 7, 2026"); an instant gives its day in ``zone``. Stored figures
+    and agendas keep days as ISO text, so that is read too."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
     if isinstance(value, dt.datetime):
         value = _local(value, zone_of(zone)).date()
     return format_date(value, "medium", locale=_babel(locale))
@@ -96,15 +99,21 @@ def zone_name(zone: str | None, locale: str) -> str:
     return str(get_timezone_location(found, locale=_babel(locale), return_city=True))
 
 
+def zone_label(zone: str | None, locale: str) -> str:
+    """How a reader names the zone their times are in: "Shanghai time", "上海时间", "UTC"."""
+    t = translator(locale.replace("-", "_"))
+    if zone_of(zone).key in UTC_NAMES:
+        return t.gettext("UTC")
+    return t.gettext("{city} time").format(city=zone_name(zone, locale))
+
+
 def named(value: dt.datetime | None, locale: str, zone: str | None) -> str:
     """An instant in ``zone`` with the zone named: "Jul 7, 2026, 10:00 AM (Shanghai time)"."""
     if value is None:
         return "—"
     t = translator(locale.replace("-", "_"))
     when = moment(value, locale, zone)
-    if zone_of(zone).key in UTC_NAMES:
-        return t.gettext("{when} (UTC)").format(when=when)
-    return t.gettext("{when} ({zone} time)").format(when=when, zone=zone_name(zone, locale))
+    return t.gettext("{when} ({zone})").format(when=when, zone=zone_label(zone, locale))
 
 
 def bound(value: dt.datetime | None, locale: str, reader: str | None, agreed: str | None) -> str:

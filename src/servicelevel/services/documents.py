@@ -24,7 +24,7 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.definitions.calendars import format_shift
 from servicelevel.engine.calendars import WEEKDAYS
-from servicelevel.i18n import translator
+from servicelevel.i18n import moments, translator
 from servicelevel.services import agreements, templates
 from servicelevel.services.calendars import compile_definition
 from servicelevel.services.errors import Invalid
@@ -234,11 +234,11 @@ def agreement_context(
         "version": {
             "number": version.number,
             "state": version.state,
-            "term_start": _date(version.term_start),
-            "term_end": _date(version.term_end),
+            "term_start": _date(version.term_start, locale),
+            "term_end": _date(version.term_end, locale),
             "timezone": version.timezone,
-            "signed_at": _instant(version.signed_at),
-            "in_force_from": _instant(version.in_force_from),
+            "signed_at": _instant(version.signed_at, locale, version.timezone),
+            "in_force_from": _instant(version.in_force_from, locale, version.timezone),
         },
         "services": _services(session, version, language, words),
         "calendars": calendars,
@@ -271,20 +271,22 @@ def agreement_context(
                 "side": words[s.side],
                 "name": s.name,
                 "role": words.get(s.signed_as, s.signed_as),
-                "signed_at": _instant(s.signed_at),
+                "signed_at": _instant(s.signed_at, locale, version.timezone),
             }
             for s in version.signatures
         ],
-        "today": dt.datetime.now(dt.UTC).date().isoformat(),
+        "today": moments.day(dt.datetime.now(dt.UTC), locale, version.timezone),
     }
 
 
-def _date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+def _date(value: dt.date | None, locale: str) -> str:
+    """A day of the agreement as the reader writes it (i18n.moments); empty when unset."""
+    return moments.day(value, locale) if value else ""
 
 
-def _instant(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def _instant(value: dt.datetime | None, locale: str, zone: str) -> str:
+    """An instant of the agreement in its own zone, named: both parties read one wall clock."""
+    return moments.named(value, locale, zone) if value else ""
 
 
 def _text(value: Any, language: str) -> str:

@@ -8,14 +8,13 @@ import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from babel.numbers import format_percent
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.i18n import translator
+from servicelevel.i18n import moments, translator
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
 from servicelevel.services import agreements, charts, improvement_plans, review_register, reviews
@@ -25,7 +24,7 @@ from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import day
-from servicelevel.web.pages import language, render
+from servicelevel.web.pages import language, render, time_zone
 from servicelevel.web.submit import perform
 
 router = APIRouter()
@@ -79,11 +78,13 @@ def register_file(request: Request, kind: str, visitor: UserDep, db: SessionDep)
     locale = language(request)
     rows = review_register.register(db, actor=visitor.actor, language=locale)
     if kind == "pdf":
-        return Response(register_files.pdf_bytes(rows, locale), media_type="application/pdf")
+        pdf = register_files.pdf_bytes(rows, locale, time_zone(request))
+        return Response(pdf, media_type="application/pdf")
     if kind != "xlsx":
         raise Invalid("the register is offered as xlsx or pdf", "format")
     head = {"Content-Disposition": 'attachment; filename="review-register.xlsx"'}
-    return Response(register_files.xlsx_of(rows, locale), media_type=XLSX, headers=head)
+    book = register_files.xlsx_of(rows, locale, time_zone(request))
+    return Response(book, media_type=XLSX, headers=head)
 
 
 class CsrfForm(BaseModel):
@@ -199,9 +200,7 @@ def meeting_view(
         meeting=meeting,
         agreement=agreement,
         zone=zone,
-        at_local=format_datetime(
-            meeting.scheduled_at, "medium", tzinfo=ZoneInfo(zone), locale=t.babel_locale
-        ),
+        at_local=moments.bound(meeting.scheduled_at, t.locale, time_zone(request), zone),
         day=meeting.scheduled_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d"),
         time=meeting.scheduled_at.astimezone(ZoneInfo(zone)).strftime("%H:%M"),
         period=reviews.period_label(meeting),
