@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 
-from servicelevel.engine.durations import format_seconds
-from servicelevel.i18n import Translator
+from servicelevel.i18n import Translator, durations
 
-# Unit of a duration, as the catalog knows it: ``{n}h`` is ``{n} 小时`` in Chinese.
-UNITS = (("{n}d", 86_400), ("{n}h", 3_600), ("{n}m", 60), ("{n}s", 1))
+UNITS = durations.UNITS  # a duration's units as the catalogs know them (``{n}h``: ``{n} 小时``)
 
 # Messages of the definition readers (YAML forms: new agreement, draft edit, new calendar) and
 # the line/column/field prefixes the services put before them. A {name} stands for any text;
@@ -54,18 +52,9 @@ _PATTERNS = tuple((template, _pattern(template)) for template in DEFINITION_MESS
 
 
 def duration(seconds: int, t: Translator) -> str:
-    """``30600`` → ``8h 30m`` in English, ``8 小时 30 分钟`` in Chinese (the engine's rule:
-    days to seconds, units that are zero left out, zero is ``0s``, a negative keeps its sign)."""
-    if t.locale == "en":
-        return format_seconds(seconds)
-    sign = "-" if seconds < 0 else ""
-    rest = abs(int(seconds))
-    parts = []
-    for unit, size in UNITS:
-        if rest >= size:
-            parts.append(t.gettext(unit).format(n=rest // size))
-            rest %= size
-    return sign + (" ".join(parts) if parts else t.gettext("{n}s").format(n=0))
+    """``30600`` → ``8h 30m`` in English, ``8 小时 30 分钟`` in Chinese: the one rule of
+    :mod:`servicelevel.i18n.durations`, which documents (the service report) use too."""
+    return durations.duration(seconds, t)
 
 
 def definition_message(text: str, t: Translator) -> str:
