@@ -195,3 +195,16 @@ def test_a_document_names_its_font_and_a_page_keeps_its_own() -> None:
         font='"Noto Sans CJK TC", sans-serif'
     )
     assert "font-family" not in trend()
+
+
+def test_availability_near_its_objective_gets_a_scale_that_sets_them_apart() -> None:
+    svg = charts.line_chart(
+        MONTHS[:3],
+        [charts.Series("email", [1.0, 0.999, 0.9995])],
+        title="t",
+        share=pct,
+        objective=0.999,
+    )
+    ys = sorted(centre(e)[1] for e in parse(svg).iter() if e.attrib.get("class") == "point")
+    assert ys[-1] - ys[0] >= 20  # 100 % and 99.9 % at least 20 pt apart on paper
+    assert_no_overlap_and_inside(svg)

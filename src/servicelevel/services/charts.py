@@ -50,6 +50,7 @@ WIDTH, PLOT_HEIGHT = 480, 150
 LEFT, RIGHT, TOP = 46, 14, 34
 TITLE, SMALL = 12, 10  # font sizes in points at print size
 LEGEND_ROW = 16
+FLOORS = (0.999, 0.995, 0.99, 0.98, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1)
 DODGE = 5.0  # points between markers of series at the same value
 
 
@@ -89,9 +90,13 @@ def text_width(text: str, size: float) -> float:
 
 
 def _floor(values: list[float]) -> float:
-    """The bottom of the scale: a tenth below the lowest value, never above 0.9."""
+    """The bottom of the scale: the highest of :data:`FLOORS` that leaves the lowest value at
+    least 15 % of the plot above it (availability near 99.9 % gets a scale from 99.5 %, where
+    a scale from 90 % drew 99.9 % and 100 % as one line)."""
     lowest = min(values, default=1.0)
-    return max(0.0, min(0.9, math.floor((lowest - 0.05) * 10) / 10))
+    if lowest >= 1.0:
+        return 0.9  # all perfect: no finer scale to show
+    return next((f for f in FLOORS if f <= lowest - (1 - f) * 0.15), 0.0)
 
 
 def _text(x: float, y: float, text: str, *, size: int = SMALL, extra: str = "") -> str:
@@ -186,7 +191,10 @@ def shown_labels(labels: Sequence[str], frame: Frame) -> list[int]:
 
 def _axes(frame: Frame, share: Callable[[float], str]) -> list[str]:
     parts = []
-    for tick in (frame.bottom, (frame.bottom + 1) / 2, 1.0):
+    ticks = [frame.bottom, (frame.bottom + 1) / 2, 1.0]
+    if len({share(t) for t in ticks}) < 3:
+        ticks.pop(1)  # the middle would read as one of the ends
+    for tick in ticks:
         y = frame.y(tick)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d9dee7"/>'
