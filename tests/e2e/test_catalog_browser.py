@@ -29,7 +29,7 @@ def test_a_manager_publishes_a_service_with_an_option(page: Page) -> None:
     page.get_by_label("Within 1", exact=True).fill("2 hours")
     page.get_by_label("Objective 1", exact=True).fill("90")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("alert")).to_contain_text("cannot read the duration")
+    expect(page.get_by_role("alert")).to_contain_text("2 hours is not a duration")
     page.get_by_label("Within 1", exact=True).fill("2h")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("cell", name="90%")).to_be_visible()

@@ -24,6 +24,10 @@ class DurationError(ValueError):
     """A duration text that cannot be read."""
 
 
+class BusinessDaysError(DurationError):
+    """Business days given as a fraction or mixed with other units."""
+
+
 @dataclass(frozen=True)
 class Duration:
     """Either ``seconds`` of working time or a whole number of ``business_days``."""
@@ -75,7 +79,7 @@ def _parse_units(raw: str) -> Duration:
         )
     if business_days is not None:
         if seconds or business_days != int(business_days):
-            raise DurationError(f"{raw!r}: business days are whole and cannot mix with hours")
+            raise BusinessDaysError(f"{raw!r}: business days are whole and cannot mix with hours")
         return Duration(business_days=int(business_days))
     return Duration(seconds=_whole(seconds, raw))
 

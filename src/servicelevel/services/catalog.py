@@ -23,7 +23,7 @@ from servicelevel.db.repositories.common import Page
 from servicelevel.services import audit
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
-from servicelevel.services.validation import known_user, promise, text, translations
+from servicelevel.services.validation import code, known_user, promise, text, translations
 
 STATES = SERVICE_STATES
 TARGET_METRICS = METRICS
@@ -67,7 +67,7 @@ class ServiceData:
 def _clean(session: Session, data: ServiceData) -> ServiceData:
     cleaned = replace(
         data,
-        code=text(data.code, "code", required=True, limit=64),
+        code=code(data.code, "code"),
         name=text(data.name, "name", required=True, limit=200),
         names=translations(data.names, "names", limit=200),
         description=text(data.description, "description", limit=4000),
@@ -208,7 +208,7 @@ def _clean_target(target: OfferedTargetData, where: str) -> OfferedTarget:
 def _clean_option(option: OptionData, rank: int) -> ServiceOption:
     where = f"options.{rank}"
     made = ServiceOption(
-        code=text(option.code, f"{where}.code", required=True, limit=64),
+        code=code(option.code, f"{where}.code"),
         name=text(option.name, f"{where}.name", required=True, limit=200),
         names=translations(option.names, f"{where}.names", limit=200),
         rank=rank,

@@ -4,6 +4,7 @@ field."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,10 +13,23 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import User
 from servicelevel.db.models.catalog import METRICS
 from servicelevel.db.repositories import identity as identity_repo
-from servicelevel.engine.durations import DurationError, parse_duration
+from servicelevel.engine.durations import (
+    BusinessDaysError,
+    Duration,
+    DurationError,
+    parse_duration,
+)
 from servicelevel.services.errors import Invalid
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+# A code is what URLs, files and other systems use to name a record: no spaces or punctuation
+# that would need quoting (``hr-portal``, ``SLA-CONTOSO-2026``, ``it_support.eu``).
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+UNREADABLE = (
+    "{value} is not a duration: write a number and a unit (w, d, h, m, s), e.g. 4h, 2d 3h or "
+    "90m; bd for business days (2bd); or ISO 8601 (PT4H)"
+)
+MIXED = "{value}: business days are whole and are not mixed with other units"
 
 
 def text(value: Any, field: str, *, required: bool = False, limit: int = 2000) -> str:
@@ -30,6 +44,31 @@ def text(value: Any, field: str, *, required: bool = False, limit: int = 2000) -
     if len(cleaned) > limit:
         raise Invalid("{name} is longer than {limit} characters", field, name=field, limit=limit)
     return cleaned
+
+
+def code(value: Any, field: str, *, limit: int = 64) -> str:
+    """``value`` as a code: required, letters and digits with ``.``, ``-`` or ``_`` between
+    them — a service called "HR Portal!" gets a code such as ``hr-portal``."""
+    cleaned = text(value, field, required=True, limit=limit)
+    if not CODE.fullmatch(cleaned):
+        raise Invalid(
+            "a code has letters, digits, dots, hyphens and underscores only, without spaces "
+            "(e.g. hr-portal): {value} is not one",
+            field,
+            value=cleaned,
+        )
+    return cleaned
+
+
+def duration(value: str, field: str) -> Duration:
+    """A duration such as ``4h``, or one error naming ``field`` that says how to write one
+    (the engine's own wording is not repeated after it)."""
+    try:
+        return parse_duration(value)
+    except BusinessDaysError:
+        raise Invalid(MIXED, field, value=value) from None
+    except DurationError:
+        raise Invalid(UNREADABLE, field, value=value) from None
 
 
 def translations(value: Any, field: str, *, limit: int = 2000) -> dict[str, str]:
@@ -68,12 +107,7 @@ def promise(
     if metric != "availability":
         if not budget:
             raise Invalid("a time budget such as 4h is required", f"{where}.within")
-        try:
-            budget = str(parse_duration(budget))
-        except DurationError as exc:
-            raise Invalid(
-                "cannot read the duration: {reason}", f"{where}.within", reason=exc
-            ) from None
+        budget = str(duration(budget, f"{where}.within"))
     return metric, float(objective), text(priority, f"{where}.priority", limit=40), budget
 
 

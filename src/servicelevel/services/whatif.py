@@ -24,7 +24,6 @@ from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import always_open
 from servicelevel.engine.clocks import ClockDefinition
 from servicelevel.engine.compliance import Compliance
-from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.engine.evaluation import evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import Selector, Target, TicketSet
@@ -32,6 +31,7 @@ from servicelevel.services import agreements, catalog, outages, stored_tickets
 from servicelevel.services.calendars import business_calendar
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor, require
+from servicelevel.services.validation import duration
 
 LOOKBACK = dt.timedelta(days=90)
 STANDARD_CLOCKS = {
@@ -96,10 +96,7 @@ def what_if(
         return replace(base, availability=found)
     if metric not in STANDARD_CLOCKS:
         raise Invalid("metric must be one of response, resolution, availability", "metric")
-    try:
-        budget = parse_duration(within)
-    except DurationError as exc:
-        raise Invalid("cannot read the duration: {reason}", "within", reason=exc) from None
+    budget = duration(within, "within")
     clock, source = _clock(session, service_id, customer_id, metric)
     tickets = _tickets(session, service.code, customer_id, chosen)
     selector = Selector({"priority": frozenset({priority})} if priority else {})

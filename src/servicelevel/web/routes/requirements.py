@@ -124,10 +124,18 @@ async def requirement_create(request: Request, visitor: UserDep, db: SessionDep)
         commit(db)
     except ServiceError as exc:
         db.rollback()
-        field = (exc.field or "form").split(".")
-        key = f"target.{field[1]}" if field[0] == "targets" and len(field) > 1 else field[0]
-        return _form(request, visitor, db, values, {key: exc}, exc.status)
+        return _form(request, visitor, db, values, _errors(exc), exc.status)
     return RedirectResponse(f"/requirements/{found.id}", status_code=303)
+
+
+def _errors(exc: ServiceError) -> dict[str, object]:
+    """The form's errors: ``targets.2.within`` marks the third row's duration alone (the row
+    shows the message; ``target.2.within`` outlines only that input)."""
+    field = (exc.field or "form").split(".")
+    if field[0] != "targets" or len(field) < 2:
+        return {field[0]: exc}
+    row = f"target.{field[1]}"
+    return {row: exc, f"{row}.{field[2]}": True} if len(field) > 2 else {row: exc}
 
 
 def _number(text: str) -> int:
