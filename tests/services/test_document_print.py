@@ -44,3 +44,19 @@ def test_the_chinese_pdfs_embed_the_sc_and_tc_faces_and_never_the_japanese_one()
         data = HTML(string=html).write_pdf(uncompressed_pdf=True)  # font names readable
         assert face in data
         assert b"CJK-JP" not in data
+
+
+@pytest.mark.parametrize(
+    ("revision", "language", "right"),
+    [
+        (2, "en", "Revision 2"),
+        (None, "en", "Not published"),
+        (3, "zh-Hans", "第 3 次修订"),
+        (None, "zh-Hant", "未發佈"),
+    ],
+)
+def test_a_report_s_header_names_it_and_its_revision_in_the_report_s_language(
+    revision: int | None, language: str, right: str
+) -> None:
+    running = documents.report_running("SLA-1", "2026-11", revision, language)
+    assert running == documents.Running("SLA-1 · 2026-11", right)

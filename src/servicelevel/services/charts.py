@@ -46,7 +46,7 @@ SHAPE_POINTS: dict[str, tuple[tuple[float, float], ...]] = {  # marker outlines,
         (-4, 1.4),
     ),
 }
-WIDTH, PLOT_HEIGHT = 480, 150
+WIDTH, PLOT_HEIGHT, BAR_HEIGHT = 480, 150, 110  # counts need less height than a trend
 LEFT, RIGHT, TOP = 46, 14, 34
 TITLE, SMALL = 12, 10  # font sizes in points at print size
 LEGEND_ROW = 16
@@ -397,8 +397,8 @@ def bar_chart(
 ) -> str:
     """Counts per category as bars, each with its count written above it; category labels
     thinned (from the last backwards) where they would overlap."""
-    inner_h = PLOT_HEIGHT
-    height = TOP + PLOT_HEIGHT + 24
+    inner_h = BAR_HEIGHT
+    height = TOP + BAR_HEIGHT + 24
     top = max([*values, 1]) * 1.18  # room for the count above the highest bar
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     width = min(48.0, slot * 0.7)
@@ -407,7 +407,6 @@ def bar_chart(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + inner_h}" '
         f'y2="{TOP + inner_h}" stroke="#5b6575"/>'
     )
-    frame = Frame(labels, 0.0, height)
     every = max(1, math.ceil((max((text_width(x, SMALL) for x in labels), default=0) + 6) / slot))
     named = set(range(len(labels) - 1, -1, -every))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -415,6 +414,6 @@ def bar_chart(
         y = TOP + inner_h - inner_h * value / top
         parts.append(_bar(x, width, y, TOP + inner_h, colour, f"{label}: {value}", str(value)))
         if i in named:
-            parts.append(_centred(x + width / 2, frame.plot_bottom + 14, label))
+            parts.append(_centred(x + width / 2, TOP + inner_h + 14, label))
     parts.append("</svg>")
     return "".join(parts)

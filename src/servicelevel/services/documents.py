@@ -146,6 +146,18 @@ class Running:
     right: str = ""
 
 
+def report_running(code: str, period: str, revision: int | None, language: str) -> Running:
+    """A service report's running header: the report (agreement code and period) and its
+    revision, or that it is not published (live figures, which may still change)."""
+    words = translator(LOCALES.get(language, "en"))
+    right = (
+        words.gettext("Revision {revision}").format(revision=revision)
+        if revision
+        else words.gettext("Not published")
+    )
+    return Running(f"{code} · {period}", right)
+
+
 # The body font of each language: Chinese in its own script's face (the SC and TC faces draw
 # some characters differently; fontconfig's default for "sans-serif" is the Japanese one).
 FONTS = {
@@ -179,9 +191,9 @@ def print_css(language: str, running: Running, page_of: str) -> str:
   @top-right {{ content: {css_string(running.right)}; {margin} }}
   @bottom-center {{ content: {page_counter(page_of)}; {margin} }} }}
 html {{ font-family: {font}; }}
-body {{ font-size: 10.5pt; line-height: 1.5; color: #1b1f24; max-width: 52rem; margin: auto; }}
+body {{ font-size: 10.5pt; line-height: 1.45; color: #1b1f24; max-width: 52rem; margin: auto; }}
 h1 {{ font-size: 18pt; margin-bottom: .2em; }}
-h2 {{ font-size: 13pt; margin-top: 1.4em; border-bottom: 1px solid #ccd; break-after: avoid; }}
+h2 {{ font-size: 13pt; margin: 1.2em 0 .5em; border-bottom: 1px solid #ccd; break-after: avoid; }}
 table {{ border-collapse: collapse; width: 100%; margin: .6em 0; }}
 thead {{ display: table-header-group; }} tr {{ break-inside: avoid; }}
 th, td {{ border: 1px solid #bbc; padding: 3px 6px; text-align: left; vertical-align: top; }}
@@ -191,7 +203,7 @@ h1 + table th:first-child, h1 + table td:first-child {{ width: 28%; color: #5b65
   font-weight: normal; }}
 h1 + table th:last-child {{ font-weight: 600; }}
 figure.chart {{ margin: .6em 0; break-inside: avoid; }}
-svg.chart {{ display: block; width: 100%; max-width: 170mm; height: auto; }}"""
+svg.chart {{ display: block; max-width: 100%; height: auto; }}"""
 
 
 def css_string(text: str) -> str:
