@@ -14,11 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
+from servicelevel.db.models import Job
 from servicelevel.services import (
     alerts,
     availability_alerts,
@@ -192,22 +194,35 @@ def send_reports(sessions: Sessions) -> int:
     return sent
 
 
+@jobs.handler(report_schedules.RUN_NOW)
+def run_schedule_now(session: Session, job: Job) -> dict[str, Any]:
+    """A schedule a manager ran now: published, mailed and recorded as a scheduled run is
+    (the mail goes out inside the job's transaction; a job retried after a crash between the
+    mail and the commit may mail twice, which a trial run can bear)."""
+    run = report_schedules.requested_run(session, job, utcnow())
+    delivery = report_schedules.record(session, run, error=run.error or _mail(run), now=utcnow())
+    return {"delivery_id": delivery.id, "status": delivery.status, "period": delivery.period}
+
+
 def _mail(run: report_schedules.Run) -> str | None:
+    """One mail per group of recipients sharing a zone (the send time is named in it)."""
     from servicelevel.reports.pdf import pdf_of  # WeasyPrint (~0.5 s): only when a report is mailed
 
     locale = run.language.replace("-", "_")
-    message = notices.compose("report", {**run.facts, "attached": "yes"}, locale, "UTC")
     name = f"{run.facts.get('agreement', 'report')}-{run.period}.pdf"
-    try:
-        notifications.send_email(
-            ", ".join(run.emails),
-            message,
-            locale,
-            f"report-{run.report_id}",
-            ((name, pdf_of(run.html), "application/pdf"),),
-        )
-    except DeliveryError as exc:
-        return str(exc)
+    pdf = pdf_of(run.html)
+    for zone, emails in (run.zones or {"UTC": run.emails}).items():
+        message = notices.compose("report", {**run.facts, "attached": "yes"}, locale, zone)
+        try:
+            notifications.send_email(
+                ", ".join(emails),
+                message,
+                locale,
+                f"report-{run.report_id}",
+                ((name, pdf, "application/pdf"),),
+            )
+        except DeliveryError as exc:
+            return str(exc)
     return None
 
 

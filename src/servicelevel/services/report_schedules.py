@@ -6,27 +6,38 @@ The worker claims due schedules (:func:`claim_due`: the report is published as a
 the schedule moved to its next date in one transaction, so no other worker runs it again),
 mails the report with its PDF (``jobs/worker``: rendering is an adapter's job) and records the
 delivery (:func:`record`), sent or failed with why.
+
+A manager can also run a schedule now (:func:`run_now`) — to try a distribution list without
+waiting for the Nth working day: a job the worker runs like a scheduled run (the month before
+published, mailed, a delivery recorded), leaving the schedule's next run where it was.
+
+The mail is in the schedule's language with the agreement's title in it, and says when it was
+sent in each recipient's zone: a user of servicelevel with that address reads their own zone,
+any other address the agreement's reporting zone (recipients are grouped by zone, one mail
+per group).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Agreement, ReportDelivery, ReportSchedule, ServiceReport
+from servicelevel.db.models import Agreement, Job, ReportDelivery, ReportSchedule, ServiceReport
+from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.engine.business_time import Calendar
-from servicelevel.services import agreements, audit, report_snapshots
+from servicelevel.services import agreements, audit, jobs, report_snapshots
 from servicelevel.services.documents import LOCALES
 from servicelevel.services.errors import Invalid, NotFound, ServiceError
 from servicelevel.services.permissions import SYSTEM, Actor, require
 from servicelevel.services.service_reports import engine_agreement
 
 FIELDS = ("agreement_id", "language", "working_day", "calendar_key", "recipients", "active")
+RUN_NOW = "report_run"  # the job of a schedule run now by a manager
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,12 @@ def deliveries(session: Session, *, actor: Actor, schedule_id: int) -> list[Repo
     """A schedule's runs, newest first; a schedule that does not exist and one of an agreement
     the actor may not see answer the same (no existence leak)."""
     require(actor, "report.read")
+    _visible(session, actor, schedule_id)
+    query = select(ReportDelivery).where(ReportDelivery.schedule_id == schedule_id)
+    return list(session.scalars(query.order_by(ReportDelivery.id.desc())))
+
+
+def _visible(session: Session, actor: Actor, schedule_id: int) -> ReportSchedule:
     schedule = session.get(ReportSchedule, schedule_id)
     try:
         if schedule is None:
@@ -102,8 +119,35 @@ def deliveries(session: Session, *, actor: Actor, schedule_id: int) -> list[Repo
         agreements.get_agreement(session, actor=actor, agreement_id=schedule.agreement_id)
     except NotFound:
         raise NotFound("no report schedule {id}", id=schedule_id) from None
-    query = select(ReportDelivery).where(ReportDelivery.schedule_id == schedule_id)
-    return list(session.scalars(query.order_by(ReportDelivery.id.desc())))
+    return schedule
+
+
+def run_now(
+    session: Session, *, actor: Actor, schedule_id: int, now: dt.datetime | None = None
+) -> Job:
+    """Run a schedule now, as the worker would on its day: a job that publishes the month
+    before and mails it (``jobs/worker``), recorded as a delivery. The schedule's next run
+    stays where it was — a trial run does not skip the month's own."""
+    require(actor, "report.publish")
+    schedule = _visible(session, actor, schedule_id)
+    period = previous_month(session, schedule, now or dt.datetime.now(dt.UTC))
+    job = jobs.enqueue(
+        session,
+        kind=RUN_NOW,
+        payload={"schedule_id": schedule.id, "period": period, "requested_by": actor.user_id},
+    )
+    facts = {"period": period, "job_id": job.id, "next_run_at": schedule.next_run_at.isoformat()}
+    audit.record(session, actor, "run_now", schedule, None, facts)
+    return job
+
+
+def requested_run(session: Session, job: Job, now: dt.datetime) -> Run:
+    """The run a manager asked for (:func:`run_now`): the report published; the caller mails
+    it and :func:`record`s the delivery."""
+    schedule = session.get(ReportSchedule, int(job.payload["schedule_id"]))
+    if schedule is None:
+        raise NotFound("no report schedule {id}", id=job.payload["schedule_id"])
+    return _run(session, schedule, str(job.payload["period"]), now)
 
 
 def _calendar(session: Session, schedule: ReportSchedule) -> tuple[Calendar, str]:
@@ -153,7 +197,8 @@ def nth_working_day(calendar: Calendar, year: int, month: int, n: int) -> dt.dat
 
 @dataclass(frozen=True)
 class Run:
-    """A claimed run: what to send, and to whom (no session needed to send it)."""
+    """A claimed run: what to send, and to whom (no session needed to send it). ``zones``
+    groups the addresses by the zone their mail names its send time in."""
 
     schedule_id: int
     report_id: int | None
@@ -163,6 +208,7 @@ class Run:
     language: str
     facts: dict[str, str]
     error: str = ""
+    zones: dict[str, list[str]] = field(default_factory=dict)
 
 
 def claim_due(session: Session, now: dt.datetime) -> list[Run]:
@@ -178,22 +224,41 @@ def claim_due(session: Session, now: dt.datetime) -> list[Run]:
     for schedule in session.scalars(query):
         period = previous_month(session, schedule, now)
         schedule.next_run_at = next_run(session, schedule, now)
-        emails = list(schedule.recipients.get("emails", []))
-        try:
-            with session.begin_nested():
-                report = publish_due(session, schedule, now)
-        except ServiceError as exc:
-            runs.append(
-                Run(schedule.id, None, period, "", emails, schedule.language, {}, exc.message)
-            )
-            continue
-        head = agreements.get_agreement(session, actor=SYSTEM, agreement_id=schedule.agreement_id)
-        facts = {"agreement": head.code, "agreement_name": head.title, "period": period}
-        runs.append(
-            Run(schedule.id, report.id, period, report.html, emails, schedule.language, facts)
-        )
+        runs.append(_run(session, schedule, period, now))
     session.flush()
     return runs
+
+
+def _run(session: Session, schedule: ReportSchedule, period: str, now: dt.datetime) -> Run:
+    """Publish ``period`` for the schedule and say what to mail to whom."""
+    emails = list(schedule.recipients.get("emails", []))
+    try:
+        with session.begin_nested():
+            report = publish(session, schedule, period, now)
+    except ServiceError as exc:
+        return Run(schedule.id, None, period, "", emails, schedule.language, {}, exc.message)
+    head = agreements.get_agreement(session, actor=SYSTEM, agreement_id=schedule.agreement_id)
+    tag = schedule.language.replace("_", "-")
+    titles = head.titles if isinstance(head.titles, dict) else {}
+    facts = {
+        "agreement": head.code,
+        "agreement_name": str(titles.get(tag) or head.title),
+        "period": period,
+        "now": now.isoformat(),
+    }
+    zones = recipient_zones(session, emails, agreements.current(head).timezone)
+    return Run(
+        schedule.id, report.id, period, report.html, emails, schedule.language, facts, "", zones
+    )
+
+
+def recipient_zones(session: Session, emails: list[str], default: str) -> dict[str, list[str]]:
+    """``zone → addresses``: a user's own zone for their address, else ``default``."""
+    known = identity_repo.zones_of_emails(session, emails)
+    out: dict[str, list[str]] = {}
+    for email in emails:
+        out.setdefault(known.get(email.strip().lower()) or default, []).append(email)
+    return out
 
 
 def previous_month(session: Session, schedule: ReportSchedule, now: dt.datetime) -> str:
@@ -206,11 +271,17 @@ def previous_month(session: Session, schedule: ReportSchedule, now: dt.datetime)
 
 def publish_due(session: Session, schedule: ReportSchedule, now: dt.datetime) -> ServiceReport:
     """Publish the month before as a snapshot (the schedule acts as the system)."""
+    return publish(session, schedule, previous_month(session, schedule, now), now)
+
+
+def publish(
+    session: Session, schedule: ReportSchedule, period: str, now: dt.datetime
+) -> ServiceReport:
     return report_snapshots.publish(
         session,
         actor=SYSTEM,
         agreement_id=schedule.agreement_id,
-        period=previous_month(session, schedule, now),
+        period=period,
         language=schedule.language,
         note="published by schedule",
         now=now,

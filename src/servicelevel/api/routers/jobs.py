@@ -1,4 +1,5 @@
-"""/api/v1/jobs and recomputation requests: background work and its progress."""
+"""/api/v1/jobs, recomputation requests and report schedules run now: background work and its
+progress."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
-from servicelevel.services import jobs, live, recompute
+from servicelevel.services import jobs, live, recompute, report_schedules
 
 router = APIRouter(tags=["jobs"])
 
@@ -35,6 +36,17 @@ class JobOut(BaseModel):
 def request_recompute(agreement_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
     """Queue a recomputation of the agreement's measurements; follow it at /jobs/{id}."""
     job = recompute.request(session, actor=actor, agreement_id=agreement_id)
+    commit(session)
+    return JobOut.model_validate(job)
+
+
+@router.post("/report-schedules/{schedule_id}/run", response_model=JobOut, status_code=202)
+def run_schedule_now(schedule_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
+    """Run a report schedule now (managers): the worker publishes the month before, mails it
+    to the distribution list and records the delivery, as on the schedule's own day; the next
+    scheduled run does not move. Follow it at /jobs/{id}, the delivery at
+    /report-schedules/{schedule_id}/deliveries."""
+    job = report_schedules.run_now(session, actor=actor, schedule_id=schedule_id)
     commit(session)
     return JobOut.model_validate(job)
 

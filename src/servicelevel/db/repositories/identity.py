@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ApiToken, RoleAssignment, User
@@ -145,3 +145,14 @@ def display_names(session: Session, user_ids: Collection[int]) -> dict[int, str]
     """``id → display name`` (the username where none is set)."""
     query = select(User.id, User.display_name, User.username).where(User.id.in_(list(user_ids)))
     return {int(i): str(d or u) for i, d, u in session.execute(query)}
+
+
+def zones_of_emails(session: Session, emails: Collection[str]) -> dict[str, str]:
+    """``address (lower case) → time zone`` of the active users with these addresses."""
+    wanted = sorted({e.strip().lower() for e in emails if e.strip()})
+    if not wanted:
+        return {}
+    query = select(User.email, User.timezone).where(
+        func.lower(User.email).in_(wanted), User.is_active.is_(True)
+    )
+    return {str(e).lower(): str(z) for e, z in session.execute(query.order_by(User.id))}

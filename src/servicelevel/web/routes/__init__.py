@@ -16,6 +16,7 @@ from servicelevel.web.routes import (
     improvement,
     monitoring,
     parties,
+    report_schedules,
     requirements,
     reviews,
     tickets,
@@ -23,7 +24,16 @@ from servicelevel.web.routes import (
 )
 
 router = APIRouter(include_in_schema=False)
-processes = (catalog, requirements, agreements, document_templates, work, reviews, improvement)
+processes = (
+    catalog,
+    requirements,
+    agreements,
+    document_templates,
+    work,
+    reviews,
+    improvement,
+    report_schedules,
+)
 areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)
