@@ -9,45 +9,94 @@ from fastapi import APIRouter, Query
 
 from servicelevel.api.deps import ActorDep, SessionDep
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
-from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
+from servicelevel.api.schemas.common import BIGINT, PageOut, page_of_list
 from servicelevel.api.schemas.tickets import (
+    ClockOut,
     ExplanationOut,
     MeasurementOut,
+    QueuePageOut,
+    QueueTicketOut,
     StepOut,
     TicketDetailOut,
     TicketEventOut,
     TicketOut,
 )
-from servicelevel.services import explain, tickets
+from servicelevel.services import explain, ticket_queue, tickets
+from servicelevel.services.errors import Invalid
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 Text = Annotated[str | None, Query(max_length=100)]
+SORT_HELP = "deadline, left, used, opened or priority; a leading - sorts descending"
+CLOCK_HELP = "running, at_risk, overdue, paused, met or breached"
 
 
-@router.get("", response_model=PageOut[TicketOut])
+@router.get("", response_model=QueuePageOut)
 def list_tickets(
     session: SessionDep,
     actor: ActorDep,
+    customer: Annotated[str | None, Query(max_length=64, description="Party code")] = None,
     customer_id: RecordFilter | None = None,
     service: Text = None,
     priority: Text = None,
+    agreement: Annotated[
+        int | None, Query(ge=1, le=BIGINT, description="Only tickets this agreement measures")
+    ] = None,
+    clock: Annotated[str | None, Query(max_length=20, description=CLOCK_HELP)] = None,
     state: Text = None,
     q: Annotated[str | None, Query(max_length=200, description="Number or title contains")] = None,
+    sort: Annotated[str, Query(max_length=20, description=SORT_HELP)] = "deadline",
+    page: Annotated[int | None, Query(le=2**31, description="Page number, from 1")] = None,
     offset: Offset = 0,
-    limit: Limit = 50,
-) -> PageOut[TicketOut]:
-    page = tickets.list_tickets(
+    limit: Limit = ticket_queue.PAGE_SIZE,
+) -> QueuePageOut:
+    """The ticket queue: each ticket with its headline clock (time left, share of the budget
+    used, deadline), filtered, sorted and paged in the database, as the web page shows it."""
+    if page is not None and offset:
+        raise Invalid("give page or offset, not both", "page")
+    found = ticket_queue.queue(
         session,
         actor=actor,
-        customer_id=customer_id,
-        service=service,
-        priority=priority,
-        state=state,
-        search=q,
-        offset=offset,
-        limit=limit,
+        filters=ticket_queue.QueueFilter(
+            customer=customer,
+            service=service,
+            priority=priority,
+            agreement=agreement,
+            clock=clock,
+            state=state,
+            q=q,
+            customer_id=customer_id,
+        ),
+        now=dt.datetime.now(dt.UTC),
+        sort=sort,
+        page=1 if page is None else page,
+        page_size=limit,
+        offset=None if page is not None else offset,
     )
-    return page_of(page, TicketOut)
+    return QueuePageOut(
+        items=[_queued(r, found.agreements) for r in found.rows],
+        total=found.total,
+        offset=found.offset,
+        limit=found.page_size,
+        page=found.page,
+        pages=found.pages,
+        sort=found.sort,
+    )
+
+
+def _queued(row: ticket_queue.QueueRow, codes: dict[int, str]) -> QueueTicketOut:
+    out = TicketOut.model_validate(row.ticket).model_dump()
+    clock = None
+    if row.agreement_id is not None and row.clock is not None:
+        clock = ClockOut(
+            agreement_id=row.agreement_id,
+            agreement=codes.get(row.agreement_id, ""),
+            target=row.target_key or "",
+            status=row.clock,
+            deadline=row.deadline,
+            left_seconds=row.left_seconds,
+            used=row.used,
+        )
+    return QueueTicketOut(**out, customer=row.customer, clock=clock)
 
 
 @router.get("/{ticket_id}", response_model=TicketDetailOut)

@@ -76,3 +76,37 @@ class ExplanationOut(BaseModel):
     version_number: int = Field(validation_alias="version")
     target: str
     steps: list[StepOut]
+
+
+class ClockOut(BaseModel):
+    """The ticket's headline clock in the queue: the open clock nearest its deadline, else a
+    paused, pending, breached, met or cancelled one (of the agreements the reader sees)."""
+
+    agreement_id: int
+    agreement: str
+    target: str
+    status: str = Field(
+        description="running, at_risk (deadline within 4 hours), overdue, paused, pending, "
+        "met, breached or cancelled"
+    )
+    deadline: dt.datetime | None
+    left_seconds: int | None = Field(
+        description="Real seconds to the deadline while the clock runs (negative once "
+        "overdue); the working seconds left on a paused clock's budget; null once decided"
+    )
+    used: float | None = Field(description="Share of the budget used, 1.0 = all of it")
+
+
+class QueueTicketOut(TicketOut):
+    customer: str = Field(description="The customer's party code")
+    clock: ClockOut | None
+
+
+class QueuePageOut(BaseModel):
+    items: list[QueueTicketOut]
+    total: int
+    offset: int
+    limit: int
+    page: int
+    pages: int
+    sort: str
