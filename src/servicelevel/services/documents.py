@@ -14,7 +14,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_currency_name
 from jinja2 import Template, TemplateError
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
@@ -272,6 +272,7 @@ def agreement_context(
         "fee": {
             "amount": format_decimal(version.fee_amount, locale=locale),
             "currency": version.fee_currency,
+            "currency_name": _currency(version.fee_currency, locale),
             "per": words.get(version.fee_per, ""),
         }
         if version.fee_amount is not None
@@ -299,6 +300,14 @@ def _date(value: dt.date | None, locale: str) -> str:
 def _instant(value: dt.datetime | None, locale: str, zone: str) -> str:
     """An instant of the agreement in its own zone, named: both parties read one wall clock."""
     return moments.named(value, locale, zone) if value else ""
+
+
+def _currency(code: str, locale: str) -> str:
+    """The currency's name in the document's language (CNY: 人民币), else its code."""
+    try:
+        return get_currency_name(code, locale=locale) if code else ""
+    except (ValueError, LookupError):
+        return code
 
 
 def _text(value: Any, language: str) -> str:
