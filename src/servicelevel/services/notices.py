@@ -99,6 +99,7 @@ def _values(facts: dict[str, Any], lang: str, zone: str) -> dict[str, str]:
         now=instant("now"),
         meeting_at=instant("meeting_at"),
         due_on=on("due_on"),
+        **_period(facts, lang),
         threshold=pct("threshold"),
         achieved=pct("achieved"),
         objective=pct("objective"),
@@ -125,6 +126,15 @@ def _values(facts: dict[str, Any], lang: str, zone: str) -> dict[str, str]:
     ):
         values.setdefault(key, "")
     return values
+
+
+def _period(facts: dict[str, Any], lang: str) -> dict[str, str]:
+    """A review's period in the reader's words when its days are given (older notices carry
+    only the ISO label, shown as it is)."""
+    if not facts.get("period_from") or not facts.get("period_to"):
+        return {}
+    first, last = moments.day(facts["period_from"], lang), moments.day(facts["period_to"], lang)
+    return {"period": f"{first} – {last}"}
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def register(
                 agreement_title=titles.get(m.agreement_id, title),
                 kind=kinds.get(m.agreement_id, ""),
                 counterparty=names.get(party, ""),
-                period=period_label(m),
+                period=period_label(m, tag.replace("-", "_")),
                 scheduled_at=m.scheduled_at,
                 chair=chairs.get(m.chair_id or 0, ""),
                 status=m.status,

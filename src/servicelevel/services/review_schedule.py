@@ -23,6 +23,7 @@ from servicelevel.db.models import Agreement, ReviewMeeting, ReviewParticipant
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import reviews as repo
+from servicelevel.i18n import moments
 from servicelevel.services import agreements, audit, notifications, review_agenda, work
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM, Actor, require
@@ -55,9 +56,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def period_label(meeting: ReviewMeeting) -> str:
-    """``2026-06-01 – 2026-08-31``: the period under review, both days included."""
+def period_label(meeting: ReviewMeeting, locale: str | None = None) -> str:
+    """The period under review, both days included: ``2026-06-01 – 2026-08-31``, or in a
+    reader's words ("Jun 1, 2026 – Aug 31, 2026", see i18n.moments) when ``locale`` is given."""
     last = meeting.period_end - dt.timedelta(days=1)
+    if locale is not None:
+        return f"{moments.day(meeting.period_start, locale)} – {moments.day(last, locale)}"
     return f"{meeting.period_start.isoformat()} – {last.isoformat()}"
 
 
@@ -203,6 +207,8 @@ def remind_due(session: Session, *, now: dt.datetime) -> int:
             "agreement_name": agreement.title,
             "meeting_at": meeting.scheduled_at.isoformat(),
             "period": period_label(meeting),
+            "period_from": meeting.period_start.isoformat(),  # for the words of each reader
+            "period_to": (meeting.period_end - dt.timedelta(days=1)).isoformat(),
             "chair": (chair.display_name or chair.username) if chair else "",
             "location": meeting.location or None,
         }

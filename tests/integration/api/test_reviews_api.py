@@ -165,7 +165,7 @@ def test_the_review_cycle(
     [_, _, (code, _, _, _, period, _, _, status, _, outcome, _, came, invited, decided, *_)] = rows
     assert (code, period, status, outcome) == (
         "SLA-1",
-        "2026-02-01 – 2026-02-28",
+        "2026年2月1日 – 2026年2月28日",
         "已举行",
         "需要改进",
     )

@@ -53,7 +53,7 @@ def test_a_meeting_is_scheduled_held_and_its_action_becomes_a_plan(
     )
     assert r.status_code == 200, r.text
     # 14:30 in the agreement's zone (UTC) is shown back as such; the agenda names ticket C
-    assert "2026-02-01 – 2026-02-28" in r.text
+    assert "Feb 1, 2026 – Feb 28, 2026" in r.text
     assert re.search(r'id="agenda-breaches">.*?<td>C</td>', r.text, re.S)
     assert "<svg" in r.text
     assert 'class="objective"' in r.text
@@ -107,7 +107,7 @@ def test_a_meeting_is_scheduled_held_and_its_action_becomes_a_plan(
     listed = client.get("/improvement-plans").text
     assert "SIP-W" in listed
     page = client.get(f"/agreements/{sla_in_force}").text  # the agreement lists its reviews
-    assert f'href="/reviews/{meeting_id}">2026-02-01 – 2026-02-28</a>' in page
+    assert f'href="/reviews/{meeting_id}">Feb 1, 2026 – Feb 28, 2026</a>' in page
     register = client.get("/reviews/register.xlsx")
     assert register.status_code == 200
     assert register.content[:2] == b"PK"

@@ -203,7 +203,7 @@ def meeting_view(
         at_local=moments.bound(meeting.scheduled_at, t.locale, time_zone(request), zone),
         day=meeting.scheduled_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d"),
         time=meeting.scheduled_at.astimezone(ZoneInfo(zone)).strftime("%H:%M"),
-        period=reviews.period_label(meeting),
+        period=reviews.period_label(meeting, t.locale),
         overdue=reviews.is_overdue(meeting, local),
         people=reviews.participants(db, actor=visitor.actor, meeting_id=meeting.id),
         actions=found,
