@@ -35,6 +35,7 @@ from servicelevel.db.models.reviews import (
     ReviewParticipant,
     SurveyResult,
 )
+from servicelevel.db.models.survey_invitations import SurveyInvitation, SurveyPolicy
 from servicelevel.db.models.templates import DocumentTemplate
 from servicelevel.db.models.work import WorkItem
 
@@ -77,6 +78,8 @@ __all__ = [
     "ServiceOption",
     "ServiceReport",
     "Signature",
+    "SurveyInvitation",
+    "SurveyPolicy",
     "SurveyResult",
     "Ticket",
     "TicketEvent",
