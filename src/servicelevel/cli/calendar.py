@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import typer
 
 from servicelevel.cli.errors import fail, reports_errors
-from servicelevel.definitions.calendars import format_shift, load_calendar
+from servicelevel.definitions.calendars import ALWAYS, format_shift, load_calendar
 from servicelevel.definitions.holiday_data import CountryHolidays, supported
 from servicelevel.definitions.instants import format_instant, parse_instant
 from servicelevel.engine.business_time import Calendar
@@ -83,15 +85,26 @@ def _zone(name: str) -> ZoneInfo:
 @app.command()
 @reports_errors
 def show(
-    calendar: str = CALENDAR,
-    year: int = typer.Option(..., "--year", help="Year to show."),
+    calendar: str = typer.Option(
+        ..., "--calendar", "-c", help="Calendar file (YAML), 24x7, or a stored calendar's code."
+    ),
+    year: int = typer.Option(
+        0, "--year", help="Year to show (none: a stored calendar's document)."
+    ),
     month: int = typer.Option(0, "--month", help="Month to show (default: the whole year)."),
+    url: str = typer.Option("", "--url", help="Database URL, for a stored calendar."),
 ) -> None:
     """List each day's working hours, holidays and adjusted working days."""
     from rich.console import Console  # the tables' commands only: elapsed and deadline print text
     from rich.table import Table
 
-    spec = load_calendar(calendar)
+    stored = not Path(calendar).exists() and calendar.strip().lower() not in ALWAYS
+    if not year:
+        if not stored:
+            raise fail("give --year (or the code of a stored calendar, to see its document)")
+        typer.echo(_stored_document(calendar, url), nl=False)
+        return
+    spec = _stored_spec(calendar, url) if stored else load_calendar(calendar)
     first = dt.date(year, month or 1, 1)
     last = dt.date(year + (month == 12), (month % 12) + 1, 1) if month else dt.date(year + 1, 1, 1)
     names = spec.holidays.names(year, year) if isinstance(spec.holidays, CountryHolidays) else {}
@@ -110,6 +123,53 @@ def show(
             note = "extra working day"
         table.add_row(plan.date.isoformat(), plan.date.strftime("%a"), hours, note)
     Console().print(table)
+
+
+def _stored(code: str, url: str) -> dict[str, Any]:
+    """A stored calendar as its document (the database is opened only for this)."""
+    from servicelevel.services import apply
+    from servicelevel.services.errors import ServiceError
+    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.services.uow import unit_of_work
+
+    try:
+        with unit_of_work(url or None) as session:
+            return apply.document_of(session, actor=SYSTEM, kind="calendar", code=code)
+    except ServiceError as exc:
+        raise fail(f"{code}: no such file, and {exc.message}") from None
+
+
+def _stored_document(code: str, url: str) -> str:
+    from servicelevel.services.agreement_diff import as_yaml
+
+    return as_yaml(_stored(code, url))
+
+
+def _stored_spec(code: str, url: str) -> Any:
+    from servicelevel.definitions.calendars import calendar_from_document
+    from servicelevel.definitions.source import Located
+
+    definition = {k: v for k, v in _stored(code, url).items() if k not in ("kind", "code")}
+    return calendar_from_document(Located(definition, {}, code), code)
+
+
+@app.command("list")
+@reports_errors
+def list_stored(
+    url: str = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL)."),
+) -> None:
+    """The calendars stored in the database: code, time zone and name."""
+    from servicelevel.services import calendars
+    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.services.uow import unit_of_work
+
+    with unit_of_work(url or None) as session:
+        page = calendars.list_calendars(session, actor=SYSTEM, limit=1000)
+        rows = [(c.code, c.timezone, c.name) for c in page.items]
+    for code, zone, name in rows:
+        typer.echo(f"{code}  {zone}  {name}")
+    if not rows:
+        typer.echo("none")
 
 
 @app.command()

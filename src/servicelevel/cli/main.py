@@ -38,6 +38,17 @@ COMMANDS = {
     "outage": Entry("servicelevel.cli.outages:app", "Outages and maintenance windows."),
     "agreement": Entry("servicelevel.cli.agreements:app", "Agreements (SLA, OLA, UC) as files."),
     "import": Entry("servicelevel.cli.imports:app", "Import operational data."),
+    "apply": Entry(
+        "servicelevel.cli.apply:apply_files",
+        "Create or update what the YAML documents describe (idempotent: twice changes nothing).",
+    ),
+    "export": Entry(
+        "servicelevel.cli.apply:export_all",
+        "Write every party, calendar, service, agreement and channel as YAML documents.",
+    ),
+    "party": Entry("servicelevel.cli.objects:parties", "Parties: customers, teams, suppliers."),
+    "service": Entry("servicelevel.cli.objects:services", "Services of the catalog."),
+    "report": Entry("servicelevel.cli.reports:app", "Service reports."),
     "key": Entry(
         "servicelevel.cli.key:app",
         "The deployment's key (signs sessions, encrypts channel secrets).",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 from sqlalchemy.orm import Session
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.db.session import make_engine, session_factory
+from servicelevel.definitions.instants import parse_instant
 from servicelevel.jobs import worker
-from servicelevel.services import agreement_import, recompute
+from servicelevel.services import agreement_import, measuring, recompute
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
@@ -39,6 +42,12 @@ def recompute_agreement(
         "", "--service", help="Instead: every agreement in force covering this service."
     ),
     now: bool = typer.Option(False, "--now", help="Compute here and now instead of queueing."),
+    as_of: str = typer.Option(
+        "",
+        "--as-of",
+        help="Compute here, as of this instant (ISO 8601 with offset): later events are\n"
+        "ignored, clocks still running are judged by the time used up to it.",
+    ),
     url: str = URL,
 ) -> None:
     """Recompute an agreement's measurements, or those of every agreement covering a service
@@ -48,19 +57,34 @@ def recompute_agreement(
     if service:
         _recompute_service(service, url)
         return
+    if now or as_of:
+        _recompute_here(code, _instant(as_of) if as_of else None, url)
+        return
     try:
         with unit_of_work(url or None) as session:
             target = agreement_import.agreement_id_of(session, actor=SYSTEM, code=code)
-            if now:
-                result = recompute.recompute(session, agreement_id=target)
-                typer.echo(f"{result['measurements']} measurement(s): {result['by_status']}")
-            else:
-                job = recompute.request(session, actor=SYSTEM, agreement_id=target)
-                typer.echo(
-                    f"queued job {job.id}; a worker runs it (slm worker, or slm serve on SQLite)"
-                )
+            job = recompute.request(session, actor=SYSTEM, agreement_id=target)
+            typer.echo(
+                f"queued job {job.id}; a worker runs it (slm worker, or slm serve on SQLite)"
+            )
     except ServiceError as exc:
         raise fail(exc.message) from None
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(parse_instant(text, None), dt.UTC)
+
+
+def _recompute_here(code: str, as_of: dt.datetime | None, url: str) -> None:
+    try:
+        with unit_of_work(url or None) as session:
+            done = measuring.recompute_now(session, actor=SYSTEM, code=code, as_of=as_of)
+    except ServiceError as exc:
+        raise fail(exc.message) from None
+    result = done.result
+    typer.echo(f"{result['measurements']} measurement(s): {result['by_status']}")
+    if done.why_none:
+        typer.echo(f"nothing measured: {done.why_none}")
 
 
 def _recompute_service(service: str, url: str) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset
 from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of_list
 from servicelevel.api.schemas.outages import AvailabilityOut, OutageIn, OutageOut
+from servicelevel.definitions.resources import percent
 from servicelevel.services import outages
 
 router = APIRouter(tags=["outages"])
@@ -47,7 +48,11 @@ def availability(
     service: Annotated[str, Query(min_length=1, max_length=64)],
     calendar: Annotated[str, Query(min_length=1, max_length=64, description="Calendar code")],
     period: Annotated[str, Query(max_length=40, description="2025-03, 2025-Q1, 2025…")],
-    objective: Annotated[float | None, Query(gt=0, lt=1)] = None,
+    objective: Annotated[
+        float | None,
+        BeforeValidator(percent),
+        Query(gt=0, lt=1, description="A fraction (0.999) or a percentage (99.9%)"),
+    ] = None,
 ) -> AvailabilityOut:
     a = outages.service_availability(
         session,
