@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Agreement, Job, ReportDelivery, ReportSchedule, ServiceReport
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.engine.business_time import Calendar
+from servicelevel.i18n.moments import NOT_CHOSEN
 from servicelevel.services import agreements, audit, jobs, report_snapshots
 from servicelevel.services.documents import LOCALES
 from servicelevel.services.errors import Invalid, NotFound, ServiceError
@@ -253,11 +254,13 @@ def _run(session: Session, schedule: ReportSchedule, period: str, now: dt.dateti
 
 
 def recipient_zones(session: Session, emails: list[str], default: str) -> dict[str, list[str]]:
-    """``zone → addresses``: a user's own zone for their address, else ``default``."""
+    """``zone → addresses``: a user's own zone for their address, else ``default`` (also for
+    a user who never chose a zone: theirs is still the placeholder moments.NOT_CHOSEN)."""
     known = identity_repo.zones_of_emails(session, emails)
     out: dict[str, list[str]] = {}
     for email in emails:
-        out.setdefault(known.get(email.strip().lower()) or default, []).append(email)
+        zone = known.get(email.strip().lower())
+        out.setdefault(default if zone in (None, NOT_CHOSEN) else zone, []).append(email)
     return out
 
 

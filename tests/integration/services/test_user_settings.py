@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
-from servicelevel.services import user_settings
+from servicelevel.services import identity, report_schedules, user_settings
 from servicelevel.services.errors import Invalid
+from servicelevel.services.permissions import SYSTEM
 from tests.integration.factories import World
 
 
@@ -61,3 +62,33 @@ def test_an_unknown_language_or_zone_is_refused_naming_its_field(
             session, actor=world.actors["manager"], locale=locale, timezone=zone
         )
     assert refused.value.field == field
+
+
+def test_mail_to_a_user_who_never_chose_a_zone_is_in_the_agreements_zone_not_utc(
+    session: Session, world: World
+) -> None:
+    chose = identity.create_user(
+        session,
+        actor=SYSTEM,
+        username="lin",
+        password="a long enough password 1",
+        roles=[],
+        email="lin@example.com",
+    )
+    chose.timezone = "Europe/London"
+    identity.create_user(
+        session,
+        actor=SYSTEM,
+        username="wang",
+        password="a long enough password 2",
+        roles=[],
+        email="wang@example.com",
+    )
+    session.flush()
+    zones = report_schedules.recipient_zones(
+        session, ["lin@example.com", "wang@example.com", "x@y.io"], "Asia/Shanghai"
+    )
+    assert zones == {
+        "Europe/London": ["lin@example.com"],
+        "Asia/Shanghai": ["wang@example.com", "x@y.io"],
+    }
