@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.actions import go_to, press_and_confirm, sign_version
 from tests.e2e.conftest import sign_in
 
 DOCUMENT = """id: SLA-E2E
@@ -30,7 +31,7 @@ def sign_out(page: Page) -> None:
 
 def test_an_sla_is_drafted_signed_by_both_sides_and_put_in_force(page: Page) -> None:
     sign_in(page, "manager")
-    page.get_by_role("navigation").get_by_role("link", name="Agreements").click()
+    go_to(page, "Agreements")
     page.get_by_role("link", name="Draft an agreement").click()
     page.get_by_label("Document (YAML)").fill(DOCUMENT.replace("WITHIN", "soon"))
     page.get_by_role("button", name="Save").click()
@@ -39,22 +40,23 @@ def test_an_sla_is_drafted_signed_by_both_sides_and_put_in_force(page: Page) -> 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name=re.compile("E-mail for Acme"))).to_be_visible()
 
-    for step in ("Propose", "Approve", "Sign"):
+    for step in ("Propose", "Approve"):
         page.get_by_role("button", name=step, exact=True).click()
         expect(page.get_by_role("button", name=step, exact=True)).to_have_count(0)
+    sign_version(page)
     sign_out(page)
 
     sign_in(page, "acme")
-    page.get_by_role("navigation").get_by_role("link", name="Agreements").click()
+    go_to(page, "Agreements")
     page.get_by_role("link", name="SLA-E2E").click()
-    page.get_by_role("button", name="Sign", exact=True).click()
+    sign_version(page)
     expect(page.locator(".badge").first).to_have_text("Signed")
     sign_out(page)
 
     sign_in(page, "manager")
     page.goto("/agreements")
     page.get_by_role("link", name="SLA-E2E").click()
-    page.get_by_role("button", name="Put in force").click()
+    press_and_confirm(page, "Put in force")
     expect(page.locator(".badge").first).to_have_text(re.compile("Active|Expiring|Expired"))
     page.get_by_role("banner").get_by_role("link", name="简体中文").click()
     expect(page.get_by_role("heading", name=re.compile("阿克米邮件服务"))).to_be_visible()

@@ -7,12 +7,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.actions import go_to
 from tests.e2e.conftest import sign_in
 
 
 def test_a_manager_publishes_a_service_with_an_option(page: Page) -> None:
     sign_in(page, "manager")
-    page.get_by_role("navigation").get_by_role("link", name="Catalog").click()
+    go_to(page, "Catalog")
     page.get_by_role("link", name="Add a service").click()
     page.get_by_label("Code").fill("helpdesk")
     page.get_by_label("Name", exact=True).fill("Help desk")
@@ -39,7 +40,7 @@ def test_a_manager_publishes_a_service_with_an_option(page: Page) -> None:
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".badge")).to_have_text("Published")
 
-    page.get_by_role("navigation").get_by_role("link", name="Work list").click()
+    go_to(page, "Work list")
     expect(page.get_by_role("cell", name="Define the SLA")).to_be_visible()
     page.get_by_role("link", name="简体中文").click()
     page.goto("/catalog")

@@ -13,6 +13,7 @@ from servicelevel.services import agreements, identity, recompute
 from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
+from tests.e2e.actions import confirm, go_to
 from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 
 DOCUMENT = {
@@ -57,19 +58,21 @@ def _in_force_with_a_breach(url: str) -> None:
 def test_a_manager_excludes_a_breach_and_adds_a_channel(page: Page, database_url: str) -> None:
     _in_force_with_a_breach(database_url)
     sign_in(page, "manager")
-    page.get_by_role("navigation").get_by_role("link", name="Breaches").click()
+    go_to(page, "Breaches")
     row = page.locator("tr", has_text="INC-LATE")
     expect(row).to_contain_text("2h")  # six hours against a four-hour budget
     row.get_by_role("button", name="Exclude").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("say why the breach is excluded")
     row = page.locator("tr", has_text="INC-LATE")
     row.get_by_label("Why it is excluded").fill("the customer asked us to wait")
     row.get_by_role("button", name="Exclude").click()
+    confirm(page)
     expect(page.locator("tr", has_text="INC-LATE")).to_contain_text(
         "Excluded: the customer asked us to wait"
     )
 
-    page.get_by_role("navigation").get_by_role("link", name="Notifications").click()
+    go_to(page, "Notifications")
     page.get_by_label("Name", exact=True).fill("ops-wecom")
     page.get_by_label("Kind").select_option("wecom")
     page.get_by_label("Email address or webhook URL").fill("not a url")

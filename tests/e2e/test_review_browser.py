@@ -15,6 +15,7 @@ from servicelevel.services.demo_agreements import put_in_force
 from servicelevel.services.identity import RoleGrant
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.uow import unit_of_work
+from tests.e2e.actions import go_to
 from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 
 UTC = dt.UTC
@@ -71,7 +72,7 @@ def _sla_with_history(url: str) -> None:
 def test_the_review_cycle_in_the_browser(page: Page, database_url: str) -> None:
     _sla_with_history(database_url)
     sign_in(page, "manager")
-    page.get_by_role("navigation").get_by_role("link", name="Reviews").click()
+    go_to(page, "Reviews")
     form = page.locator('form[action="/reviews"]')
     form.locator('select[name="agreement_id"]').select_option(label="SLA-REV · Reviewed e-mail")
     form.locator('input[name="day"]').fill("2026-03-10")

@@ -9,6 +9,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.actions import press_and_confirm, sign_version
 from tests.e2e.conftest import sign_in
 
 SLA = """id: SLA-PATH
@@ -103,21 +104,22 @@ def test_the_slm_path_in_the_browser(page: Page) -> None:
     # a second version answers it; approved and signed by both sides; in force
     sign_in(page, "manager")
     open_agreement(page, "SLA-PATH")
-    press(page, "Start a new version")
+    press_and_confirm(page, "Start a new version")
     page.get_by_role("link", name="Edit the document").click()
     text = page.get_by_label("Document (YAML)").input_value()
     page.get_by_label("Document (YAML)").fill(text.replace("within: 4h", "within: 3h"))
     press(page, "Save")
-    for step in ("Propose", "Approve", "Sign"):
+    for step in ("Propose", "Approve"):
         press(page, step)
+    sign_version(page)
     sign_out(page)
     sign_in(page, "acme")
     open_agreement(page, "SLA-PATH")
-    press(page, "Sign")
+    sign_version(page)
     sign_out(page)
     sign_in(page, "manager")
     open_agreement(page, "SLA-PATH")
-    press(page, "Put in force")
+    press_and_confirm(page, "Put in force")
     expect(page.locator(".badge").first).to_have_text(re.compile("Active|Expiring"))
     page.goto(page.url.split("?")[0] + "/diff?old=1&new=2")
     expect(page.get_by_role("cell", name="targets.P1")).to_be_visible()
