@@ -127,3 +127,10 @@ def test_days_kept_as_iso_text_in_stored_figures_read_as_days() -> None:
     assert moments.day("2026-05-15", "zh_Hant") == "2026年5月15日"
     assert moments.day("2026-07-06T18:00:00+00:00", "en", "Asia/Shanghai") == "Jul 7, 2026"
     assert moments.day("", "en") == "—"
+
+
+def test_instants_kept_as_iso_text_read_like_any_other() -> None:
+    assert moments.moment("2026-07-07T02:00:00+00:00", "zh_Hans", "Asia/Shanghai") == (
+        "2026年7月7日 10:00"
+    )
+    assert moments.named("", "en", "UTC") == "—"

@@ -76,11 +76,14 @@ def clock(value: dt.datetime | None, locale: str, zone: str | None) -> str:
     return format_time(_local(value, zone_of(zone)), "short", locale=_babel(locale))
 
 
-def moment(value: dt.datetime | dt.date | None, locale: str, zone: str | None) -> str:
+def moment(value: dt.date | str | None, locale: str, zone: str | None) -> str:
     """An instant in ``zone`` without naming the zone (a page whose every time is in the
-    reader's zone); a plain date is shown as a day."""
-    if value is None:
+    reader's zone); a plain date is shown as a day; ISO text (stored agendas and figures)
+    is read first."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     if not isinstance(value, dt.datetime):
         return day(value, locale)
     babel = _babel(locale)
@@ -107,9 +110,9 @@ def zone_label(zone: str | None, locale: str) -> str:
     return t.gettext("{city} time").format(city=zone_name(zone, locale))
 
 
-def named(value: dt.datetime | None, locale: str, zone: str | None) -> str:
+def named(value: dt.date | str | None, locale: str, zone: str | None) -> str:
     """An instant in ``zone`` with the zone named: "Jul 7, 2026, 10:00 AM (Shanghai time)"."""
-    if value is None:
+    if value is None or value == "":
         return "—"
     t = translator(locale.replace("-", "_"))
     when = moment(value, locale, zone)
