@@ -60,3 +60,12 @@ def test_a_report_s_header_names_it_and_its_revision_in_the_report_s_language(
 ) -> None:
     running = documents.report_running("SLA-1", "2026-11", revision, language)
     assert running == documents.Running("SLA-1 · 2026-11", right)
+
+
+def test_a_chart_in_a_document_takes_the_document_s_face_unless_it_names_its_own() -> None:
+    plain = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1" class="chart"></svg>'
+    named = '<svg font-family="X" class="chart"></svg>'
+    html = documents.page(plain + named, "t", "zh-Hant")
+    tc = documents.FONTS["zh-Hant"].replace('"', "&quot;")
+    assert f'<svg font-family="{tc}" xmlns="http://www.w3.org/2000/svg"' in html
+    assert named in html
