@@ -10,7 +10,7 @@
     return;
   }
   if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
-  var cookie = "slm_tz=" + encodeURIComponent(zone);
+  var cookie = "slm_tz=" + zone; // the pattern above leaves nothing to escape
   if (document.cookie.split("; ").indexOf(cookie) < 0) {
     document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
   }
