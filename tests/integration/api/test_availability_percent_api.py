@@ -35,3 +35,23 @@ def test_an_objective_may_be_written_as_a_percentage(
         r = client.get("/api/v1/availability", headers=staff, params={**query, "objective": bad})
         assert r.status_code == 422, (bad, r.text)
         assert r.json()["error"]["field"] == "objective"
+
+
+def test_a_service_option_objective_may_be_written_as_a_percentage(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    staff = auth(tokens["admin"])
+    made = client.post("/api/v1/services", headers=staff, json={"code": "mail", "name": "Mail"})
+    assert made.status_code == 201, made.text
+    service = made.json()
+    target = {"metric": "resolution", "priority": "P1", "within": "4h", "objective": "99.5%"}
+    r = client.put(
+        f"/api/v1/services/{service['id']}/options",
+        headers=staff,
+        json={
+            "lock_version": service["lock_version"],
+            "options": [{"code": "gold", "name": "Gold", "targets": [target]}],
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["options"][0]["targets"][0]["objective"] == 0.995

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from servicelevel.api.schemas.common import Id, LockVersion, LockVersionOut
+from servicelevel.definitions.resources import percent
 
 Metric = Literal["response", "resolution", "availability"]
 Status = Literal["draft", "approved", "published", "retired"]
@@ -17,7 +18,9 @@ Transition = Literal["approve", "publish", "retire", "revise"]
 class OfferedTargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metric: Metric
-    objective: float = Field(gt=0, le=1, description="A fraction: 0.95 is 95 %.")
+    objective: Annotated[float, BeforeValidator(percent)] = Field(
+        gt=0, le=1, description='A fraction (0.95) or a percentage ("95%").'
+    )
     priority: str = Field(default="", max_length=40, description="Empty: every priority.")
     within: str = Field(
         default="", max_length=40, description="A duration (4h, 2bd); empty for availability."

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from servicelevel.api.schemas.common import Id, LockVersion, LockVersionOut
+from servicelevel.definitions.resources import percent
 
 Metric = Literal["response", "resolution", "availability"]
 
@@ -15,7 +16,9 @@ Metric = Literal["response", "resolution", "availability"]
 class RequestedTargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metric: Metric
-    objective: float = Field(gt=0, le=1, description="A fraction: 0.95 is 95 %.")
+    objective: Annotated[float, BeforeValidator(percent)] = Field(
+        gt=0, le=1, description='A fraction (0.95) or a percentage ("95%").'
+    )
     priority: str = Field(default="", max_length=40)
     within: str = Field(default="", max_length=40, description="Empty for availability.")
 
