@@ -3,6 +3,7 @@ every page, margin boxes included, and a header that cannot break out of the pag
 
 from __future__ import annotations
 
+import pypdfium2
 import pytest
 from weasyprint import HTML
 
@@ -69,3 +70,16 @@ def test_a_chart_in_a_document_takes_the_document_s_face_unless_it_names_its_own
     tc = documents.FONTS["zh-Hant"].replace('"', "&quot;")
     assert f'<svg font-family="{tc}" xmlns="http://www.w3.org/2000/svg"' in html
     assert named in html
+
+
+def test_a_long_table_repeats_its_header_on_every_page_it_runs_over() -> None:
+    rows = "".join(f"| T{n} | INC{n:06d} |\n" for n in range(150))
+    table = documents.render_markdown(f"| Target | Ticket |\n|---|---|\n{rows}", {})
+    html = documents.page(table, "t", "en")
+    document = pypdfium2.PdfDocument(HTML(string=html).write_pdf())
+    try:
+        texts = [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+    assert len(texts) >= 3
+    assert all("Target" in t and "Ticket" in t for t in texts)
