@@ -56,3 +56,25 @@ def test_an_unknown_customer_stops_the_import_unless_it_is_created(tmp_path: Pat
     assert (ticket.customer_id, ticket.state) == (party.id, "New")
     assert ticket.attributes == {"group": "Network"}
     assert [c.get("attributes") for c in changes] == [{"group": "Desk"}, {"group": "Network"}]
+
+
+def test_a_row_is_the_same_event_in_a_full_export_and_in_an_export_of_changes(
+    tmp_path: Path,
+) -> None:
+    url, mapping, _ = files(tmp_path)
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "id,at,state,company,group\n"
+        "T1,2026-03-02T09:00:00,New,acme,Desk\n"
+        "T1,2026-03-02T10:00:00,Active,acme,Desk\n"
+        "T1,2026-03-02T11:00:00,Resolved,acme,Network\n",
+        encoding="utf-8",
+    )
+    args = ["import", "tickets", str(full), "-m", mapping, "--create-customers", "--url", url]
+    assert runner.invoke(app, args).exit_code == 0
+    latest = tmp_path / "latest.csv"  # only the latest update, its columns as they stand
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    latest.write_text(lines[0] + lines[2], encoding="utf-8")
+    again = runner.invoke(app, ["import", "tickets", str(latest), "-m", mapping, "--url", url])
+    assert again.exit_code == 0, again.stderr
+    assert "0 event(s) stored (1 already there)" in again.stdout

@@ -15,7 +15,8 @@ A blank state keeps the state before it, as blank attribute cells do; a ticket w
 has no state is an error at that row. With ``opened`` mapped (ServiceNow's ``opened_at``), the
 clock may start before the first update: an event at that instant, in the first row's state, is
 put first. Attributes (the columns no field uses) are kept per event only where they change, so
-the events hold the history of the ticket's attributes without repeating them on every row.
+the events hold the history of the ticket's attributes without repeating them on every row;
+``standing`` holds them all as they stand after the event, for its identity.
 """
 
 from __future__ import annotations
@@ -116,3 +117,4 @@ def _changes_only(events: list[Event]) -> None:
         attributes: dict[str, str] = event.get("attributes", {})
         event["attributes"] = {k: v for k, v in attributes.items() if latest.get(k) != v}
         latest.update(attributes)
+        event["standing"] = dict(latest)  # the event's identity (see ingestion.EventData)

@@ -55,6 +55,10 @@ class EventData:
     key: str = ""  # the source's own id of the event, when it has one
     # what else the source says (an export's other columns), where it changed: kept as history
     attributes: dict[str, str] = field(default_factory=dict)
+    # the attributes as they stand after the event, when known (an export's row): part of the
+    # event's identity instead of ``attributes``, which depend on the rows read before it — a
+    # row must be the same event in a full export and in an export of the latest changes
+    standing: dict[str, str] | None = None
 
     def fingerprint(self) -> str:
         """The event's identity: the source's key when given (two updates in the same minute
@@ -71,7 +75,7 @@ class EventData:
             self.priority,
             self.category,
             self.title,
-            *(f"{k}\x1e{v}" for k, v in sorted(self.attributes.items())),
+            *(f"{k}\x1e{v}" for k, v in sorted((self.standing or self.attributes).items())),
         )
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
