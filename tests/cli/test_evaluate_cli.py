@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
@@ -47,7 +48,7 @@ def test_json_has_targets_availability_credits_and_breaches() -> None:
     for row in figs["targets"]:
         decided = row["met"] + row["breached"]
         if decided:
-            assert row["within_pct"] == round(100 * row["met"] / decided, 4)
+            assert row["within_pct"] == pytest.approx(100 * row["met"] / decided)  # unrounded
     assert all(b["over_seconds"] > 0 for b in figs["breaches"])
 
 

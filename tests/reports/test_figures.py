@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 
 from servicelevel.definitions.agreements import load_agreement
 from servicelevel.definitions.outages import by_service, read_outages
@@ -31,7 +32,7 @@ def test_target_rows_match_the_measurements() -> None:
         assert row["breached"] == int((status == Status.BREACHED).sum())
         decided = row["met"] + row["breached"]
         if decided:
-            assert row["within_pct"] == round(100 * row["met"] / decided, 4)
+            assert row["within_pct"] == pytest.approx(100 * row["met"] / decided)  # unrounded
     breached = sum(
         int((r.measurements.status[r.in_period] == Status.BREACHED).sum()) for r in result.targets
     )

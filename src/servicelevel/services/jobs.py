@@ -99,7 +99,8 @@ def requeue_stale(
 
 
 def progress(job: Job, done: int, total: int) -> None:
-    job.progress_done, job.progress_total = done, total
+    """``done`` of ``total``, never more done than there is (a page must not read "15 of 10")."""
+    job.progress_done, job.progress_total = min(done, total), total
 
 
 def get_job(session: Session, *, actor: Actor, job_id: int) -> Job:

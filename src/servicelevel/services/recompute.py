@@ -217,6 +217,7 @@ def _measure(
     stored = stored_tickets.load(session, sorted(codes.values()), customer, since, now, tickets)
     numbers = agreements.versions_at(agreement, stored.opened)
     measured, ahead = Measured(), list[dict[str, Any]]()
+    done = 0  # tickets measured so far (a ticket has one measurement per target)
     for version in agreement.versions:
         chosen = np.flatnonzero(numbers == version.number)
         if not chosen.size:
@@ -227,6 +228,7 @@ def _measure(
             ticket_ids = stored.ids[chosen[index]].tolist()
             measured.chunks.append(Chunk(version.number, key, ticket_ids, m))
             ahead += alerts.ahead(agreement.id, version.number, key, ticket_ids, m)
+        done += int(chosen.size)
         if job is not None:
-            jobs.progress(job, len(measured), len(stored))
+            jobs.progress(job, done, len(stored))
     return measured, ahead

@@ -1,13 +1,18 @@
 """Publishing service reports: a snapshot of the figures and their rendering, by revision.
 
 Publishing computes the report as it stands and keeps it; later changes to the data (a late
-ticket, a recomputation) change what a *new* report shows, never a published one. Publishing
-the same agreement, period and language again issues the next revision.
+ticket, a recomputation) change what a *new* report shows, never a published one. Revisions
+are numbered per report (agreement × period): publishing again issues the next revision, and
+each revision holds the report in all three languages, rendered from one figures model that
+is kept with it (JSON numbers; revisions published before the model existed keep the text
+figures they had).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,11 +21,13 @@ from servicelevel.db.models import ServiceReport
 from servicelevel.db.repositories import reporting as repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.services import agreements, audit, service_reports
-from servicelevel.services.errors import NotFound
+from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
+from servicelevel.services.report_figures import SCHEMA
 from servicelevel.services.validation import text
 
 FIELDS = ("agreement_id", "period", "language", "revision", "version_number", "note")
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")  # a revision holds the report in each of them
 
 
 def publish(
@@ -33,32 +40,46 @@ def publish(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> ServiceReport:
+    """Publish the period's report as the next revision of it, in every language (one
+    evaluation, one figures model, rendered three times); the one in ``language`` is
+    returned."""
     require(actor, "report.publish")
-    report = service_reports.compose_report(
+    if language not in LANGUAGES:
+        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    label = service_reports.period_label(
+        session, actor=actor, agreement_id=agreement_id, period=period
+    )
+    revision = repo.last_revision(session, agreement_id, label) + 1
+    reports = service_reports.compose_reports(
         session,
         actor=actor,
         agreement_id=agreement_id,
         period=period,
-        language=language,
+        languages=LANGUAGES,
         now=now,
         commentary=note,
-    )
-    revision = repo.last_revision(session, agreement_id, report.period, language) + 1
-    made = ServiceReport(
-        agreement_id=agreement_id,
-        period=report.period,
-        language=language,
         revision=revision,
-        version_number=report.version_number,
-        figures=report.figures,
-        html=report.html,
-        note=text(note, "note"),
-        published_at=now or utcnow(),
-        published_by_id=actor.user_id,
     )
-    session.add(made)
-    audit.record(session, actor, "publish", made, None, audit.snapshot(made, FIELDS))
-    return made
+    made = {
+        lang: ServiceReport(
+            agreement_id=agreement_id,
+            period=label,
+            language=lang,
+            revision=revision,
+            version_number=report.version_number,
+            figures=report.figures,
+            html=report.html,
+            note=text(note, "note"),
+            published_at=now or utcnow(),
+            published_by_id=actor.user_id,
+        )
+        for lang, report in zip(LANGUAGES, reports, strict=True)
+    }
+    session.add_all(made.values())
+    audit.record(
+        session, actor, "publish", made[language], None, audit.snapshot(made[language], FIELDS)
+    )
+    return made[language]
 
 
 def get_report(session: Session, *, actor: Actor, report_id: int) -> ServiceReport:
@@ -86,3 +107,42 @@ def list_reports(
     return repo.list_reports(
         session, agreement_id=agreement_id, only_parties=only, offset=offset, limit=limit
     )
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a report (agreement × period): its report id in each language."""
+
+    period: str
+    revision: int
+    version_number: int
+    note: str
+    published_at: dt.datetime
+    reports: dict[str, int]  # language → report id
+
+
+def revisions(session: Session, *, actor: Actor, agreement_id: int) -> list[Revision]:
+    """The published revisions of an agreement's reports, newest first (404 for an agreement
+    the actor may not see: a customer's representative sees only their own)."""
+    require(actor, "report.read")
+    agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    found: dict[tuple[str, int], Revision] = {}
+    for rid, period, revision, language, version, note, published in repo.revision_rows(
+        session, agreement_id
+    ):
+        entry = found.setdefault(
+            (period, revision), Revision(period, revision, version, note, published, {})
+        )
+        entry.reports[language] = rid
+    return list(found.values())
+
+
+def figures_model(report: ServiceReport) -> dict[str, Any]:
+    """The figures model a revision kept, for its XLSX, CSV and JSON files."""
+    if report.figures.get("schema") != SCHEMA:
+        raise Conflict(
+            "report {id} was published before reports kept their figures as numbers: "
+            "its page, PDF and JSON remain, but it has no spreadsheet",
+            id=report.id,
+        )
+    return report.figures

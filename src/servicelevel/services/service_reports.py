@@ -1,9 +1,11 @@
-"""Service reports (first cut, SLM4): an agreement's figures for a period, computed from the
-stored tickets and outages with the version in force, and poured into the report template.
+"""Service reports: an agreement's figures for a period, computed from the stored tickets and
+outages with the version in force, and poured into the report template.
 
-The figures come from the engine (``evaluate``): per target the tickets met, breached and still
-open, compliance against the objective and the 90th percentile of working time used; per
-availability target the availability, downtime and outages; the service credits owed.
+The figures come from the engine (``evaluate``) and become ONE model (``report_figures``):
+per target the tickets met, breached and still open, compliance against the objective and
+the percentiles of working time used; per availability target the availability, downtime and
+outages; the breaches (excluded ones marked, with their reason); the service credits owed.
+The page, the PDF, the spreadsheet, the CSV and the JSON all render that model.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
@@ -26,20 +26,15 @@ from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages, availability
-from servicelevel.engine.calendars import I64
-from servicelevel.engine.clocks import Status
-from servicelevel.engine.compliance import SHARE_LABELS, budget_shares
-from servicelevel.engine.durations import format_seconds
 from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
-from servicelevel.i18n import translator
 from servicelevel.services import (
     agreements,
     breaches,
-    charts,
     documents,
     outages,
+    report_page,
     stored_measurements,
     stored_tickets,
     surveys,
@@ -48,10 +43,16 @@ from servicelevel.services import (
 )
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor
+from servicelevel.services.report_figures import (
+    Exclusion,
+    Figures,
+    PeriodBreaches,
+    figures,
+    period_breaches,
+)
 from servicelevel.services.whatif import LOOKBACK
 
-PCT = "#,##0.##%"
-
+__all__ = ["PeriodBreaches", "period_breaches"]
 
 TREND_PERIODS = 12  # the period reported on and the 11 before it
 
@@ -69,47 +70,13 @@ class Evaluation:
     history: list[trends.TargetTrend]
     satisfaction: surveys.Summary
     uptime: list[trends.AvailabilityTrend]
+    exclusions: dict[tuple[str, str], Exclusion]
 
     @cached_property
     def breaches(self) -> PeriodBreaches:
         """The period's breaches, found once per evaluation (the list, the total and the
         counts by priority and category all read them)."""
         return period_breaches(self.result)
-
-
-@dataclass(frozen=True)
-class PeriodBreaches:
-    """The period's breaches of every ticket target, earliest first (ties: by target id, then
-    in the order of the target's measurements), as parallel arrays: when, which target (its
-    position in ``result.targets``), which measurement of it, which ticket of the report."""
-
-    at: I64
-    target: I64
-    row: I64
-    ticket: I64
-
-    def __len__(self) -> int:
-        return int(self.at.size)
-
-
-def period_breaches(result: AgreementResult) -> PeriodBreaches:
-    """One vectorised pass over the targets' measurements (a hundred thousand tickets: a few
-    milliseconds, where a Python tuple per breach, sorted, took a second)."""
-    parts: list[tuple[I64, I64, I64, I64]] = []
-    rank = {t: i for i, t in enumerate(sorted(r.target.id for r in result.targets))}
-    for position, r in enumerate(result.targets):
-        m = r.measurements
-        rows = np.flatnonzero(r.in_period & (m.status == Status.BREACHED)).astype(np.int64)
-        same = np.full(rows.size, position, dtype=np.int64)
-        parts.append((m.breached_at[rows].astype(np.int64), same, rows, r.tickets[rows]))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return PeriodBreaches(empty, empty, empty, empty)
-    at, target, row, ticket = (np.concatenate([p[i] for p in parts]) for i in range(4))
-    ranks = np.array([rank[r.target.id] for r in result.targets], dtype=np.int64)[target]
-    order = np.argsort(ranks, kind="stable")
-    order = order[np.argsort(at[order], kind="stable")]
-    return PeriodBreaches(at[order], target[order], row[order], ticket[order].astype(np.int64))
 
 
 def evaluation(
@@ -119,10 +86,7 @@ def evaluation(
     start of the period (else the current one); excluded breaches count as met."""
     agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
     version = agreements.current(agreement)
-    try:
-        chosen = parse_period(period, version.timezone)  # the zone the engine's agreement has
-    except PeriodError:
-        raise Invalid("cannot read period {text}", "period", text=period) from None
+    chosen = _period(period, version)
     start = dt.datetime.fromtimestamp(chosen.start, dt.UTC)
     version = agreements.version_at(agreement, start) or version
     engine = engine_agreement(session, agreement, version)
@@ -140,9 +104,47 @@ def evaluation(
     answers = surveys.between(session, agreement.counterparty_id, chosen.first, chosen.end_date)
     summary = surveys.summarise(answers, chosen.label)
     uptime = availability_history(session, engine, result)
-    return Evaluation(
-        agreement, version, result, tickets, history(session, agreement, result), summary, uptime
-    )
+    notes = exclusion_notes(session, agreement.id, chosen, excluded, ZoneInfo(engine.timezone))
+    past = history(session, agreement, result)
+    return Evaluation(agreement, version, result, tickets, past, summary, uptime, notes)
+
+
+def _period(text: str, version: AgreementVersion) -> Period:
+    try:
+        return parse_period(text, version.timezone)  # the zone the engine's agreement has
+    except PeriodError:
+        raise Invalid("cannot read period {text}", "period", text=text) from None
+
+
+def period_label(session: Session, *, actor: Actor, agreement_id: int, period: str) -> str:
+    """The label of the period a report of the agreement would cover (2026-03, 2026-Q1…)."""
+    agreement = agreements.get_agreement(session, actor=actor, agreement_id=agreement_id)
+    return _period(period, agreements.current(agreement)).label
+
+
+def exclusion_notes(
+    session: Session,
+    agreement_id: int,
+    period: Period,
+    excluded: dict[str, set[str]],
+    zone: ZoneInfo,
+) -> dict[tuple[str, str], Exclusion]:
+    """Every breach the engine counts as met by decision (``excluded``: per target, ticket
+    numbers) with the reason and the day of the decision, where recorded."""
+    start = dt.datetime.fromtimestamp(period.start, dt.UTC) - LOOKBACK
+    end = dt.datetime.fromtimestamp(period.end, dt.UTC)
+    recorded = {
+        (e["target"], e["ticket"]): Exclusion(
+            e["reason"] or "",
+            None if e["decided_at"] is None else e["decided_at"].astimezone(zone).isoformat(),
+        )
+        for e in breaches.exclusions_between(session, agreement_id, start, end)
+    }
+    return {
+        (target, number): recorded.get((target, number), Exclusion(""))
+        for target, numbers in excluded.items()
+        for number in numbers
+    }
 
 
 def availability_history(
@@ -162,7 +164,7 @@ def availability_history(
                 a.objective,
                 as_of=result.now,
             ).availability
-            if p.start < result.now
+            if p.start < result.now and in_term(engine, p)
             else None
             for p in periods
         ]
@@ -170,6 +172,14 @@ def availability_history(
         labels = [p.label for p in periods] + [result.period.label]
         out.append(trends.AvailabilityTrend(a.id, a.objective, labels, values))
     return out
+
+
+def in_term(engine: EngineAgreement, period: Period) -> bool:
+    """Whether any day of ``period`` lies within the agreement's term (a month before it
+    starts has no availability to report, as it has no compliance)."""
+    if engine.start is not None and period.end_date <= engine.start:
+        return False
+    return engine.end is None or period.first <= engine.end
 
 
 def history(
@@ -200,17 +210,54 @@ def trend_rows(found: Evaluation) -> list[dict[str, Any]]:
             "period": m.period,
             "met": m.met,
             "breached": m.breached,
-            "within_pct": None if m.within is None else round(m.within * 100, 4),
+            "within_pct": None if m.within is None else m.within * 100,
         }
         for t in found.history
         for m in t.months
     ]
 
 
+def availability_trend_rows(found: Evaluation) -> list[dict[str, Any]]:
+    """Availability (percent; ``None`` outside the term or not begun) per target and period."""
+    return [
+        {
+            "target": u.target,
+            "period": period,
+            "availability_pct": None if value is None else value * 100,
+            "objective_pct": None if u.objective is None else u.objective * 100,
+        }
+        for u in found.uptime
+        for period, value in zip(u.periods, u.values, strict=True)
+    ]
+
+
 def satisfaction_row(found: Evaluation) -> dict[str, Any]:
     s = found.satisfaction
-    mean = None if s.mean is None else round(s.mean * 100, 4)
+    mean = None if s.mean is None else s.mean * 100
     return {"period": s.period, "answers": s.count, "mean_pct": mean, "low": s.low}
+
+
+def figures_of(found: Evaluation) -> Figures:
+    """The one figures model of an evaluation (every rendering reads it)."""
+    made = figures(
+        found.result,
+        found.tickets,
+        trend=trend_rows(found),
+        satisfaction=satisfaction_row(found),
+        availability_trend=availability_trend_rows(found),
+        exclusions=found.exclusions,
+    )
+    made.agreement["code"] = found.agreement.code
+    made.agreement["version_number"] = found.version.number
+    return made
+
+
+def report_figures(
+    session: Session, *, actor: Actor, agreement_id: int, period: str, now: dt.datetime
+) -> Figures:
+    """The live report's figures as of ``now`` (the JSON of the API, the XLSX and the CSV)."""
+    found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=now)
+    return figures_of(found)
 
 
 def engine_agreement(
@@ -254,7 +301,7 @@ class Report:
     html: str
     period: str  # the period's label
     version_number: int
-    figures: dict[str, Any]  # the report's placeholders, as shown
+    figures: dict[str, Any]  # the figures model (report_figures), as JSON
 
 
 def compose_report(
@@ -270,164 +317,70 @@ def compose_report(
 ) -> Report:
     """The service report for an agreement and period: figures and rendering, with the
     service level manager's ``commentary``."""
-    if language not in documents.LOCALES:
-        raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    [report] = compose_reports(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        period=period,
+        languages=(language,),
+        template_id=template_id,
+        now=now,
+        commentary=commentary,
+    )
+    return report
+
+
+def compose_reports(
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_id: int,
+    period: str,
+    languages: tuple[str, ...],
+    template_id: int | None = None,
+    now: dt.datetime | None = None,
+    commentary: str = "",
+    revision: int | None = None,
+) -> list[Report]:
+    """The report in each of ``languages`` from ONE evaluation and ONE figures model;
+    ``revision``: the number it is published as (``None``: not published)."""
+    for language in languages:
+        if language not in documents.LOCALES:
+            raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
     moment = now or dt.datetime.now(dt.UTC)
     found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=moment)
-    agreement, version, result = found.agreement, found.version, found.result
+    figs = figures_of(found).as_dict()
+    told = Told(moment, commentary, revision)
+    return [_render(session, found, figs, language, template_id, told) for language in languages]
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the report says besides its figures: when, the manager's words, which revision."""
+
+    moment: dt.datetime
+    commentary: str
+    revision: int | None
+
+
+def _render(
+    session: Session,
+    found: Evaluation,
+    figs: dict[str, Any],
+    language: str,
+    template_id: int | None,
+    told: Told,
+) -> Report:
+    agreement, version = found.agreement, found.version
     context = documents.agreement_context(session, agreement, version, language)
-    context["report"] = report_context(result, language, moment)
-    context["report"]["exclusions"] = _exclusions(session, agreement.id, result, language)
-    context["report"].update(looking_back(found, language))
-    context["report"]["commentary"] = commentary.strip()
+    context["report"] = report_page.page_context(figs, language, told.moment)
+    context["report"]["commentary"] = told.commentary.strip()
+    context["report"]["revision"] = told.revision
     body = templates.body_for(session, "report", language, template_id)
-    title = f"{agreement.code} · {result.period.label}"
-    content = with_charts(documents.render_markdown(body, context), found, language)
+    title = f"{agreement.code} · {figs['agreement']['period']}"
+    content = report_page.with_charts(documents.render_markdown(body, context), figs, language)
     html = documents.page(content, title, language)
-    return Report(title, html, result.period.label, version.number, context["report"])
-
-
-CHARTS = ("compliance", "breaches", "resolution", "availability")
-LISTED = 50  # breaches listed in the report by name (the spreadsheet has them all)
-
-
-def looking_back(found: Evaluation, language: str) -> dict[str, Any]:
-    """The trend, breach distribution, time-to-resolve distribution and satisfaction as text
-    for the report template; ``charts`` holds markers that :func:`with_charts` draws."""
-    locale = documents.LOCALES[language]
-
-    def pct(value: float | None) -> str:
-        return "—" if value is None else format_percent(value, PCT, locale=locale)
-
-    s = found.satisfaction
-    return {
-        "trend": {
-            "periods": [m.period for m in found.history[0].months] if found.history else [],
-            "targets": [
-                {"id": t.target, "name": t.name, "values": [pct(m.within) for m in t.months]}
-                for t in found.history
-            ],
-        },
-        "breaches_by_priority": [
-            {"priority": p or "—", "count": n} for p, n in breaches_by(found, "priority")
-        ],
-        "breaches_by_category": [
-            {"category": c or "—", "count": n} for c, n in breaches_by(found, "category")
-        ],
-        "breaches": breach_list(found, language),
-        "breaches_total": len(found.breaches),
-        "availability_trend": [
-            {"id": u.target, "values": [pct(v) for v in u.values]} for u in found.uptime
-        ],
-        "distribution_labels": list(SHARE_LABELS),
-        "distribution": [
-            {
-                "id": r.target.id,
-                "name": r.target.name,
-                "counts": budget_shares(r.measurements, r.in_period),
-            }
-            for r in found.result.targets
-        ],
-        "satisfaction": {"answers": s.count, "mean": pct(s.mean), "low": s.low},
-        "charts": {name: f"[[chart:{name}]]" for name in CHARTS},
-    }
-
-
-def breach_list(found: Evaluation, language: str) -> list[dict[str, str]]:
-    """The first :data:`LISTED` breaches of the period, earliest first: target, ticket,
-    priority, when (in the agreement's zone) and by how much the agreed time was overrun."""
-    locale = documents.LOCALES[language]
-    zone = found.result.agreement.timezone
-    priority = found.tickets.attributes.get("priority")
-    b = found.breaches
-    rows = []
-    for at, position, k, ticket in zip(
-        b.at[:LISTED].tolist(),
-        b.target[:LISTED].tolist(),
-        b.row[:LISTED].tolist(),
-        b.ticket[:LISTED].tolist(),
-        strict=True,
-    ):
-        r = found.result.targets[position]
-        when = dt.datetime.fromtimestamp(at, dt.UTC)
-        over = max(0, int(r.measurements.used[k] - r.measurements.budget[k]))
-        rows.append(
-            {
-                "target": r.target.name or r.target.id,
-                "ticket": str(found.tickets.ids[ticket]),
-                "priority": "" if priority is None else priority.label(ticket),
-                "breached_at": format_datetime(when, "short", tzinfo=ZoneInfo(zone), locale=locale),
-                "over": format_seconds(over),
-            }
-        )
-    return rows
-
-
-def breaches_by(found: Evaluation, attribute: str) -> list[tuple[str, int]]:
-    """Breaches of the period counted by a ticket attribute (priority, category), most first
-    (ties by label): the attribute's codes of the breached tickets, counted at once."""
-    column = found.tickets.attributes.get(attribute)
-    b = found.breaches
-    if column is None:
-        return [("", len(b))] if len(b) else []
-    codes = column.codes[b.ticket].astype(np.int64) + 1  # 0: not given
-    counts = np.bincount(codes, minlength=len(column.values) + 1).tolist()
-    labels = ["", *column.values]
-    found_counts = [(labels[c], n) for c, n in enumerate(counts) if n]
-    return sorted(found_counts, key=lambda kv: (-kv[1], kv[0]))
-
-
-def pooled_shares(found: Evaluation) -> list[int]:
-    """:func:`budget_shares` of every ticket target of the report, added up."""
-    counts = [0] * len(SHARE_LABELS)
-    for r in found.result.targets:
-        for i, n in enumerate(budget_shares(r.measurements, r.in_period)):
-            counts[i] += n
-    return counts
-
-
-def with_charts(html: str, found: Evaluation, language: str) -> str:
-    """Draw the charts where the template placed ``{{ report.charts.… }}`` (the template
-    itself cannot write HTML: its Markdown is rendered with HTML off)."""
-    words = translator(language.replace("-", "_"))
-    locale = documents.LOCALES[language]
-
-    def share(v: float) -> str:
-        return format_percent(v, "#,##0.#%", locale=locale)
-
-    periods = [m.period for m in found.history[0].months] if found.history else []
-    lines = [charts.Series(h.name or h.target, [m.within for m in h.months]) for h in found.history]
-    drawn = {
-        "compliance": charts.line_chart(
-            periods, lines, title=words.gettext("Compliance over the last 12 periods"), share=share
-        ),
-        "breaches": charts.bar_chart(
-            *_split(breaches_by(found, "priority")),
-            title=words.gettext("Breaches by priority"),
-        ),
-        "resolution": charts.bar_chart(
-            list(SHARE_LABELS),
-            pooled_shares(found),
-            title=words.gettext("Clocks by share of the agreed time used"),
-        ),
-        "availability": charts.line_chart(
-            found.uptime[0].periods if found.uptime else [],
-            [charts.Series(u.target, u.values) for u in found.uptime],
-            title=words.gettext("Availability over the last 12 periods"),
-            share=lambda v: format_percent(v, "#,##0.###%", locale=locale),
-            objective=found.uptime[0].objective if len(found.uptime) == 1 else None,
-            objective_label=words.gettext("Objective"),
-        ),
-    }
-    for name, svg in drawn.items():
-        marker = f"[[chart:{name}]]"
-        html = html.replace(f"<p>{marker}</p>", f'<figure class="chart">{svg}</figure>')
-        html = html.replace(marker, svg)
-    return html
-
-
-def _split(pairs: list[tuple[str, int]]) -> tuple[list[str], list[int]]:
-    return [p or "—" for p, _ in pairs], [n for _, n in pairs]
+    return Report(title, html, figs["agreement"]["period"], version.number, figs)
 
 
 def render_report(
@@ -451,87 +404,3 @@ def render_report(
         now=now,
     )
     return report.title, report.html
-
-
-def _exclusions(
-    session: Session, agreement_id: int, result: AgreementResult, language: str
-) -> list[dict[str, str]]:
-    """The period's excluded breaches as text: target, ticket, when, why, decided when."""
-    start = dt.datetime.fromtimestamp(result.period.start, dt.UTC)
-    end = dt.datetime.fromtimestamp(result.period.end, dt.UTC)
-    locale = documents.LOCALES[language]
-
-    def day(value: dt.datetime | None) -> str:
-        return "—" if value is None else format_date(value, "medium", locale=locale)
-
-    return [
-        {
-            "target": e["target"],
-            "ticket": e["ticket"],
-            "breached_at": day(e["breached_at"]),
-            "reason": e["reason"],
-            "decided_at": day(e["decided_at"]),
-        }
-        for e in breaches.exclusions_between(session, agreement_id, start, end)
-    ]
-
-
-def report_context(result: AgreementResult, language: str, now: dt.datetime) -> dict[str, Any]:
-    """The figures as text for a report template (see docs/templates.md)."""
-    locale = documents.LOCALES[language]
-
-    def pct(value: float | None) -> str:
-        return "—" if value is None else format_percent(value, PCT, locale=locale)
-
-    targets = []
-    for r in result.targets:
-        c = r.compliance
-        p90 = c.percentiles.get(90.0)
-        targets.append(
-            {
-                "id": r.target.id,
-                "name": r.target.name,
-                "objective": pct(c.objective),
-                "achieved": pct(c.within),
-                "met": c.met,
-                "breached": c.breached,
-                "open": c.open,
-                "excluded": c.excluded,
-                "outcome": {True: "✔", False: "✘", None: "—"}[c.objective_met],
-                "p90_hours": "—"
-                if p90 is None
-                else format_decimal(round(p90 / 3600, 1), locale=locale),
-            }
-        )
-    availability = [
-        {
-            "id": key,
-            "achieved": pct(a.availability),
-            "objective": pct(a.objective),
-            "downtime_minutes": format_decimal(round(a.downtime / 60), locale=locale),
-            "outages": a.outages,
-            "budget_left_minutes": "—"
-            if a.budget_left is None
-            else format_decimal(round(a.budget_left / 60), locale=locale),
-            "outcome": {True: "✔", False: "✘", None: "—"}[a.objective_met],
-        }
-        for key, a in result.availability.items()
-    ]
-    credits = result.credits
-    return {
-        "period": result.period.label,
-        "from": result.period.first.isoformat(),
-        "to": (result.period.end_date - dt.timedelta(days=1)).isoformat(),
-        "targets": targets,
-        "availability": availability,
-        "credits_total": format_decimal(credits.total, locale=locale) if credits else "0",
-        "credits": [
-            {
-                "clause": line.clause,
-                "amount": format_decimal(line.amount, locale=locale),
-                "reason": line.reason,
-            }
-            for line in (credits.lines if credits else ())
-        ],
-        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
-    }

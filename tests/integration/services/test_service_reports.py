@@ -67,10 +67,13 @@ def test_the_period_breaches_are_listed_and_counted_as_the_plain_sort_lists_them
     priority = found.tickets.attributes["priority"]
     numbers = list(map(str, found.tickets.ids))
     by_priority = Counter(priority.label(numbers.index(h[2])) for h in expected)
-    assert service_reports.breaches_by(found, "priority") == sorted(
+    figs = service_reports.figures_of(found).as_dict()
+    counts = figs["breach_counts"]
+    assert [(r["priority"], r["count"]) for r in counts["by_priority"]] == sorted(
         by_priority.items(), key=lambda kv: (-kv[1], kv[0])
     )
-    assert service_reports.breaches_by(found, "category") == [("", 4)]
-    assert service_reports.breaches_by(found, "no such attribute") == [("", 4)]
-    rows = service_reports.breach_list(found, "en")
-    assert [r["ticket"] for r in rows] == [h[2] for h in expected]
+    assert counts["by_category"] == [{"category": "", "count": 4}]
+    assert (counts["counted"], counts["excluded"]) == (4, 0)
+    assert [(b["ticket"], b["target"]) for b in figs["breaches"]] == [
+        (h[2], h[1]) for h in expected
+    ]

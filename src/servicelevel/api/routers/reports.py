@@ -1,20 +1,23 @@
-"""/api/v1/reports: published service reports (snapshots, by revision)."""
+"""/api/v1/reports: service reports — the live figures of a period, and published revisions
+(each in three languages) with their files."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
-from servicelevel.api.responses import HTML, PDF, files
+from servicelevel.api.responses import CSV, HTML, JSON, PDF, files
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import LockVersionOut, PageOut, page_of, page_of_list
+from servicelevel.api.schemas.reports import ReportFiguresOut
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services import report_schedules, report_snapshots
+from servicelevel.reports.spreadsheets import XLSX, file_of, report_file
+from servicelevel.services import report_schedules, report_snapshots, service_reports
 
 router = APIRouter(tags=["reports"])
 
@@ -40,7 +43,64 @@ class ReportOut(BaseModel):
 
 
 class ReportDetailOut(ReportOut):
-    figures: dict[str, Any]
+    figures: dict[str, Any] = Field(
+        description="The report's figures model (ReportFiguresOut, with schema "
+        "'servicelevel/report-figures/1'); revisions published before it existed keep the "
+        "figures as the text they showed."
+    )
+
+
+class RevisionOut(BaseModel):
+    period: str
+    revision: int
+    version_number: int
+    note: str
+    published_at: dt.datetime
+    reports: dict[str, int] = Field(description="Language → report id (en, zh-Hans, zh-Hant).")
+
+
+Period = Annotated[str, Path(min_length=1, max_length=40, description="2026-03, 2026-Q1, 2026…")]
+
+
+@router.get(
+    "/agreements/{agreement_id}/reports/{period}",
+    response_model=ReportFiguresOut,
+    responses=files(JSON, CSV, XLSX),
+)
+def live_figures(
+    agreement_id: RecordId,
+    period: Period,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Any:
+    """The figures of the period's report as of now — every number the page, PDF, XLSX and
+    CSV show (the page and PDF: GET /agreements/{id}/report?period=…)."""
+    if format != "json":
+        sheet = report_file(
+            session, actor=actor, agreement_id=agreement_id, period=period, kind=format
+        )
+        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
+    figs = service_reports.report_figures(
+        session, actor=actor, agreement_id=agreement_id, period=period, now=dt.datetime.now(dt.UTC)
+    )
+    return ReportFiguresOut.model_validate(figs.as_dict())
+
+
+@router.get("/agreements/{agreement_id}/report-revisions", response_model=PageOut[RevisionOut])
+def list_revisions(
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[RevisionOut]:
+    """The published revisions of the agreement's reports, newest first, each with its
+    report id per language (a customer's representative: their own agreements only)."""
+    found = report_snapshots.revisions(session, actor=actor, agreement_id=agreement_id)
+    return page_of_list(
+        [RevisionOut.model_validate(r, from_attributes=True) for r in found], offset, limit
+    )
 
 
 @router.post("/agreements/{agreement_id}/reports", response_model=ReportDetailOut, status_code=201)
@@ -74,19 +134,28 @@ def list_reports(
     return page_of(page, ReportOut)
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetailOut, responses=files(HTML, PDF))
+@router.get(
+    "/reports/{report_id}",
+    response_model=ReportDetailOut,
+    responses=files(HTML, PDF, XLSX, CSV),
+)
 def get_report(
     report_id: RecordId,
     session: SessionDep,
     actor: ActorDep,
-    format: Literal["json", "html", "pdf"] = "json",
+    format: Literal["json", "html", "pdf", "xlsx", "csv"] = "json",
 ) -> Any:
-    """A published report: its figures (JSON), or its rendering as published (HTML, PDF)."""
+    """A published report: its figures (JSON), its rendering as published (HTML, PDF), or its
+    figures as a spreadsheet (XLSX) or CSV."""
     found = report_snapshots.get_report(session, actor=actor, report_id=report_id)
     if format == "html":
         return HTMLResponse(found.html)
     if format == "pdf":
         return Response(pdf_of(found.html), media_type="application/pdf")
+    if format in ("xlsx", "csv"):
+        stem = f"report-{found.agreement_id}-{found.period}-r{found.revision}"
+        sheet = file_of(report_snapshots.figures_model(found), stem, format)
+        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
     return ReportDetailOut.model_validate(found)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.reports.spreadsheets import report_file
+from servicelevel.reports.spreadsheets import file_of, report_file
 from servicelevel.services import (
     agreement_lifecycle,
     agreement_views,
@@ -619,8 +619,9 @@ def agreement_report(
     language: Annotated[str, Query(max_length=10)] = "en",
     format: Annotated[str, Query(max_length=5)] = "html",
 ) -> Response:
-    """The service report for a period, as a page or a PDF, or its figures as XLSX or CSV."""
-    if format in ("xlsx", "csv"):
+    """The service report for a period, as a page or a PDF, or its figures as XLSX, CSV or
+    JSON."""
+    if format in ("xlsx", "csv", "json"):
         sheet = report_file(
             db, actor=visitor.actor, agreement_id=agreement_id, period=period, kind=format
         )
@@ -672,8 +673,41 @@ def published_report(
     db: SessionDep,
     format: Annotated[str, Query(max_length=5)] = "html",
 ) -> Response:
-    """A published report exactly as it was published."""
+    """A published report exactly as it was published, or the figures it kept as XLSX, CSV
+    or JSON."""
     found = report_snapshots.get_report(db, actor=visitor.actor, report_id=report_id)
     if format == "pdf":
         return Response(pdf_of(found.html), media_type="application/pdf")
+    if format in ("xlsx", "csv", "json"):
+        stem = f"report-{found.agreement_id}-{found.period}-r{found.revision}"
+        kept = found.figures if format == "json" else report_snapshots.figures_model(found)
+        sheet = file_of(kept, stem, format)
+        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
     return HTMLResponse(found.html)
+
+
+@router.get("/agreements/{agreement_id}/reports")
+def report_revisions(
+    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep
+) -> Response:
+    """The published revisions of the agreement's reports, each in three languages and five
+    formats (a customer's representative: their own agreements only)."""
+    agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=agreement_id)
+    found = report_snapshots.revisions(db, actor=visitor.actor, agreement_id=agreement_id)
+    return render(
+        request,
+        "agreements/revisions.html",
+        actor=visitor.actor,
+        agreement=agreement,
+        revisions=found,
+        formats=REPORT_FORMATS,
+    )
+
+
+REPORT_FORMATS = (
+    ("html", "HTML"),
+    ("pdf", "PDF"),
+    ("xlsx", "XLSX"),
+    ("csv", "CSV"),
+    ("json", "JSON"),
+)
