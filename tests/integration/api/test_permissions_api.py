@@ -330,6 +330,8 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         {"username": "newbie", "password": "long enough pw", "roles": [{"role": "viewer"}]},
     ),
     ("GET", "/api/v1/auth/me", None, None),
+    ("GET", "/api/v1/auth/settings", None, None),
+    ("PUT", "/api/v1/auth/settings", None, {"locale": "zh-Hans", "timezone": "Asia/Shanghai"}),
     ("POST", "/api/v1/auth/password", None, {"old_password": "x", "new_password": "y"}),
     ("DELETE", "/api/v1/auth/tokens/999999", None, None),
     ("POST", "/api/v1/auth/tokens", None, {"username": "nobody", "password": "x"}),

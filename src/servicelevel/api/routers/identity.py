@@ -13,10 +13,12 @@ from servicelevel.api.schemas.identity import (
     AuditOut,
     MeOut,
     PasswordChange,
+    SettingsIn,
+    SettingsOut,
     TokenOut,
     TokenRequest,
 )
-from servicelevel.services import audit_trail, identity
+from servicelevel.services import audit_trail, identity, user_settings
 
 router = APIRouter(tags=["identity"])
 
@@ -44,6 +46,30 @@ def me(actor: ActorDep) -> MeOut:
         username=actor.username,
         roles=sorted(actor.roles),
         parties=sorted(actor.parties),
+    )
+
+
+@router.get("/auth/settings", response_model=SettingsOut)
+def my_settings(session: SessionDep, actor: ActorDep) -> SettingsOut:
+    """The acting user's language and time zone (what the web shows their pages in)."""
+    return _settings_out(user_settings.settings_of(session, actor=actor))
+
+
+@router.put("/auth/settings", response_model=SettingsOut)
+def change_my_settings(body: SettingsIn, session: SessionDep, actor: ActorDep) -> SettingsOut:
+    """Set the acting user's language and time zone (audited)."""
+    saved = user_settings.change_settings(
+        session, actor=actor, locale=body.locale, timezone=body.timezone
+    )
+    commit(session)
+    return _settings_out(saved)
+
+
+def _settings_out(found: user_settings.Settings) -> SettingsOut:
+    return SettingsOut(
+        locale=found.locale.replace("_", "-"),
+        timezone=found.timezone,
+        zone_chosen=found.zone_chosen,
     )
 
 

@@ -26,6 +26,20 @@ class MeOut(BaseModel):
     parties: list[int]
 
 
+class SettingsIn(BaseModel):
+    """The acting user's language (en, zh-Hans, zh-Hant) and IANA time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+    locale: str = Field(max_length=16)
+    timezone: str = Field(max_length=64)
+
+
+class SettingsOut(BaseModel):
+    locale: str
+    timezone: str
+    zone_chosen: bool  # false while the zone is still the placeholder UTC of a new account
+
+
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     old_password: str
