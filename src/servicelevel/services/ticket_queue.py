@@ -12,7 +12,7 @@ has passed (overdue and "more than the budget used" are the same statement).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,15 @@ from servicelevel.services.dashboard import AT_RISK
 from servicelevel.services.errors import Invalid
 from servicelevel.services.permissions import Actor, require
 
-__all__ = ["Choices", "QueueFilter", "QueuePage", "QueueRow", "clock_counts", "queue"]
+__all__ = [
+    "Choices",
+    "QueueFilter",
+    "QueuePage",
+    "QueueRow",
+    "clock_counts",
+    "clock_counts_by_agreement",
+    "queue",
+]
 
 SORTS = ("deadline", "left", "used", "opened", "priority")
 CLOCKS = ("running", "at_risk", "overdue", "paused", "met", "breached")
@@ -146,6 +154,19 @@ def clock_counts(
     query = _query(session, actor, filters, now, "deadline", False)
     found = repo.clock_counts(session, query)
     return {c: found.get(c, 0) for c in (*CLOCKS, "pending", "cancelled")}
+
+
+def clock_counts_by_agreement(
+    session: Session, *, actor: Actor, agreement_ids: list[int], now: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """:func:`clock_counts` with each agreement as filter, for several at once (one query);
+    agreements the actor may not see are left out."""
+    require(actor, "ticket.read")
+    visible = set(_agreements(session, actor, None)) if actor.scoped else None
+    wanted = [i for i in agreement_ids if visible is None or i in visible]
+    query = _query(session, actor, QueueFilter(), now, "deadline", False)
+    found = repo.clock_counts_by_agreement(session, replace(query, agreements=wanted))
+    return {i: {c: found[i].get(c, 0) for c in (*CLOCKS, "pending", "cancelled")} for i in wanted}
 
 
 def _query(

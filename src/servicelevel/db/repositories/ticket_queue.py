@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
@@ -190,8 +190,39 @@ def queue_page(
 
 def clock_counts(session: Session, q: QueueQuery) -> dict[str, int]:
     """How many tickets of the queue (its filters, any clock) have each headline clock
-    status — the figures a dashboard links to the filtered queue with."""
-    query, _ = _query(session, q)
+    status — the figures a dashboard links to the filtered queue with. Tickets without a
+    clock are not counted, so only the measured ones are read."""
+    query, _ = _query(session, replace(q, measured_only=True))
     sub = query.subquery()
     found = session.execute(select(sub.c.clock, func.count()).group_by(sub.c.clock))
     return {str(c): int(n) for c, n in found if c is not None}
+
+
+def clock_counts_by_agreement(session: Session, q: QueueQuery) -> dict[int, dict[str, int]]:
+    """For each of ``q.agreements``: how many tickets have each headline clock status among
+    that agreement's clocks — what ``clock_counts`` gives with the agreement as filter, for
+    all of them in one statement (each measurement that heads its ticket's clocks of its own
+    agreement, found through the index on ``measurement.ticket_id``)."""
+    m = aliased(Measurement)
+    order = (_rank(m), m.deadline.is_(None), m.deadline, m.agreement_id, m.target_key)
+    heads = (
+        select(m.id)
+        .where(m.ticket_id == M.ticket_id, m.agreement_id == M.agreement_id)
+        .order_by(*order)
+        .limit(1)
+        .correlate(M)
+        .scalar_subquery()
+    )
+    clock = _columns(session, q)["clock"]
+    query = (
+        select(M.agreement_id, clock, func.count())
+        .join(Ticket, Ticket.id == M.ticket_id)
+        .where(M.agreement_id.in_(list(q.agreements)), M.id == heads)
+        .group_by(M.agreement_id, clock)
+    )
+    if q.only_customers is not None:
+        query = query.where(Ticket.customer_id.in_(list(q.only_customers)))
+    out: dict[int, dict[str, int]] = {int(a): {} for a in q.agreements}
+    for agreement_id, status, n in session.execute(query):
+        out[int(agreement_id)][str(status)] = int(n)
+    return out
