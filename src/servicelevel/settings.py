@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     smtp_from: str = "servicelevel@localhost"
     smtp_starttls: bool = False
     smtp_ssl: bool = False
+    # Where people reach this server: the start of links sent by mail (survey invitations).
+    public_url: str = "http://localhost:8000"
     # Mark the session cookie Secure on every answer (behind a TLS-terminating proxy that does
     # not say so); without it the cookie is Secure when the request came over https.
     cookie_secure: bool = False
