@@ -32,10 +32,12 @@ from servicelevel.services import (
     recompute,  # noqa: F401 (registers the handlers)
     report_schedules,
     review_schedule,
+    survey_invitations,
 )
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.webhooks import DeliveryError
+from servicelevel.settings import get_settings
 
 Sessions = Callable[[], Session]
 log = logging.getLogger(__name__)
@@ -132,6 +134,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
             fired["jobs_pruned"] = jobs.prune(session)
             session.commit()
         fired.update(review_round(sessions))
+        fired.update(survey_round(sessions))
     fired["reports_sent"] = send_reports(sessions)
     with sessions() as session:
         parcels = notifications.claim_due(session, now=utcnow())
@@ -174,6 +177,31 @@ def review_round(sessions: Sessions) -> dict[str, int]:
         "reviews_reminded": reminded,
         "actions_overdue": overdue,
     }
+
+
+def survey_round(sessions: Sessions) -> dict[str, int]:
+    """Invite whoever the agreements' survey policies say is due, then mail the invitations
+    (no transaction open while the mail server answers); a failed mail is tried again."""
+    with sessions() as session:
+        invited = survey_invitations.invite_due(session, now=utcnow())
+        parcels = survey_invitations.claim_unsent(session, now=utcnow())
+        session.commit()
+    base = get_settings().public_url
+    results = {p.invitation_id: _mail_invitation(p, base) for p in parcels}
+    with sessions() as session:
+        sent = survey_invitations.record_sent(session, results, now=utcnow())
+        session.commit()
+    return {"surveys_invited": invited, "surveys_sent": sent}
+
+
+def _mail_invitation(parcel: survey_invitations.Parcel, base: str) -> str | None:
+    locale = parcel.language.replace("-", "_")
+    mail = survey_invitations.message(parcel, base)
+    try:
+        notifications.send_email(parcel.email, mail, locale, f"survey-{parcel.invitation_id}")
+    except DeliveryError as exc:
+        return str(exc)
+    return None
 
 
 def send_reports(sessions: Sessions) -> int:

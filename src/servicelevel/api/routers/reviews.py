@@ -39,7 +39,14 @@ from servicelevel.api.schemas.reviews import (
 )
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
-from servicelevel.services import improvement_plans, review_register, reviews, surveys, validation
+from servicelevel.services import (
+    improvement_plans,
+    review_register,
+    reviews,
+    survey_invitations,
+    surveys,
+    validation,
+)
 from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
 from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
 
@@ -452,3 +459,76 @@ def propose_plan(
     )
     commit(session)
     return PlanOut.model_validate(plan)
+
+
+class SurveyPolicyIn(BaseModel):
+    every: Literal["none", "month", "quarter"] = "month"
+    after_tickets: bool = False
+    scale: int = Field(default=5, ge=2, le=10)
+    expires_days: int = Field(default=14, ge=1, le=90)
+    quiet_days: int = Field(default=30, ge=0, le=365)
+    language: Literal["en", "zh-Hans", "zh-Hant"] = "en"
+
+
+class SurveyPolicyOut(SurveyPolicyIn):
+    agreement_id: int
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    period: str
+    ticket_id: int | None
+    language: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    expires_at: dt.datetime
+    answered_at: dt.datetime | None
+    survey_id: int | None
+    error: str
+
+
+@router.put("/agreements/{agreement_id}/survey-policy", response_model=SurveyPolicyOut)
+def set_survey_policy(
+    agreement_id: RecordId, body: SurveyPolicyIn, session: SessionDep, actor: ActorDep
+) -> SurveyPolicyOut:
+    """When the agreement's customer is asked how satisfied they are: after each month or
+    quarter (its contacts and representatives), after resolved tickets (the requester, at
+    most once per ``quiet_days``); the worker sends the invitations."""
+    data = survey_invitations.PolicyData(**body.model_dump())
+    policy = survey_invitations.set_policy(
+        session, actor=actor, agreement_id=agreement_id, data=data
+    )
+    commit(session)
+    return _policy(policy)
+
+
+def _policy(policy: Any) -> SurveyPolicyOut:
+    fields = ("every", "after_tickets", "scale", "expires_days", "quiet_days", "language")
+    return SurveyPolicyOut(
+        agreement_id=policy.agreement_id, **{f: getattr(policy, f) for f in fields}
+    )
+
+
+@router.get("/agreements/{agreement_id}/survey-policy", response_model=SurveyPolicyOut)
+def get_survey_policy(
+    agreement_id: RecordId, session: SessionDep, actor: ActorDep
+) -> SurveyPolicyOut:
+    """The agreement's survey policy (404 when none is set: nobody is asked)."""
+    policy = survey_invitations.get_policy(session, actor=actor, agreement_id=agreement_id)
+    return _policy(policy)
+
+
+@router.get("/agreements/{agreement_id}/survey-invitations", response_model=PageOut[InvitationOut])
+def list_survey_invitations(
+    agreement_id: RecordId,
+    session: SessionDep,
+    actor: ActorDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[InvitationOut]:
+    """Who was asked, newest first: sent, answered, or why the mail failed (staff)."""
+    found = survey_invitations.invitations(session, actor=actor, agreement_id=agreement_id)
+    items = [InvitationOut.model_validate(i, from_attributes=True) for i in found]
+    return page_of_list(items, offset, limit)

@@ -19,6 +19,7 @@ from servicelevel.web.routes import (
     report_schedules,
     requirements,
     reviews,
+    survey_answers,
     tickets,
     work,
 )
@@ -33,6 +34,7 @@ processes = (
     reviews,
     improvement,
     report_schedules,
+    survey_answers,
 )
 areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
 for module in (auth, home, *areas):
