@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from servicelevel.engine.compliance import SHARE_LABELS
-from servicelevel.i18n import translator
+from servicelevel.i18n import moments, translator
 from servicelevel.services import charts, documents, report_words
 
 PCT = "#,##0.##%"
@@ -27,9 +25,10 @@ OUTCOME = {True: "✔", False: "✘", None: "—"}
 class Formats:
     """How one language writes the figures' numbers (percent values arrive as 0..100)."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, zone: str = "UTC") -> None:
         self.language = language
         self.locale = documents.LOCALES[language]
+        self.zone = zone  # the agreement's: the days and times both parties read
 
     def pct(self, value_pct: float | None) -> str:
         return (
@@ -39,14 +38,11 @@ class Formats:
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=self.locale)
 
-    def day(self, iso: str | None) -> str:
-        if not iso:
-            return "—"
-        return format_date(dt.datetime.fromisoformat(iso), "medium", locale=self.locale)
+    def day(self, iso: str | dt.date | None) -> str:
+        return moments.day(iso or None, self.locale, self.zone)
 
     def instant(self, iso: str, zone: str) -> str:
-        moment = dt.datetime.fromisoformat(iso)
-        return format_datetime(moment, "short", tzinfo=ZoneInfo(zone), locale=self.locale)
+        return moments.moment(iso, self.locale, zone)
 
     def duration(self, seconds: int) -> str:
         return report_words.overrun(max(0, seconds), self.language)
@@ -68,15 +64,15 @@ class Formats:
 
 def page_context(figs: dict[str, Any], language: str, now: dt.datetime) -> dict[str, Any]:
     """The ``report`` of the template context (see docs/templates.md)."""
-    f = Formats(language)
     head = figs["agreement"]
+    f = Formats(language, head["timezone"])
     start = dt.date.fromisoformat(head["period_start"][:10])
     end = dt.date.fromisoformat(head["period_end"][:10]) - dt.timedelta(days=1)
     credits = figs["credits"]
     return {
         "period": head["period"],
-        "from": start.isoformat(),
-        "to": end.isoformat(),
+        "from": f.day(start),
+        "to": f.day(end),
         "targets": [_target(t, f) for t in figs["targets"]],
         "availability": [_availability(a, f) for a in figs["availability"]],
         "credits_total": f.number(credits["total"], 2) if credits else "0",
@@ -84,7 +80,7 @@ def page_context(figs: dict[str, Any], language: str, now: dt.datetime) -> dict[
             {"clause": c["clause"], "amount": f.number(c["amount"], 2), "reason": f.reason(c)}
             for c in (credits["lines"] if credits else [])
         ],
-        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_at": moments.named(now, f.locale, f.zone),
         **looking_back(figs, f),
         "exclusions": exclusions(figs, f),
     }
