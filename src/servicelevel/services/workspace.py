@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
+from servicelevel.db.repositories import agreements as agreement_repo
+from servicelevel.db.repositories import health as health_repo
 from servicelevel.engine.availability import availability
 from servicelevel.engine.periods import Period
 from servicelevel.services import (
@@ -33,7 +35,6 @@ from servicelevel.services.service_reports import engine_agreement
 from servicelevel.services.ticket_queue import QueueFilter
 
 PERIODS = (3, 6, 12)  # months a reader may pick
-IN_FORCE = ("active", "expiring", "signed")
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,8 @@ def charts(session: Session, *, actor: Actor, months: int, now: dt.datetime) -> 
     require(actor, "agreement.read")
     if months not in PERIODS:
         raise Invalid("pick a period of 3, 6 or 12 months", "months")
-    chosen = [
-        a
-        for a in agreements.list_agreements(session, actor=actor, limit=500).items
-        if a.status in IN_FORCE
-    ]
-    loaded = [agreements.get_agreement(session, actor=actor, agreement_id=a.id) for a in chosen]
+    in_force = agreement_repo.agreements_by_ids(session, health_repo.in_force_ids(session))
+    loaded = [a for a in in_force if agreements.can_see(actor, a)]
     labels: list[str] = []
     compliance, uptime = [], []
     for a in loaded:
@@ -148,12 +145,12 @@ def _availability(
     lines = []
     for target in engine.availability:
         calendar = engine.calendars[target.calendar]
+        spans = outages.spans_between(session, target.service, periods[0].start, periods[-1].end)
         values: list[float | None] = []
         for p in periods:
             if p.start >= moment:
                 values.append(None)
                 continue
-            spans = outages.spans_between(session, target.service, p.start, p.end)
             found = availability(spans, calendar, p.start, p.end, target.objective, as_of=moment)
             values.append(found.availability)
         lines.append(_line(a, f"{a.code} · {target.id}", values))

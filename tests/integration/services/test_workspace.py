@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.services import breaches, ticket_queue, trends, workspace
+from servicelevel.services import breaches, outages, ticket_queue, trends, workspace
 from servicelevel.services.agreements import get_agreement
+from servicelevel.services.permissions import SYSTEM
 from servicelevel.services.ticket_queue import QueueFilter
 from tests.integration.factories import World
 from tests.integration.queue_fixtures import NOW, queue_world
@@ -67,3 +69,18 @@ def test_the_charts_read_the_months_and_weeks_of_the_stored_records(
     since = dt.datetime.combine(found.weeks[0], dt.time(), dt.UTC)
     listed = breaches.list_breaches(session, actor=actor, since=since, until=NOW, limit=500)
     assert sum(found.breaches) == sum(b.status != "withdrawn" for b in listed.items)
+
+
+def test_availability_per_month_counts_the_recorded_outages_of_that_month(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    start = dt.datetime(2026, 11, 10, 10, tzinfo=dt.UTC)
+    data = outages.OutageData("email", start, start + dt.timedelta(hours=1.5))
+    outages.record_outage(session, actor=SYSTEM, data=data)
+    session.flush()
+    found = workspace.charts(session, actor=world.actors["manager"], months=3, now=NOW)
+    [line] = found.availability
+    assert line.label == "SLA-1 · email-up"
+    october, november, december = line.values
+    assert october == december == 1.0
+    assert november == pytest.approx(1 - 5400 / (30 * 86400), abs=2e-6)  # round the clock
