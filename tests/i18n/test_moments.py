@@ -134,3 +134,8 @@ def test_instants_kept_as_iso_text_read_like_any_other() -> None:
         "2026年7月7日 10:00"
     )
     assert moments.named("", "en", "UTC") == "—"
+
+
+def test_a_charts_day_labels_read_in_the_language() -> None:
+    assert moments.short_day(dt.date(2026, 12, 3), "en") == "Dec 3"
+    assert moments.short_day(dt.date(2026, 12, 3), "zh_Hant") == "12月3日"

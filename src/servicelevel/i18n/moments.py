@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_time, get_timezone_gmt, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    get_timezone_gmt,
+    get_timezone_location,
+)
 
 from servicelevel.i18n import translator
 
@@ -67,6 +73,12 @@ def day(value: dt.date | str | None, locale: str, zone: str | None = None) -> st
     if isinstance(value, dt.datetime):
         value = _local(value, zone_of(zone)).date()
     return format_date(value, "medium", locale=_babel(locale))
+
+
+def short_day(value: dt.date, locale: str) -> str:
+    """A day within a year the reader knows from context, as on a chart's axis: "Dec 3",
+    "12月3日"."""
+    return str(format_skeleton("MMMd", value, locale=_babel(locale)))
 
 
 def clock(value: dt.datetime | None, locale: str, zone: str | None) -> str:

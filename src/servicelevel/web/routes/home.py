@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.i18n import Translator, translator
+from servicelevel.i18n import Translator, moments, translator
 from servicelevel.services import dashboard, report_snapshots, ticket_queue, workspace
 from servicelevel.services.charts import Series, bar_chart, line_chart
 from servicelevel.services.errors import ServiceError
@@ -69,7 +69,7 @@ def _drawn(found: workspace.Charts, t: Translator) -> dict[str, str]:
     compliance = [Series(x.label, x.values) for x in found.compliance]
     uptime = [Series(x.label, x.values) for x in found.availability]
     weeks = [
-        d.strftime("%m-%d") if i % max(1, len(found.weeks) // 13) == 0 else ""
+        moments.short_day(d, t.locale) if i % max(1, len(found.weeks) // 13) == 0 else ""
         for i, d in enumerate(found.weeks)
     ]
     return {
