@@ -5,14 +5,17 @@ in force by their signatories (audited), and the objects listed and shown."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
 from servicelevel.db.models import AuditEntry, Party
 from servicelevel.services.uow import unit_of_work
+from tests.integration.conftest import fresh_postgres
 
 runner = CliRunner()
 SETUP = Path(__file__).resolve().parents[2] / "examples" / "servicenow" / "setup"
@@ -26,10 +29,17 @@ notices: [breach]
 """
 
 
-def database(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'slm.sqlite3'}"
-    assert runner.invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
-    return url
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database on each backend."""
+    if request.param == "sqlite":
+        made = f"sqlite:///{tmp_path / 'slm.sqlite3'}"
+        assert runner.invoke(app, ["db", "upgrade", "--url", made]).exit_code == 0
+        yield made
+        return
+    with fresh_postgres() as made:
+        assert runner.invoke(app, ["db", "upgrade", "--url", made]).exit_code == 0
+        yield made
 
 
 def setup_dir(tmp_path: Path) -> Path:
@@ -39,8 +49,7 @@ def setup_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_dry_run_shows_the_diff_and_changes_nothing(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_a_dry_run_shows_the_diff_and_changes_nothing(tmp_path: Path, url: str) -> None:
     dry = runner.invoke(app, ["apply", "-f", str(setup_dir(tmp_path)), "--dry-run", "--url", url])
     assert dry.exit_code == 0, dry.stderr
     assert "+code: uci-company" in dry.stdout
@@ -49,8 +58,7 @@ def test_a_dry_run_shows_the_diff_and_changes_nothing(tmp_path: Path) -> None:
         assert session.scalars(select(Party)).all() == []
 
 
-def test_applying_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_applying_twice_changes_nothing_the_second_time(tmp_path: Path, url: str) -> None:
     args = ["apply", "-f", str(setup_dir(tmp_path)), "--url", url]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.stderr
@@ -65,8 +73,7 @@ def test_applying_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
         assert len(session.scalars(select(AuditEntry)).all()) == audited
 
 
-def test_what_export_writes_applies_as_nothing_to_change(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_what_export_writes_applies_as_nothing_to_change(tmp_path: Path, url: str) -> None:
     assert (
         runner.invoke(app, ["apply", "-f", str(setup_dir(tmp_path)), "--url", url]).exit_code == 0
     )
@@ -79,8 +86,7 @@ def test_what_export_writes_applies_as_nothing_to_change(tmp_path: Path) -> None
     assert "nothing to change" in again.stdout
 
 
-def test_a_changed_document_is_updated_with_its_diff(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_a_changed_document_is_updated_with_its_diff(tmp_path: Path, url: str) -> None:
     folder = setup_dir(tmp_path)
     assert runner.invoke(app, ["apply", "-f", str(folder), "--url", url]).exit_code == 0
     service = folder / "service.yaml"
@@ -97,8 +103,7 @@ def test_a_changed_document_is_updated_with_its_diff(tmp_path: Path) -> None:
     assert "status: published" in shown.stdout  # revised, changed and published again
 
 
-def test_a_mistake_names_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_a_mistake_names_file_and_line_and_writes_nothing(tmp_path: Path, url: str) -> None:
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "a.yaml").write_text(
@@ -120,8 +125,9 @@ def test_a_mistake_names_file_and_line_and_writes_nothing(tmp_path: Path) -> Non
     assert "a.yaml:3: type: must be one of customer" in " ".join(refused.stderr.split())
 
 
-def test_signatories_put_the_agreement_in_force_audited_step_by_step(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_signatories_put_the_agreement_in_force_audited_step_by_step(
+    tmp_path: Path, url: str
+) -> None:
     args = ["apply", "-f", str(SETUP), "--sign-as", "owner,customer-rep", "--url", url]
     done = runner.invoke(app, args)
     assert done.exit_code == 0, done.stderr
@@ -133,8 +139,7 @@ def test_signatories_put_the_agreement_in_force_audited_step_by_step(tmp_path: P
     assert "nothing to change" in again.stdout
 
 
-def test_one_signatory_cannot_put_an_agreement_in_force(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_one_signatory_cannot_put_an_agreement_in_force(tmp_path: Path, url: str) -> None:
     args = ["apply", "-f", str(SETUP), "--sign-as", "owner", "--url", url]
     refused = runner.invoke(app, args)
     assert refused.exit_code == 2
@@ -143,8 +148,7 @@ def test_one_signatory_cannot_put_an_agreement_in_force(tmp_path: Path) -> None:
         assert session.scalars(select(Party)).all() == []
 
 
-def test_parties_services_and_calendars_are_listed_and_shown(tmp_path: Path) -> None:
-    url = database(tmp_path)
+def test_parties_services_and_calendars_are_listed_and_shown(tmp_path: Path, url: str) -> None:
     assert runner.invoke(app, ["apply", "-f", str(SETUP), "--url", url]).exit_code == 0
     listed = runner.invoke(app, ["party", "list", "--url", url])
     assert "uci-company  customer" in listed.stdout

@@ -5,6 +5,7 @@ clock still running by the time used up to that instant."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from servicelevel.cli.main import app
 from servicelevel.db.models import Measurement, Ticket
 from servicelevel.services.uow import unit_of_work
+from tests.integration.conftest import fresh_postgres
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +36,23 @@ def measurement_of(url: str, number: str) -> Measurement:
         return session.scalars(query.where(Ticket.external_id == number)).one()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend (``slm db upgrade`` migrates it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'slm.sqlite3'}"
+        return
+    with fresh_postgres() as made:
+        yield made
+
+
 @pytest.mark.skipif(not LOG.exists(), reason="the shared data is not beside the project")
-def test_five_commands_take_the_servicenow_log_to_a_published_report(tmp_path: Path) -> None:
+def test_five_commands_take_the_servicenow_log_to_a_published_report(
+    tmp_path: Path, url: str
+) -> None:
     export = tmp_path / "incidents.csv"
     with gzip.open(LOG, "rb") as handle:
         export.write_bytes(b"".join(islice(handle, 2001)))  # INC0000137 is on lines 359-362
-    url = f"sqlite:///{tmp_path / 'slm.sqlite3'}"
     slm("db", "upgrade", "--url", url)
     slm("apply", "-f", str(EXAMPLE / "setup"), "--sign-as", "owner,customer-rep", "--url", url)
     mapping = str(EXAMPLE / "mapping.yaml")
