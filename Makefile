@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report bench-cli bench-pages clean browser serve pdf-libs fuzz
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report bench-cli bench-pages clean browser serve pdf-libs fuzz screenshots
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -43,6 +43,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing chromium and fonts-noto-cjk (apt)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+## screenshots: the demo in Chromium (manager's dashboard, ticket queue, an agreement, the customer's home; en and zh_Hans; 1440 and 390 px) into docs/screenshots/
+screenshots: $(STAMP) browser
+	$(BIN)/python tools/screenshots.py
 
 ## serve: the API and web UI on http://127.0.0.1:8000 (SQLite unless SLM_DATABASE_URL says otherwise)
 serve: $(STAMP)

@@ -1,0 +1,126 @@
+"""Regenerate the screenshots in docs/screenshots/ (``make screenshots``).
+
+The demo is loaded into a fresh SQLite database in a temporary folder, ending at the real
+clock's "now" (as ``slm demo load`` does), served by one uvicorn process on loopback port 8120
+with a throw-away session key, and photographed with Debian's Chromium through Playwright:
+the manager's dashboard, the ticket queue and an agreement's page, and the customer
+representative's home (contoso), each in English and 简体中文, on a desktop (1440 px) and a
+phone (390 px). Nothing is fetched from the network; the database and key are deleted after.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from servicelevel.services.database import upgrade_database
+from servicelevel.services.demo import DEMO_PASSWORD, load_demo
+from servicelevel.services.uow import unit_of_work
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+PORT = 8120
+CHROMIUM = os.environ.get("SLM_CHROMIUM", "/usr/bin/chromium")
+WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
+LANGUAGES = ("en", "zh_Hans")
+
+
+def seed(url: str) -> None:
+    upgrade_database(url)
+    with unit_of_work(url) as db:
+        load_demo(db)  # the real clock's now, as `slm demo load`
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """One uvicorn process on ``url``'s database and a key of its own; yields the base URL."""
+    env = {**os.environ, "SLM_DATABASE_URL": url, "SLM_SECRET_KEY": secrets.token_urlsafe(48)}
+    command = [sys.executable, "-m", "uvicorn", "servicelevel.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env)
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(f"{base}/login", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def shoot(page: Page, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    print(f"docs/screenshots/{name}.png")
+
+
+def first_agreement(page: Page) -> str:
+    """The first service level agreement in the list (the one a customer signs)."""
+    page.goto("/agreements")
+    link = page.locator("main table a[href^='/agreements/']", has_text="SLA-").first
+    return str(link.get_attribute("href"))
+
+
+def manager(page: Page, language: str, width: str) -> None:
+    sign_in(page, "manager")
+    page.goto(f"/language/{language}")
+    page.goto("/")
+    shoot(page, f"dashboard-{language}-{width}")
+    page.goto("/tickets")
+    shoot(page, f"tickets-{language}-{width}")
+    page.goto(first_agreement(page))
+    shoot(page, f"agreement-{language}-{width}")
+
+
+def customer(page: Page, language: str, width: str) -> None:
+    sign_in(page, "contoso")
+    page.goto(f"/language/{language}")
+    page.goto("/")
+    shoot(page, f"customer-home-{language}-{width}")
+
+
+def photograph(browser: Browser, base: str) -> None:
+    for width, (w, h) in WIDTHS.items():
+        for language in LANGUAGES:
+            for who in (manager, customer):
+                context = browser.new_context(base_url=base, viewport={"width": w, "height": h})
+                who(context.new_page(), language, width)
+                context.close()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="slm-screenshots-") as folder:
+        url = f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
+        seed(url)
+        with serve(url) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+            try:
+                photograph(browser, base)
+            finally:
+                browser.close()
+
+
+if __name__ == "__main__":
+    main()
