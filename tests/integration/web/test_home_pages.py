@@ -75,6 +75,8 @@ def test_a_representatives_home_shows_their_agreements_and_tickets_only(
     assert figures["overdue"] == ("/tickets?clock=overdue", 1)
     assert "SLA-1" in mine.text
     assert 'href="/requirements"' in mine.text
+    assert 'href="/my-surveys"' in mine.text
+    assert client.get("/my-surveys").status_code == 200
     assert "Underpinning" not in mine.text
     client.post("/logout", data={"csrf": re.findall(r'name="csrf" value="([^"]+)"', mine.text)[0]})
     sign_in(client, "outsider")
