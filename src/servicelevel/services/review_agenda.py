@@ -116,27 +116,33 @@ def _near_misses(
 def _reports(
     session: Session, agreement_id: int, meeting: ReviewMeeting, zone: str
 ) -> list[dict[str, Any]]:
-    """Published reports whose period starts inside the period under review."""
+    """Published reports whose period starts inside the period under review: one entry per
+    revision (a revision holds all its languages: ``languages`` maps each to its report)."""
     page = report_repo.list_reports(
         session, agreement_id=agreement_id, only_parties=None, offset=0, limit=500
     )
-    out = []
+    found: dict[tuple[str, int], dict[str, Any]] = {}
     for r in page.items:
         try:
             first = parse_period(r.period, zone).first
         except PeriodError:
             continue
-        if meeting.period_start <= first < meeting.period_end:
-            out.append(
-                {
-                    "id": r.id,
-                    "period": r.period,
-                    "revision": r.revision,
-                    "language": r.language,
-                    "published_at": r.published_at.isoformat(),
-                }
-            )
-    return sorted(out, key=lambda r: (r["period"], r["language"], r["revision"]))
+        if not meeting.period_start <= first < meeting.period_end:
+            continue
+        entry = found.setdefault(
+            (r.period, r.revision),
+            {
+                "id": r.id,
+                "period": r.period,
+                "revision": r.revision,
+                "published_at": r.published_at.isoformat(),
+                "languages": {},
+            },
+        )
+        entry["languages"][r.language] = r.id
+        if r.language == "en":
+            entry["id"] = r.id
+    return [found[k] for k in sorted(found)]
 
 
 def _proposals(session: Session, agreement: Agreement, since: dt.datetime) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from servicelevel.services import (
     improvement_plans,
     parties,
     recompute,
+    report_snapshots,
     review_register,
     review_schedule,
     reviews,
@@ -182,3 +183,17 @@ def test_the_reminder_leaves_the_meeting_the_chair_is_editing_at_its_version(
     session.flush()
     assert (saved.location, saved.version) == ("Room 3", read + 1)
     assert review_schedule.remind_due(session, now=at("2026-04-02")) == 0  # once
+
+
+def test_the_agenda_lists_a_report_revision_once_with_its_languages(
+    session: Session, world: World, sla_in_force: int, tickets: dict[str, int]
+) -> None:
+    """A revision is published in the three languages at once: one line on the agenda."""
+    report_snapshots.publish(
+        session, actor=SYSTEM, agreement_id=sla_in_force, period="2026-02", now=MARCH
+    )
+    [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
+    [listed] = meeting.agenda["reports"]
+    assert (listed["period"], listed["revision"]) == ("2026-02", 1)
+    assert set(listed["languages"]) == {"en", "zh-Hans", "zh-Hant"}
+    assert listed["id"] == listed["languages"]["en"]

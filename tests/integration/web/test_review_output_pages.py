@@ -10,7 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import improvement_plans, reviews
+from servicelevel.services import improvement_plans, report_snapshots, reviews
 from servicelevel.services.improvement_plans import ActionData
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.factories import World
@@ -86,3 +86,19 @@ def test_a_plan_raised_on_the_meeting_page_lists_its_action(
     assert "Ops lead" in listed
     session.refresh(action)
     assert action.plan_id is not None
+
+
+def test_the_meeting_page_lists_a_report_revision_once_with_its_languages(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    report_snapshots.publish(
+        session, actor=SYSTEM, agreement_id=sla_in_force, period="2026-02", now=MARCH
+    )
+    [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
+    session.flush()
+    sign_in(client, "manager")
+    page = client.get(f"/reviews/{meeting.id}").text
+    listed = page.split('id="agenda-reports">', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == 1
+    for name in ("English", "简体中文", "繁體中文"):
+        assert name in listed
