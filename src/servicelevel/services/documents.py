@@ -181,14 +181,14 @@ def page(content: str, title: str, language: str, running: Running | None = None
 </body></html>"""
 
 
-_CHART = re.compile(r'<svg (?![^>]*font-family=)([^>]*class="chart")')
+_CHART = re.compile(r'(<svg (?![^>]*font-family=)[^>]*class="chart")')
 
 
 def charts_in_font(content: str, font: str) -> str:
     """The document's charts in the document's face: WeasyPrint draws an SVG's text in the
     SVG's own font (CSS of the page does not reach it), fontconfig's default being the
     Japanese CJK face; a chart that names no font gets the document's."""
-    return _CHART.sub(lambda m: f'<svg font-family="{escape(font)}" {m.group(1)}', content)
+    return _CHART.sub(lambda m: f'{m.group(1)} font-family="{escape(font)}"', content)
 
 
 def print_css(language: str, running: Running, page_of: str) -> str:

@@ -379,8 +379,10 @@ def _render(
     body = templates.body_for(session, "report", language, template_id)
     title = f"{agreement.code} · {figs['agreement']['period']}"
     content = report_page.with_charts(documents.render_markdown(body, context), figs, language)
-    html = documents.page(content, title, language)
-    return Report(title, html, figs["agreement"]["period"], version.number, figs)
+    period = figs["agreement"]["period"]
+    running = documents.report_running(agreement.code, period, told.revision, language)
+    html = documents.page(content, title, language, running)
+    return Report(title, html, period, version.number, figs)
 
 
 def render_report(
