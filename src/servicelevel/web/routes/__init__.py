@@ -20,6 +20,7 @@ from servicelevel.web.routes import (
     requirements,
     reviews,
     survey_answers,
+    survey_policies,
     tickets,
     work,
 )
@@ -35,6 +36,7 @@ processes = (
     improvement,
     report_schedules,
     survey_answers,
+    survey_policies,
 )
 areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
 for module in (auth, home, *areas):
