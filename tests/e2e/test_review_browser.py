@@ -81,7 +81,7 @@ def test_the_review_cycle_in_the_browser(page: Page, database_url: str) -> None:
     form.get_by_role("button", name="Schedule").click()
 
     expect(page.locator("h1")).to_contain_text("Review of SLA-REV")
-    expect(page.locator("#period")).to_have_text("2026-02-01 – 2026-02-28")
+    expect(page.locator("#period")).to_have_text("Feb 1, 2026 – Feb 28, 2026")
     expect(page.locator("#agenda-breaches")).to_contain_text("REV-C")
     expect(page.locator("#agenda-reports")).to_contain_text("2026-02")
     expect(page.locator("#agenda svg.chart")).to_have_count(1)
