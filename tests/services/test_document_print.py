@@ -13,7 +13,7 @@ from servicelevel.services import documents
 @pytest.mark.parametrize(
     ("language", "face", "counter"),
     [
-        ("en", '"Noto Sans"', '"Page " counter(page) " of " counter(pages)'),
+        ("en", '"Noto Sans CJK SC"', '"Page " counter(page) " of " counter(pages)'),
         ("zh-Hans", '"Noto Sans CJK SC"', '"第 " counter(page) " 页，共 " counter(pages) " 页"'),
         ("zh-Hant", '"Noto Sans CJK TC"', '"第 " counter(page) " 頁，共 " counter(pages) " 頁"'),
     ],

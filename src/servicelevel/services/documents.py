@@ -160,8 +160,10 @@ def report_running(code: str, period: str, revision: int | None, language: str) 
 
 # The body font of each language: Chinese in its own script's face (the SC and TC faces draw
 # some characters differently; fontconfig's default for "sans-serif" is the Japanese one).
+# English in the CJK face's Latin too: an SVG chart's text takes the first family fontconfig
+# will substitute, and a missing "Noto Sans" is substituted by DejaVu before the list goes on.
 FONTS = {
-    "en": '"Noto Sans", "Noto Sans CJK SC", "DejaVu Sans", sans-serif',
+    "en": '"Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", sans-serif',
     "zh-Hans": '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", sans-serif',
     "zh-Hant": '"Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", sans-serif',
 }
