@@ -35,6 +35,7 @@ COLUMNS = (
     ("actions_open", "Open actions"),
     ("actions_done", "Actions done"),
 )
+INSTANTS = ("scheduled_at", "held_at")
 WORDS = {
     "scheduled": "Scheduled",
     "held": "Held",
@@ -77,14 +78,26 @@ def _cells(row: RegisterRow, locale: str, zone: ZoneInfo, *, text: bool) -> list
     return out
 
 
+def _heads(locale: str, timezone: str) -> list[str]:
+    """The column heads; those of instants name the zone their cells are in (a workbook's
+    datetimes carry none)."""
+    t, zone = translator(locale), moments.zone_label(timezone, locale)
+    return [
+        t.gettext("{label} ({zone})").format(label=t.gettext(label), zone=zone)
+        if key in INSTANTS
+        else t.gettext(label)
+        for key, label in COLUMNS
+    ]
+
+
 def xlsx_of(rows: list[RegisterRow], locale: str, timezone: str = "UTC") -> bytes:
     """One sheet, a header row and a row per review; instants in ``timezone``."""
-    t, zone = translator(locale), ZoneInfo(timezone)
+    zone = ZoneInfo(timezone)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Register"
-    sheet.append([t.gettext(label) for _, label in COLUMNS])
+    sheet.append(_heads(locale, timezone))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:

@@ -5,8 +5,10 @@ Asia/Shanghai (an agreement whose service hours are Beijing's)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from servicelevel.services import notices, notifications, review_schedule, reviews
@@ -51,6 +53,11 @@ def test_the_same_instant_reads_the_same_on_register_meeting_report_and_notifica
     register = client.get("/reviews").text
     assert f"<td>{READS}</td>" in register
     assert "时间以上海时间显示。" in register
+    book = load_workbook(io.BytesIO(client.get("/reviews/register.xlsx").content)).active
+    assert book is not None
+    heads, row = list(book.iter_rows(values_only=True))[:2]
+    assert heads[5] == "已安排（上海时间）"  # cells carry no zone: the head says it
+    assert row[5] == dt.datetime(2026, 3, 3, 22, 0)
     meeting_page = client.get(f"/reviews/{meeting.id}").text
     assert f'<dd id="scheduled">{READS}（上海时间）</dd>' in meeting_page
     url = f"/api/v1/agreements/{sla_in_force}/report?period=2026-03&language=zh-Hans"
