@@ -115,7 +115,9 @@ def render_agreement(
         )[1]
     body = templates.body_for(session, agreement.kind, language, template_id)
     context = agreement_context(session, agreement, version, language)
-    return agreement.title, page(render_markdown(body, context), agreement.title, language)
+    title = context["agreement"]["title"]  # in the document's language
+    running = Running(f"{agreement.code} · {title}")
+    return agreement.title, page(render_markdown(body, context), title, language, running)
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services import outages, recompute, report_snapshots, service_reports
+from servicelevel.services import (
+    documents,
+    outages,
+    recompute,
+    report_snapshots,
+    service_reports,
+)
 from servicelevel.services.outages import OutageData
 from servicelevel.services.permissions import SYSTEM
 from tests.integration.factories import World
@@ -132,3 +138,14 @@ def test_each_language_of_a_published_revision_names_that_revision_on_every_page
     for language, report in second.items():
         printed = pages(pdf_of(report.html))
         assert all(words[language] in " ".join(t.split()) for t, _, _ in printed)
+
+
+def test_an_agreement_document_s_header_names_it_in_the_document_s_language(
+    session: Session, sla_in_force: int
+) -> None:
+    _, html = documents.render_agreement(
+        session, actor=SYSTEM, agreement_id=sla_in_force, language="zh-Hans"
+    )
+    assert "<title>阿克米邮件服务</title>" in html
+    assert 'content: "SLA-1 · 阿克米邮件服务";' in html
+    assert 'content: "第 " counter(page) " 页，共 " counter(pages) " 页";' in html
