@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -139,3 +140,10 @@ def test_instants_kept_as_iso_text_read_like_any_other() -> None:
 def test_a_charts_day_labels_read_in_the_language() -> None:
     assert moments.short_day(dt.date(2026, 12, 3), "en") == "Dec 3"
     assert moments.short_day(dt.date(2026, 12, 3), "zh_Hant") == "12月3日"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_the_chinese_zone_picker_has_no_english_city_names(locale: str) -> None:
+    labels = [label for _, items in moments.zone_choices(locale, MEETING) for _, label in items]
+    assert len(labels) > 300
+    assert [x for x in labels if re.search("[A-Za-z]", x.replace("GMT", ""))] == []
