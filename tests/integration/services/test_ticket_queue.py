@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.services import ticket_queue
+from servicelevel.services import recompute, ticket_queue
 from servicelevel.services.errors import Invalid
 from servicelevel.services.ticket_queue import QueueFilter, QueueRow
+from tests.integration.api.test_query_counts import counting
 from tests.integration.factories import World
+from tests.integration.monitoring_fixtures import HOUR, add_ticket
 from tests.integration.queue_fixtures import EXPECTED, NOW, queue_world
 
 
@@ -139,3 +141,25 @@ def test_what_the_queue_does_not_offer_is_refused_naming_the_parameter(
     with pytest.raises(Invalid) as refused:
         ticket_queue.queue(session, actor=world.actors["manager"], now=NOW, **args)  # type: ignore[arg-type]
     assert refused.value.field == field
+
+
+def test_a_page_costs_the_same_statements_for_eight_tickets_as_for_sixty_eight(
+    session: Session, world: World, sla_in_force: int
+) -> None:
+    queue_world(session, world, sla_in_force)
+    actor = world.actors["manager"]
+
+    def page() -> int:
+        with counting(session) as statements:
+            ticket_queue.queue(session, actor=actor, filters=QueueFilter(), now=NOW)
+        return len(statements)
+
+    page()  # warm: the session holds the agreements
+    few = page()
+    for n in range(60):
+        add_ticket(session, world, f"MORE-{n:02d}", [(NOW - HOUR * (n + 1), "New", "created")])
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=NOW)
+    session.flush()
+    page()
+    assert page() == few
