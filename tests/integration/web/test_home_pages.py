@@ -19,7 +19,7 @@ QUEUE_LINK = re.compile(r'<a href="(/tickets\?[^"]+)">(\d+)</a>')
 def queue_total(client: TestClient, href: str) -> int:
     page = client.get(href.replace("&amp;", "&"))
     assert page.status_code == 200, href
-    found = re.search(r"(\d+) tickets · page", page.text)
+    found = re.search(r"Tickets found: (\d+) · page", page.text)
     assert found, href
     return int(found[1])
 

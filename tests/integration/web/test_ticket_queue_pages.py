@@ -28,7 +28,7 @@ def test_the_queue_pages_sorts_and_filters_through_its_address(
     page = client.get("/tickets?lang=en")
     assert page.status_code == 200
     assert numbers(page.text)[:3] == ["OVERDUE", "AT-RISK", "RUNNING"]
-    assert "8 tickets" in page.text
+    assert "Tickets found: 8 · page 1 of 1" in page.text
     assert 'hx-trigger="every 30s"' not in page.text  # only the at-risk view refreshes itself
     at_risk = client.get(f"/tickets?clock=at_risk&agreement={sla_in_force}&customer=ACME")
     assert numbers(at_risk.text) == ["AT-RISK"]
