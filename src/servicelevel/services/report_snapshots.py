@@ -46,6 +46,7 @@ def publish(
     require(actor, "report.publish")
     if language not in LANGUAGES:
         raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
+    moment = now or utcnow()  # one instant for the whole revision
     label = service_reports.period_label(
         session, actor=actor, agreement_id=agreement_id, period=period
     )
@@ -70,12 +71,14 @@ def publish(
             figures=report.figures,
             html=report.html,
             note=text(note, "note"),
-            published_at=now or utcnow(),
+            published_at=moment,
             published_by_id=actor.user_id,
         )
         for lang, report in zip(LANGUAGES, reports, strict=True)
     }
-    session.add_all(made.values())
+    # the language asked for last: newest first, the lists show it at the top of its revision
+    session.add_all(sorted(made.values(), key=lambda r: r.language == language))
+    session.flush()
     audit.record(
         session, actor, "publish", made[language], None, audit.snapshot(made[language], FIELDS)
     )

@@ -176,6 +176,8 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
     ("GET", "/api/v1/agreements/{agr}/report?period=2026-03", "agreement.read", None),
     ("POST", "/api/v1/agreements/{agr}/reports", "report.publish", {"period": "2026-03"}),
     ("GET", "/api/v1/reports", "report.read", None),
+    ("GET", "/api/v1/agreements/{agr}/reports/2026-03", "agreement.read", None),
+    ("GET", "/api/v1/agreements/{agr}/report-revisions", "report.read", None),
     (
         "POST",
         "/api/v1/agreements/{agr}/report-schedules",
@@ -399,6 +401,7 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("change-requests/999999", "change-requests/{change_id}")
             .replace("templates/999999", "templates/{template_id}")
             .replace("reports/999999", "reports/{report_id}")
+            .replace("reports/2026-03", "reports/{period}")
             .replace("jobs/999999", "jobs/{job_id}")
             .replace("breaches/999999", "breaches/{breach_id}")
             .replace("report-schedules/999999", "report-schedules/{schedule_id}")
