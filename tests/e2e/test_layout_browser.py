@@ -177,6 +177,7 @@ def test_the_navigation_folds_into_a_menu_on_a_phone(
         menu.click()
         expect(menu).to_have_attribute("aria-expanded", "true")
         expect(nav.get_by_role("link", name="Breaches")).to_be_visible()
+        assert overflow(page) <= 0  # the open menu fits too
         nav.get_by_role("link", name="Breaches").click()
         expect(page).to_have_url(f"{base_url}/breaches")
         expect(page.locator("#main-nav")).to_be_hidden()
@@ -235,3 +236,28 @@ def test_a_form_sent_back_with_errors_puts_the_focus_on_the_first(
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#name-error")).to_be_visible()
     expect(page.get_by_label("Name", exact=True)).to_be_focused()
+
+
+def test_without_script_the_phone_shows_the_whole_navigation(
+    browser: Browser, base_url: str
+) -> None:
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    sign_in(page, "manager")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.locator("#main-nav").get_by_role("link", name="Breaches")).to_be_visible()
+    assert overflow(page) <= 0
+    context.close()
+
+
+def test_a_group_opens_its_pages_to_the_keyboard(page: Page) -> None:
+    sign_in(page, "manager")
+    page.wait_for_load_state()
+    pages = page.locator("#main-nav li.group", has_text="Monitoring").locator(".pages")
+    expect(pages).to_be_hidden()
+    page.locator("#main-nav").get_by_role("link", name="Monitoring").focus()
+    expect(pages).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(pages.get_by_role("link", name="Tickets")).to_be_focused()

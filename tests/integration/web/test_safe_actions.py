@@ -122,3 +122,19 @@ def test_a_representative_sees_only_the_groups_of_the_navigation_it_may_use(
     assert nav
     assert 'href="/audit"' in nav.group(0)
     assert ">Admin<" in nav.group(0)
+
+
+def test_sign_in_sign_out_and_the_api_leave_no_message(client: TestClient, world: World) -> None:
+    page = client.get("/login").text
+    r = client.post(
+        "/login",
+        data={"username": "manager", "password": PASSWORD, "csrf": csrf_of(page)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "slm_flash" not in r.headers.get("set-cookie", "")
+    api = client.post("/api/v1/auth/tokens", json={"username": "nobody", "password": "x"})
+    assert api.status_code in (401, 422)
+    assert "slm_flash" not in api.headers.get("set-cookie", "")
+    out = client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+    assert 'class="flash' not in out.text
