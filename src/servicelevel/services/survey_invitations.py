@@ -216,8 +216,12 @@ def _after_tickets(
     )
     asks = [(t, _requester(t.attributes)) for t in found]
     asks = [(t, e) for t, e in asks if e]
-    quiet = repo.invited_since(
-        session, [e for _, e in asks], now - dt.timedelta(days=policy.quiet_days)
+    quiet = (
+        repo.invited_since(
+            session, [e for _, e in asks], now - dt.timedelta(days=policy.quiet_days)
+        )
+        if policy.quiet_days
+        else set()
     )
     rows: list[tuple[str, Invitee, str, int | None]] = []
     for ticket, email in asks:
@@ -438,6 +442,7 @@ def _answer(
             invitation.scale,
             respondent=(invitation.name or invitation.email)[:200],
             comments=comments,
+            key=f"invitation:{invitation.id}",
         ),
         source="invitation",
     )

@@ -43,6 +43,7 @@ class Answer:
     service_id: int | None = None
     respondent: str = ""
     comments: str = ""
+    key: str = ""  # what makes an answer distinct beyond its content (e.g. its invitation)
 
 
 def is_low(result: SurveyResult) -> bool:
@@ -88,6 +89,7 @@ def fingerprint(answer: Answer) -> str:
         f"{answer.score:g}",
         answer.scale,
         answer.comments,
+        *((answer.key,) if answer.key else ()),  # unkeyed answers keep their fingerprints
     )
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 

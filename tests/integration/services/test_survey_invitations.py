@@ -211,3 +211,31 @@ def test_a_policy_is_the_managers_and_its_input_is_checked(
     assert bad.value.field == "every"
     with pytest.raises(NotFound):
         survey_invitations.get_policy(session, actor=rep, agreement_id=sla_in_force)
+
+
+def test_two_invitations_answered_alike_are_two_answers(
+    session: Session, world: World, asked: int, mailbox: Mailbox
+) -> None:
+    """Wang is asked about November and about a ticket resolved yesterday (no quiet time);
+    the same score on the same day from both links is two answers, not one merged away."""
+    survey_invitations.set_policy(
+        session,
+        actor=world.actors["manager"],
+        agreement_id=asked,
+        data=PolicyData(after_tickets=True, quiet_days=0),
+    )
+    hour = dt.timedelta(hours=1)
+    opened = dt.datetime.now(dt.UTC) - 30 * hour
+    tid = add_ticket(
+        session, world, "T9", [(opened, "New", "created"), (opened + hour, "Closed", "closed")]
+    )
+    ticket = session.get(Ticket, tid)
+    assert ticket is not None
+    ticket.attributes = {"caller_email": "wang@acme.example"}
+    session.flush()
+    assert worker.survey_round(sessions_of(session))["surveys_invited"] == 3
+    links = [token_in(body_of(m)) for m in mailbox.messages if m["To"] == "wang@acme.example"]
+    assert len(links) == 2
+    for token in links:
+        survey_invitations.answer_by_link(session, token=token, reply=Reply(4), now=NOW)
+    assert len(session.scalars(select(SurveyResult)).all()) == 2
