@@ -19,9 +19,6 @@ function focusableScrollers() {
 document.addEventListener("DOMContentLoaded", focusableScrollers);
 window.addEventListener("resize", focusableScrollers);
 document.addEventListener("htmx:afterSettle", focusableScrollers);
-// Script is running: the stylesheet may fold the navigation into its menu button on narrow
-// screens (without script the navigation simply stays open).
-document.documentElement.classList.add("js");
 // The menu button opens and closes the navigation on a narrow screen.
 document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest(".menu-button") : null;
