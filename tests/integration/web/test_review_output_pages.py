@@ -46,6 +46,7 @@ def test_minutes_before_the_meeting_are_refused_on_the_form(
     assert meeting.scheduled_at > dt.datetime.now(dt.UTC)
     sign_in(client, "manager")
     page = client.get(f"/reviews/{meeting.id}").text
+    assert 'id="minutes-wait"' in page
     r = client.post(
         f"/reviews/{meeting.id}/minutes",
         data={

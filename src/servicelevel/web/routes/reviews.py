@@ -205,6 +205,7 @@ def meeting_view(
         time=meeting.scheduled_at.astimezone(ZoneInfo(zone)).strftime("%H:%M"),
         period=reviews.period_label(meeting, t.locale),
         overdue=reviews.is_overdue(meeting, local),
+        started=meeting.scheduled_at <= local,  # minutes wait until then
         people=reviews.participants(db, actor=visitor.actor, meeting_id=meeting.id),
         actions=found,
         raised=raised,
