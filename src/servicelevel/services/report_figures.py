@@ -12,8 +12,11 @@ builds figures from files without a database, the services from stored records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,21 +50,33 @@ class Figures:
     targets: list[dict[str, Any]]
     availability: list[dict[str, Any]]
     credits: dict[str, Any] | None
-    breaches: list[dict[str, Any]]
+    breach_table: BreachTable
     distribution: list[dict[str, Any]] = field(default_factory=list)
     trend: list[dict[str, Any]] = field(default_factory=list)
     satisfaction: dict[str, Any] | None = None
     availability_trend: list[dict[str, Any]] = field(default_factory=list)
     breach_counts: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
+    @cached_property
+    def breaches(self) -> list[dict[str, Any]]:
+        """Every breach of the period as a record, earliest first."""
+        return self.breach_table.rows()
+
+    def as_dict(self, first: int | None = None) -> dict[str, Any]:
+        """The model as JSON; ``first``: only the first breaches (and every excluded one) —
+        the page lists fifty of them, the counts stay those of all."""
+        listed = (
+            self.breaches
+            if first is None
+            else self.breach_table.rows(self.breach_table.shown(first))
+        )
         return {
             "schema": SCHEMA,
             "agreement": self.agreement,
             "targets": self.targets,
             "availability": self.availability,
             "credits": self.credits,
-            "breaches": self.breaches,
+            "breaches": listed,
             "breach_counts": self.breach_counts,
             "distribution": self.distribution,
             "trend": self.trend,
@@ -147,12 +162,44 @@ def target_row(r: TargetResult) -> dict[str, Any]:
     }
 
 
-def breach_rows(
-    r: TargetResult, tickets: TicketSet, zone: ZoneInfo, exclusions: Exclusions | None = None
-) -> list[dict[str, Any]]:
-    """One target's breaches of the period (see :func:`all_breach_rows` for the report's)."""
-    hit = np.flatnonzero(r.in_period & (r.measurements.status == Status.BREACHED))
-    return [_breach(r, int(k), tickets, zone, exclusions or {}) for k in hit.tolist()]
+BREACH_KEYS = (
+    "target",
+    "ticket",
+    "target_name",
+    "priority",
+    "category",
+    "breached_at",
+    "stopped_at",
+    "used_seconds",
+    "budget_seconds",
+    "over_seconds",
+    "excluded",
+    "exclusion_reason",
+    "exclusion_decided_at",
+)
+
+
+@dataclass(frozen=True)
+class BreachTable:
+    """The period's breaches as columns (one list per key of :data:`BREACH_KEYS`), earliest
+    first. A month of a hundred thousand tickets has tens of thousands of breaches: the
+    columns are built in a few vectorised steps, and rows (dictionaries) only for the
+    renderings that list them all; the page lists the first fifty and counts the rest."""
+
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.columns["target"])
+
+    def rows(self, positions: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        chosen = range(len(self)) if positions is None else positions
+        cols = [self.columns[k] for k in BREACH_KEYS]
+        return [dict(zip(BREACH_KEYS, [c[i] for c in cols], strict=True)) for i in chosen]
+
+    def shown(self, first: int) -> list[int]:
+        """The positions of the first ``first`` breaches and of every excluded one."""
+        flags = self.columns["excluded"]
+        return [i for i in range(len(self)) if i < first or flags[i]]
 
 
 def all_breach_rows(
@@ -160,60 +207,100 @@ def all_breach_rows(
 ) -> list[dict[str, Any]]:
     """Every breach of the period, earliest first, each with its target and ticket number,
     and whether it was excluded (and why)."""
-    zone = ZoneInfo(result.agreement.timezone)
+    return breach_table(result, tickets, exclusions).rows()
+
+
+def breach_table(
+    result: AgreementResult, tickets: TicketSet, exclusions: Exclusions
+) -> BreachTable:
+    """:func:`period_breaches` as columns: the measurements' figures gathered per target, the
+    instants written in the agreement's zone at once (:func:`iso_instants`)."""
     b = period_breaches(result)
-    return [
-        _breach(result.targets[position], k, tickets, zone, exclusions)
-        for position, k in zip(b.target.tolist(), b.row.tolist(), strict=True)
-    ]
-
-
-def _breach(
-    r: TargetResult, k: int, tickets: TicketSet, zone: ZoneInfo, exclusions: Exclusions
-) -> dict[str, Any]:
-    m = r.measurements
-    ticket = int(r.tickets[k])
-    number = str(tickets.ids[ticket])
-    excluded = exclusions.get((r.target.id, number))
-    stopped = None if m.stopped_at[k] == NONE else format_instant(int(m.stopped_at[k]), zone)
-    return {
-        "target": r.target.id,
-        "ticket": number,
-        "target_name": r.target.name,
-        "priority": _label(tickets, "priority", ticket),
-        "category": _label(tickets, "category", ticket),
-        "breached_at": format_instant(int(m.breached_at[k]), zone),
-        "stopped_at": stopped,
-        "used_seconds": int(m.used[k]),
-        "budget_seconds": int(m.budget[k]),
-        "over_seconds": int(m.used[k] - m.budget[k]),
-        "excluded": excluded is not None,
-        "exclusion_reason": None if excluded is None else excluded.reason,
-        "exclusion_decided_at": None if excluded is None else excluded.decided_at,
+    zone = ZoneInfo(result.agreement.timezone)
+    n = len(b)
+    used, budget, stopped = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    for position, r in enumerate(result.targets):
+        mine = b.target == position
+        rows = b.row[mine]
+        used[mine] = r.measurements.used[rows]
+        budget[mine] = r.measurements.budget[rows]
+        stopped[mine] = r.measurements.stopped_at[rows]
+    ids = [r.target.id for r in result.targets]
+    names = [r.target.name for r in result.targets]
+    positions = b.target.tolist()
+    target = [ids[p] for p in positions]
+    numbers = [str(t) for t in np.asarray(tickets.ids)[b.ticket].tolist()]
+    notes = [exclusions.get(key) for key in zip(target, numbers, strict=True)]
+    ended = stopped != NONE
+    stopped_text = iso_instants(np.where(ended, stopped, b.at), zone)
+    columns: dict[str, list[Any]] = {
+        "target": target,
+        "ticket": numbers,
+        "target_name": [names[p] for p in positions],
+        "priority": _labels(tickets, "priority", b.ticket),
+        "category": _labels(tickets, "category", b.ticket),
+        "breached_at": iso_instants(b.at, zone),
+        "stopped_at": [t if e else None for t, e in zip(stopped_text, ended.tolist(), strict=True)],
+        "used_seconds": used.tolist(),
+        "budget_seconds": budget.tolist(),
+        "over_seconds": (used - budget).tolist(),
+        "excluded": [e is not None for e in notes],
+        "exclusion_reason": [None if e is None else e.reason for e in notes],
+        "exclusion_decided_at": [None if e is None else e.decided_at for e in notes],
     }
+    return BreachTable(columns)
 
 
-def _label(tickets: TicketSet, attribute: str, ticket: int) -> str:
+def _labels(tickets: TicketSet, attribute: str, which: I64) -> list[str]:
     column = tickets.attributes.get(attribute)
-    return "" if column is None else column.label(ticket)
+    if column is None:
+        return [""] * int(which.size)
+    values = np.array(["", *column.values], dtype=object)
+    return [str(v) for v in values[column.codes[which].astype(np.int64) + 1].tolist()]
 
 
-def breach_counts(breaches: list[dict[str, Any]]) -> dict[str, Any]:
+def iso_instants(at: I64, zone: ZoneInfo) -> list[str]:
+    """``format_instant`` of many instants at once: the zone's offset looked up once per hour
+    they fall in (offsets change on the hour), the local times written by NumPy."""
+    if not at.size:
+        return []
+    hours, where = np.unique(at // 3600, return_inverse=True)
+    offsets = np.array([_offset(int(h) * 3600, zone) for h in hours.tolist()], dtype=np.int64)[
+        where.reshape(-1)
+    ]
+    local = np.datetime_as_string((at + offsets).astype("datetime64[s]"), unit="s").tolist()
+    suffix = {int(o): _offset_text(int(o)) for o in np.unique(offsets).tolist()}
+    return [t + suffix[o] for t, o in zip(local, offsets.tolist(), strict=True)]
+
+
+def _offset(epoch: int, zone: ZoneInfo) -> int:
+    delta = dt.datetime.fromtimestamp(epoch, zone).utcoffset()
+    return 0 if delta is None else int(delta.total_seconds())
+
+
+def _offset_text(seconds: int) -> str:
+    """``+08:00`` as ``isoformat`` writes an offset (seconds only when there are any)."""
+    sign, rest = ("-" if seconds < 0 else "+"), abs(seconds)
+    text = f"{sign}{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return text + (f":{rest % 60:02d}" if rest % 60 else "")
+
+
+def breach_counts(table: BreachTable) -> dict[str, Any]:
     """Breaches that count (not excluded) by priority and by category, most first (ties by
     label); the excluded ones only as their own count."""
-    counted = [b for b in breaches if not b["excluded"]]
+    flags = table.columns["excluded"]
+    counted = [i for i, excluded in enumerate(flags) if not excluded]
     return {
         "counted": len(counted),
-        "excluded": len(breaches) - len(counted),
-        "by_priority": _count_by(counted, "priority"),
-        "by_category": _count_by(counted, "category"),
+        "excluded": len(flags) - len(counted),
+        "by_priority": _count_by(table, counted, "priority"),
+        "by_category": _count_by(table, counted, "category"),
     }
 
 
-def _count_by(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row[key]] = counts.get(row[key], 0) + 1
+def _count_by(table: BreachTable, counted: list[int], key: str) -> list[dict[str, Any]]:
+    values = table.columns[key]
+    counts = Counter(values[i] for i in counted)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [{key: label, "count": n} for label, n in ordered]
 
@@ -309,13 +396,13 @@ def figures(
     """Every figure of the report. ``trend`` (one row per target and period, the last period
     this one), ``availability_trend``, ``satisfaction`` and ``exclusions`` come from stored
     records, so the caller passes them in."""
-    breaches = all_breach_rows(result, tickets, exclusions or {})
+    breaches = breach_table(result, tickets, exclusions or {})
     return Figures(
         agreement=head(result, tickets),
         targets=[target_row(r) for r in result.targets],
         availability=availability_rows(result),
         credits=credit_figures(result),
-        breaches=breaches,
+        breach_table=breaches,
         distribution=[row for r in result.targets for row in distribution_rows(r)],
         trend=trend or [],
         satisfaction=satisfaction,

@@ -151,7 +151,7 @@ def looking_back(figs: dict[str, Any], f: Formats) -> dict[str, Any]:
             for b in counts["by_category"]
         ],
         "breaches": breach_list(figs, f),
-        "breaches_total": len(figs["breaches"]),
+        "breaches_total": counts["counted"] + counts["excluded"],
         "breaches_counted": counts["counted"],
         "breaches_excluded": counts["excluded"],
         "availability_trend": [

@@ -61,14 +61,15 @@ def publish(
         commentary=note,
         revision=revision,
     )
-    made = {
+    kept = reports[0].figures  # one model for the three languages
+    made: dict[str, ServiceReport] = {
         lang: ServiceReport(
             agreement_id=agreement_id,
             period=label,
             language=lang,
             revision=revision,
             version_number=report.version_number,
-            figures=report.figures,
+            figures=kept,
             html=report.html,
             note=text(note, "note"),
             published_at=moment,
@@ -77,7 +78,7 @@ def publish(
         for lang, report in zip(LANGUAGES, reports, strict=True)
     }
     # the language asked for last: newest first, the lists show it at the top of its revision
-    session.add_all(sorted(made.values(), key=lambda r: r.language == language))
+    session.add_all([*(r for lang, r in made.items() if lang != language), made[language]])
     session.flush()
     audit.record(
         session, actor, "publish", made[language], None, audit.snapshot(made[language], FIELDS)

@@ -301,7 +301,12 @@ class Report:
     html: str
     period: str  # the period's label
     version_number: int
-    figures: dict[str, Any]  # the figures model (report_figures), as JSON
+    model: Figures  # the figures model (report_figures) every rendering reads
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The figures model as JSON (what a published revision keeps)."""
+        return self.model.as_dict()
 
 
 def compose_report(
@@ -349,9 +354,9 @@ def compose_reports(
             raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
     moment = now or dt.datetime.now(dt.UTC)
     found = evaluation(session, actor=actor, agreement_id=agreement_id, period=period, now=moment)
-    figs = figures_of(found).as_dict()
+    model = figures_of(found)
     told = Told(moment, commentary, revision)
-    return [_render(session, found, figs, language, template_id, told) for language in languages]
+    return [_render(session, found, model, language, template_id, told) for language in languages]
 
 
 @dataclass(frozen=True)
@@ -366,11 +371,12 @@ class Told:
 def _render(
     session: Session,
     found: Evaluation,
-    figs: dict[str, Any],
+    model: Figures,
     language: str,
     template_id: int | None,
     told: Told,
 ) -> Report:
+    figs = model.as_dict(first=report_page.LISTED)  # the page lists the first breaches
     agreement, version = found.agreement, found.version
     context = documents.agreement_context(session, agreement, version, language)
     context["report"] = report_page.page_context(figs, language, told.moment)
@@ -382,7 +388,7 @@ def _render(
     period = figs["agreement"]["period"]
     running = documents.report_running(agreement.code, period, told.revision, language)
     html = documents.page(content, title, language, running)
-    return Report(title, html, period, version.number, figs)
+    return Report(title, html, period, version.number, model)
 
 
 def render_report(

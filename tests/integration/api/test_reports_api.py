@@ -331,8 +331,7 @@ def test_a_report_from_stored_measurements_equals_one_from_the_tickets(
         rows = [figures.target_row(r) for r in found.result.targets]
         hits = sorted(
             (b["ticket"], b["breached_at"])
-            for r in found.result.targets
-            for b in figures.breach_rows(r, found.tickets, dt.UTC)  # type: ignore[arg-type]
+            for b in figures.all_breach_rows(found.result, found.tickets, {})
         )
         return rows, hits
 
@@ -343,7 +342,7 @@ def test_a_report_from_stored_measurements_equals_one_from_the_tickets(
     assert figures_now() == stored
     [p1] = [r for r in stored[0] if r["target"] == "P1-resolution"]
     assert (p1["met"], p1["breached"], p1["open"]) == (2, 2, 0)  # A B | C LATE
-    assert ("LATE", "2026-03-04T10:00:00+00:00") in stored[1]
+    assert ("LATE", "2026-03-04T18:00:00+08:00") in stored[1]  # 10:00 UTC, in Beijing
 
 
 def section(page: str, heading: str) -> str:
