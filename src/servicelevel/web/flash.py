@@ -84,8 +84,13 @@ def install(app: FastAPI) -> None:
 
 
 def _needs_default(message: Message) -> bool:
+    """A redirect after a form that did its work and said nothing itself. A form sent after
+    the session ended is answered by a redirect to the login page: nothing was done there."""
     headers = message.get("headers", [])
     if message["status"] not in (302, 303):
+        return False
+    location = next((v for k, v in headers if k.lower() == b"location"), b"")
+    if location.split(b"?")[0].endswith(b"/login"):
         return False
     set_cookies = (v for k, v in headers if k.lower() == b"set-cookie")
     return not any(v.startswith(COOKIE.encode() + b"=") for v in set_cookies)

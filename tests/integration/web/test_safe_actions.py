@@ -138,3 +138,20 @@ def test_sign_in_sign_out_and_the_api_leave_no_message(client: TestClient, world
     assert "slm_flash" not in api.headers.get("set-cookie", "")
     out = client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
     assert 'class="flash' not in out.text
+
+
+def test_a_form_sent_after_the_session_ended_does_not_say_it_was_saved(
+    client: TestClient, actors: dict[str, Actor]
+) -> None:
+    url, page = approved(client)
+    aid = url.rsplit("/", 1)[1]
+    csrf = csrf_of(page)
+    client.cookies.delete("slm_session")
+    r = client.post(
+        f"/agreements/{aid}/versions/1/comments",
+        data={"csrf": csrf, "body": "late"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].endswith("/login")
+    assert "slm_flash" not in r.headers.get("set-cookie", "")

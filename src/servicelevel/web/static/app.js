@@ -41,7 +41,8 @@ document.addEventListener(
     event.preventDefault();
     event.stopPropagation();
     dialog.querySelector("#confirm-text").textContent = question;
-    dialog.querySelector("#confirm-ok").textContent = submitter?.textContent.trim() || "OK";
+    const button = submitter ?? form.querySelector("button:not([type=button])");
+    dialog.querySelector("#confirm-ok").textContent = button?.textContent.trim() ?? "";
     dialog.returnValue = "";
     dialog.addEventListener(
       "close",
