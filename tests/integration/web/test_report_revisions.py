@@ -161,3 +161,17 @@ def test_a_revision_published_before_the_figures_model_stays_readable(
         json={"period": "2026-02"},
     )
     assert again.json()["revision"] == 2  # after the old row's 1
+
+
+def test_the_live_report_offers_its_figures_as_json_in_the_browser(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    ticket(session, world, "B", MARCH, 6)
+    session.flush()
+    sign_in(client, "customer_rep")
+    assert '<option value="json">JSON</option>' in client.get(f"/agreements/{sla_in_force}").text
+    answer = client.get(f"/agreements/{sla_in_force}/report?period=2026-03&format=json")
+    assert answer.status_code == 200, answer.text
+    figs = answer.json()
+    assert [(b["ticket"], b["target"]) for b in figs["breaches"]] == [("B", "P1-resolution")]
+    assert 'filename="SLA-1-2026-03.json"' in answer.headers["content-disposition"]
