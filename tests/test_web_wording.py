@@ -1,15 +1,19 @@
-"""Durations and the messages about a YAML text, as a Chinese page shows them: in the reader's
-language as far as the catalogs know the parts, and as they are otherwise."""
+"""Words pages build from codes and figures — durations, percentages, scores, a target's
+conditions, labels, ticket states — and the messages about a YAML text, as pages show them:
+in the reader's language as far as the catalogs know the parts, and as they are otherwise."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from servicelevel.definitions.source import DefinitionError, parse_yaml
-from servicelevel.i18n import translator
+from servicelevel.i18n import conditions, translator
+from servicelevel.i18n.ticket_words import read_words, ticket_word
 from servicelevel.services.errors import Invalid
+from servicelevel.web import labels
 from servicelevel.web.pages import translate
 from servicelevel.web.wording import (
     DEFINITION_MESSAGES,
@@ -17,6 +21,12 @@ from servicelevel.web.wording import (
     UNITS,
     definition_message,
     duration,
+    explained,
+    label,
+    language_name,
+    percent,
+    score,
+    within,
 )
 
 ALIASES = "kind: SLA\ncode: &c SLA-X\ntitle: *c\n"
@@ -37,21 +47,102 @@ def english_words(text: str) -> set[str]:
 @pytest.mark.parametrize(
     ("locale", "shown"),
     [
-        ("en", "1d 3h 6m 9s"),
-        ("zh_Hans", "1 天 3 小时 6 分钟 9 秒"),
-        ("zh_Hant", "1 天 3 小時 6 分鐘 9 秒"),
+        ("en", ["1 d 3 h", "3 h 27 min", "1 h", "1 d", "59 s", "0 s", "-1 h 30 min"]),
+        (
+            "zh_Hans",
+            ["1 天 3 小时", "3 小时 27 分", "1 小时", "1 天", "59 秒", "0 秒", "-1 小时 30 分"],
+        ),
+        (
+            "zh_Hant",
+            ["1 天 3 小時", "3 小時 27 分", "1 小時", "1 天", "59 秒", "0 秒", "-1 小時 30 分"],
+        ),
     ],
 )
-def test_a_duration_is_written_in_the_pages_language(locale: str, shown: str) -> None:
+def test_a_duration_reads_at_a_glance_in_the_pages_language(locale: str, shown: list[str]) -> None:
+    """Two units from the largest that is not zero (3h 27m 49s is "3 h 27 min"); the second
+    is left out when it is zero (1d 0h 5m is "1 d")."""
     t = translator(locale)
-    assert duration(97_569, t) == shown
-    assert duration(-3_600, t).startswith("-")
-    assert duration(0, t) == ("0s" if locale == "en" else "0 秒")
+    seconds = [97_569, 12_469, 3_600 + 5, 86_400 + 300, 59, 0, -5_400]
+    assert [duration(s, t) for s in seconds] == shown
 
 
 def test_overdue_by_reads_as_one_chinese_phrase() -> None:
     t = translator("zh_Hans")
-    assert t.gettext("Overdue by {time}").format(time=duration(5_400, t)) == "已超时 1 小时 30 分钟"
+    assert t.gettext("Overdue by {time}").format(time=duration(5_400, t)) == "已超时 1 小时 30 分"
+
+
+@pytest.mark.parametrize(
+    ("share", "en", "zh"),
+    [(2 / 3, "66.7%", "66.7%"), (0.99996, "99.996%", "99.996%"), (0.9995, "99.95%", "99.95%"),
+     (1.0, "100%", "100%"), (0.95, "95%", "95%")],
+)  # fmt: skip
+def test_a_percentage_has_one_decimal_and_never_rounds_up_to_a_hundred(
+    share: float, en: str, zh: str
+) -> None:
+    assert percent(share, translator("en")) == en
+    assert percent(share, translator("zh_Hans")) == zh
+
+
+def test_a_satisfaction_score_reads_as_a_score() -> None:
+    assert score(4.23, translator("en")) == "4.2 / 5"
+    assert score(7, translator("zh_Hant"), 10) == "7 / 10"
+    assert score(None, translator("en")) == "—"
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ("en", "Priority is P1 or P2; Category is Network"),
+        ("zh_Hans", "优先级为 P1 或 P2；类别为 Network"),
+    ],
+)
+def test_a_targets_conditions_read_as_words(locale: str, shown: str) -> None:
+    t = translator(locale)
+    assert conditions.condition({"priority": ["P1", "P2"], "category": "Network"}, t) == shown
+    assert conditions.condition({}, t) == t.gettext("All tickets")
+    assert conditions.condition({"u_region": "EU"}, t).startswith("u_region")  # a source's field
+
+
+def test_codes_become_labels_and_unknown_codes_stay() -> None:
+    t = translator("zh_Hans")
+    assert label(labels.ROLES, "service_level_manager", t) == "服务级别经理"
+    assert label(labels.ROLES, "someone_else", t) == "someone_else"
+    assert language_name("zh-Hant") == "繁體中文"
+    assert within("4h", t) == "4 小时"
+    assert within("3bd", t) == "3 个工作日"
+    assert within("", t) == "—"
+
+
+def test_ticket_states_and_events_read_in_words_with_a_deployments_own_words(
+    tmp_path: Path,
+) -> None:
+    assert ticket_word("states", "Awaiting Customer", "zh_Hans") == "等待客户"
+    assert ticket_word("events", "responded", "en") == "Responded"
+    assert ticket_word("states", "Waiting on Vendor", "zh_Hant") == "Waiting on Vendor"
+    own = tmp_path / "words.yaml"
+    own.write_text(
+        "states:\n  Waiting on Vendor: {zh-Hant: 等待廠商}\n  Closed: {zh-Hans: 已结案}\n",
+        encoding="utf-8",
+    )
+    assert ticket_word("states", "Waiting on Vendor", "zh_Hant", str(own)) == "等待廠商"
+    assert ticket_word("states", "Closed", "zh_Hans", str(own)) == "已结案"  # its words win
+    assert ticket_word("states", "Closed", "zh_Hant", str(own)) == "已關閉"  # the rest stays
+
+
+def test_a_malformed_words_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "words.yaml"
+    bad.write_text("states:\n  Closed: 已关闭\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as refused:
+        read_words(bad)
+    assert "line 2" in str(refused.value) or ":2" in str(refused.value)
+
+
+def test_a_clock_step_names_its_state_in_words() -> None:
+    t = translator("zh_Hans")
+    assert explained("pause state {state}", {"state": "Awaiting Supplier"}, t).endswith(
+        "等待供应商"
+    )
+    assert explained("running", {}, translator("en")) == "Running"
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # events with every field at its longest in Chinese is 12.1 MB.)
     max_import_body_bytes: int = 16 << 20
     future_skew_seconds: int = 86_400
+    # Words for the ticket states and events your source system sends, per language (a YAML
+    # file shaped like servicelevel/i18n/ticket_words.yaml; its entries add to and win over
+    # that file's). Empty: the built-in words only. See docs/monitoring.md.
+    ticket_words: str = ""
 
     def secret(self, *, create: bool = False) -> str:
         """The deployment's key; with several workers they all read the same file.

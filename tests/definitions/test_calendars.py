@@ -96,7 +96,7 @@ def test_24x7_as_hours_and_as_a_path(tmp_path: Path) -> None:
             "unknown subdivision",
         ),
         ("hours: 24x7\ncustom_holidays: [2025-02-30]\n", 2, "custom_holidays.0.date", "date"),
-        ("hours: 24x7\ncolour: blue\n", 2, "colour", "Extra inputs"),
+        ("hours: 24x7\ncolour: blue\n", 2, "colour", "is not a key of this document"),
         (
             "hours: 24x7\nclosures: [{start: 2025-03-03 10:00, end: 2025-03-03 09:00}]\n",
             2,

@@ -185,11 +185,38 @@ class Located:
         except ValidationError as exc:
             first = exc.errors()[0]
             loc = path + tuple(p for p in first["loc"] if isinstance(p, str | int))
-            raise self.error(loc, _clean(first["msg"])) from None
+            raise self.error(loc, _worded(first)) from None
 
 
-def _clean(message: str) -> str:
-    return message.removeprefix("Value error, ")
+# pydantic's messages for the mistakes people make in a definition, in our words (the pages
+# translate these; pydantic's own, e.g. "Input should be 'SLA', 'OLA' or 'UC'", they cannot)
+WORDED = {
+    "literal_error": "must be one of {choices}",
+    "enum": "must be one of {choices}",
+    "missing": "is required",
+    "extra_forbidden": "is not a key of this document",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping (key: value)",
+    "list_type": "must be a list",
+    "date_type": "must be a date such as 2026-01-31",
+    "date_parsing": "must be a date such as 2026-01-31",
+    "date_from_datetime_parsing": "must be a date such as 2026-01-31",
+}
+
+
+def _worded(error: Any) -> str:
+    template = WORDED.get(str(error.get("type", "")))
+    if template is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    expected = str((error.get("ctx") or {}).get("expected", ""))
+    return template.format(choices=", ".join(re.findall(r"'([^']*)'", expected)) or expected)
 
 
 def max_bytes() -> int:

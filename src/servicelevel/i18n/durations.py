@@ -27,3 +27,26 @@ def duration(seconds: int, t: Translator) -> str:
             parts.append(t.gettext(unit).format(n=rest // size))
             rest %= size
     return sign + (" ".join(parts) if parts else t.gettext("{n}s").format(n=0))
+
+
+# A brief duration's units: ``{n} h`` is ``3 h`` in English and ``3 小时`` in Chinese.
+BRIEF_UNITS = (("{n} d", 86_400), ("{n} h", 3_600), ("{n} min", 60), ("{n} s", 1))
+BRIEF_PARTS = 2
+
+
+def brief(seconds: int, t: Translator) -> str:
+    """A duration read at a glance on a page: ``12469`` → ``3 h 27 min`` (``3 小时 27 分``) —
+    the two largest units from the first that is not zero (the next one left out when it is
+    zero); under a minute in seconds; zero is ``0 s``; a negative keeps its sign. Pages show
+    this; documents keep :func:`duration`'s exact figure, and the API and CSV the seconds."""
+    sign = "-" if seconds < 0 else ""
+    rest = abs(int(seconds))
+    parts: list[str] = []
+    for unit, size in BRIEF_UNITS:
+        if parts or rest >= size:
+            amount, rest = divmod(rest, size)
+            if amount:
+                parts.append(t.gettext(unit).format(n=amount))
+            if parts and (len(parts) == BRIEF_PARTS or not amount):
+                break
+    return sign + (" ".join(parts) if parts else t.gettext("{n} s").format(n=0))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Agreement, AgreementVersion, Signature
 from servicelevel.db.repositories import agreements as repo
+from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.services import audit, work
 from servicelevel.services.agreements import (
     FIELDS,
@@ -116,6 +117,13 @@ def _activate(agreement: Agreement, version: AgreementVersion, effective: dt.dat
     version.in_force_from = effective
 
 
+def _signer_name(session: Session, actor: Actor) -> str:
+    """The name a signature is written with when the signer gives none: theirs (display name),
+    as a document's signature block shows people, else their user name."""
+    user = identity_repo.user_by_id(session, actor.user_id) if actor.user_id else None
+    return (user.display_name if user else "")[:200] or actor.username
+
+
 def sign(
     session: Session,
     *,
@@ -142,7 +150,7 @@ def sign(
         side=side,
         user_id=actor.user_id,
         signed_as=role,
-        name=name.strip()[:200] or actor.username,
+        name=name.strip()[:200] or _signer_name(session, actor),
         signed_at=utcnow(),
     )
     found.signatures.append(signature)

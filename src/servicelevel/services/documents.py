@@ -14,6 +14,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
+from babel.dates import get_day_names
 from babel.numbers import format_decimal, format_percent, get_currency_name
 from jinja2 import Template, TemplateError
 from markdown_it import MarkdownIt
@@ -23,8 +24,9 @@ from servicelevel.db.models import Agreement, AgreementVersion
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.definitions.calendars import format_shift
-from servicelevel.engine.calendars import WEEKDAYS
-from servicelevel.i18n import moments, translator
+from servicelevel.engine.durations import DurationError, parse_duration
+from servicelevel.i18n import durations, moments, translator
+from servicelevel.i18n.conditions import condition
 from servicelevel.services import agreements, templates
 from servicelevel.services.calendars import compile_definition
 from servicelevel.services.errors import Invalid
@@ -46,8 +48,16 @@ WORDS = {  # the few words a document needs that are not in its template
         "credit": "credit",
         "per breach": "per breach",
         "cap": "capped at",
-        "provider": "provider",
-        "counterparty": "counterparty",
+        "provider": "Provider",
+        "counterparty": "Counterparty",
+        "process_owner": "SLM process owner",
+        "service_level_manager": "Service level manager",
+        "service_level_administrator": "Service level administrator",
+        "customer_representative": "Customer representative",
+        "supplier_representative": "Supplier representative",
+        "internal_team_member": "Internal team member",
+        "response": "response",
+        "resolution": "resolution",
     },
     "zh-Hans": {
         "24x7": "7×24 小时",
@@ -65,6 +75,14 @@ WORDS = {  # the few words a document needs that are not in its template
         "cap": "上限",
         "provider": "甲方",
         "counterparty": "乙方",
+        "process_owner": "SLM 流程负责人",
+        "service_level_manager": "服务级别经理",
+        "service_level_administrator": "服务级别管理员",
+        "customer_representative": "客户代表",
+        "supplier_representative": "供应商代表",
+        "internal_team_member": "内部团队成员",
+        "response": "响应",
+        "resolution": "解决",
     },
     "zh-Hant": {
         "24x7": "7×24 小時",
@@ -82,6 +100,14 @@ WORDS = {  # the few words a document needs that are not in its template
         "cap": "上限",
         "provider": "甲方",
         "counterparty": "乙方",
+        "process_owner": "SLM 流程負責人",
+        "service_level_manager": "服務級別經理",
+        "service_level_administrator": "服務級別管理員",
+        "customer_representative": "客戶代表",
+        "supplier_representative": "供應商代表",
+        "internal_team_member": "內部團隊成員",
+        "response": "回應",
+        "resolution": "解決",
     },
 }
 markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -247,6 +273,8 @@ def agreement_context(
     )
     calendars = _calendars(session, version, words, language)
     by_key = {c["key"]: c["name"] for c in calendars}
+    services = _services(session, version, language, words)
+    service_names = {s["code"]: s["name"] for s in services}
     return {
         "agreement": {
             "code": agreement.code,
@@ -266,14 +294,14 @@ def agreement_context(
             "signed_at": _instant(version.signed_at, locale, version.timezone),
             "in_force_from": _instant(version.in_force_from, locale, version.timezone),
         },
-        "services": _services(session, version, language, words),
+        "services": services,
         "calendars": calendars,
         "targets": [_target(t, words, locale, by_key) for t in document["targets"]],
         "availability": [
             {
                 "id": a["id"],
                 "name": _text(a.get("name", ""), language),
-                "service": a["service"],
+                "service": service_names.get(a["service"], a["service"]),
                 "calendar": by_key.get(a["calendar"], a["calendar"]),
                 "objective": format_percent(a["objective"], "#,##0.###%", locale=locale),
             }
@@ -349,8 +377,11 @@ def _calendars(
             )
             continue
         spec = compile_definition(record.definition)
+        names = get_day_names(
+            "abbreviated" if language == "en" else "wide", locale=LOCALES[language]
+        )
         days = [
-            f"{WEEKDAYS[i][:3]} {', '.join(format_shift(s) for s in shifts)}"
+            f"{names[i]} {', '.join(format_shift(s) for s in shifts)}"
             for i, shifts in enumerate(spec.week)
             if shifts
         ]
@@ -389,20 +420,33 @@ def _services(
 def _target(
     t: dict[str, Any], words: dict[str, str], locale: str, calendars: dict[str, str]
 ) -> dict[str, Any]:
-    applies = "; ".join(f"{k} = {' | '.join(map(str, v))}" for k, v in t["when"].items())
+    applies = condition(t["when"], translator(locale)) if t["when"] else ""
     objective = t.get("objective")
     return {
         "id": t["id"],
         "name": _text(t.get("name", ""), locale.replace("_", "-")),
-        "clock": t["clock"],
+        "clock": words.get(t["clock"], t["clock"]),
         "applies_to": applies or words["all"],
-        "within": t["within"],
+        "within": _within(t["within"], locale),
         "calendar": calendars.get(t["calendar"], t["calendar"]),
         "objective": format_percent(objective, "#,##0.###%", locale=locale) if objective else "",
         "warnings": ", ".join(
             format_percent(w, "#,##0%", locale=locale) for w in t.get("warnings", [])
         ),
     }
+
+
+def _within(text: str, locale: str) -> str:
+    """A target's time budget in the document's words: ``4h`` → 4 小时, ``2bd`` → 2 个工作日
+    (exact: a contract says what it promises, to the second)."""
+    try:
+        budget = parse_duration(text)
+    except DurationError:
+        return text
+    t = translator(locale)
+    if budget.business_days is not None:
+        return t.gettext("{n} business days").format(n=budget.business_days)
+    return durations.duration(budget.seconds, t)
 
 
 def _credit(c: dict[str, Any], words: dict[str, str], locale: str) -> dict[str, str]:

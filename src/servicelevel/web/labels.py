@@ -81,6 +81,17 @@ FINDINGS = {
     "calendar_mismatch": "Calendar mismatch",
 }
 CLAUSE_CHANGES = {"added": "Added", "removed": "Removed", "changed": "Changed"}
+WEEKDAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+TEMPLATE_KINDS = {"SLA": "SLA", "OLA": "OLA", "UC": "UC", "report": "Service report"}
+PARTY_KINDS = {"customer": "Customer", "internal_team": "Internal team", "supplier": "Supplier"}
 ROLES = {
     "process_owner": "SLM process owner",
     "service_level_manager": "Service level manager",
@@ -320,6 +331,7 @@ AUDIT_FIELDS = {
     "currency": "Currency",
     "per": "Per",
     "goal": "Goal",
+    "goals": "Goals",
     "held_at": "Held at",
     "hours_calendar_id": "Service hours",
     "is_active": "Active",
@@ -390,6 +402,7 @@ AUDIT_FIELDS = {
     "supporting_id": "Underpinned by",
     "survey_id": "Survey",
     "target": "Target",
+    "target_key": "Target",
     "targets": "Targets",
     "term": "Term",
     "term_end": "Term end",
@@ -416,5 +429,6 @@ ALL = (
     REQUIREMENT_STATES, OUTCOMES, CHANGE_STATES, DELIVERY, PROCESS, MEASUREMENT_STATES, CLOCK_MODES,
     BREACH_STATES, ALERT_KINDS, ALERT_OUTCOMES, CHANNEL_KINDS, NOTICE_KINDS, NOTICE_STATES,
     JOB_STATES, MEETING_STATES, MEETING_OUTCOMES, PARTICIPANT_ROLES, ACTION_STATES, PLAN_STATES,
-    PLAN_STEPS, PLAN_ORIGINS, AUDIT_ACTIONS, AUDIT_OBJECTS, AUDIT_FIELDS,
+    PLAN_STEPS, PLAN_ORIGINS, AUDIT_ACTIONS, AUDIT_OBJECTS, AUDIT_FIELDS, PARTY_KINDS,
+    WEEKDAYS, TEMPLATE_KINDS,
 )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -13,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from servicelevel.i18n import LOCALES, NAMES, Translator, moments, negotiate, translator
 from servicelevel.services.errors import ServiceError
 from servicelevel.services.permissions import Actor, allowed
-from servicelevel.web.wording import NESTED, definition_message, duration
+from servicelevel.web import labels
+from servicelevel.web.wording import NESTED, definition_message, field_label, words
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "slm_lang"
@@ -24,6 +25,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.globals["labels"] = labels  # the words for codes, on every page (see web/labels.py)
 
 
 def language(request: Request) -> str:
@@ -71,9 +73,8 @@ def render(
         reader_zone_label=moments.zone_label(zone, t.locale),
         zone_label=lambda other: moments.zone_label(other, t.locale),
         number=lambda value: format_decimal(value, locale=t.babel_locale),
-        percent=lambda value: format_percent(value, "#,##0.###%", locale=t.babel_locale),
         local=lambda default, names: local_text(default, names, t.locale),
-        duration=lambda seconds: duration(seconds, t),
+        **words(t),  # codes, durations, percentages and scores in the page's language
         **context,
     )
     return HTMLResponse(html, status_code=status)
@@ -99,5 +100,7 @@ def translate(value: object, t: Translator) -> str:
             else given
             for name, given in value.params.items()
         }
+        if value.field and params.get("name") == value.field:  # "{name} is required": a label
+            params["name"] = field_label(value.field, t)
         return t.gettext(value.template).format(**params)
     return t.gettext(str(value))

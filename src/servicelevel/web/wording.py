@@ -8,10 +8,22 @@ catalog knows the parts, and as they are otherwise.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from decimal import ROUND_DOWN, Decimal
+from functools import cache
+from typing import Any
 
-from servicelevel.i18n import Translator, durations
+from babel.numbers import format_decimal, format_percent
 
-UNITS = durations.UNITS  # a duration's units as the catalogs know them (``{n}h``: ``{n} 小时``)
+from servicelevel.engine.durations import DurationError, parse_duration
+from servicelevel.i18n import NAMES, Translator, conditions, durations
+from servicelevel.i18n.ticket_words import Kind, ticket_word
+from servicelevel.settings import get_settings
+from servicelevel.web.labels import AUDIT_FIELDS
+
+UNITS = (
+    durations.BRIEF_UNITS
+)  # a duration's units as the catalogs know them (``{n} h``: ``{n} 小时``)
 
 # Messages of the definition readers (YAML forms: new agreement, draft edit, new calendar) and
 # the line/column/field prefixes the services put before them. A {name} stands for any text;
@@ -34,6 +46,7 @@ DEFINITION_MESSAGES = (
     "the number has more than {digits} digits",
     "the text holds a lone surrogate (\\ud800-\\udfff), which is not a character",
     "the value cannot be read: {detail}",
+    "must be one of {choices}",
 )
 FIELD_PREFIX = "{field}: {reason}"  # a key path before a known message: hours: …
 NESTED = ("reason", "problem")
@@ -52,9 +65,104 @@ _PATTERNS = tuple((template, _pattern(template)) for template in DEFINITION_MESS
 
 
 def duration(seconds: int, t: Translator) -> str:
-    """``30600`` → ``8h 30m`` in English, ``8 小时 30 分钟`` in Chinese: the one rule of
-    :mod:`servicelevel.i18n.durations`, which documents (the service report) use too."""
-    return durations.duration(seconds, t)
+    """A duration on a page, brief: ``3 h 27 min`` (``3 小时 27 分``), see
+    :func:`servicelevel.i18n.durations.brief`."""
+    return durations.brief(seconds, t)
+
+
+def label(table: Mapping[str, str], code: object, t: Translator) -> str:
+    """A code's label in the page's language (``service_level_manager`` → Service level
+    manager → 服务级别经理); a code the table does not know is shown as it is."""
+    key = "" if code is None else str(code)
+    return t.gettext(table[key]) if key in table else key
+
+
+def within(text: str | None, t: Translator) -> str:
+    """A time budget as written in the catalog or an agreement (``4h``, ``3bd``) in words:
+    ``4 h`` (``4 小时``), ``3 business days`` (``3 个工作日``); no budget is a dash, and a text
+    that is not a duration is shown as it is."""
+    if not text:
+        return "—"
+    try:
+        budget = parse_duration(text)
+    except DurationError:
+        return text
+    if budget.business_days is not None:
+        return t.gettext("{n} business days").format(n=budget.business_days)
+    return duration(budget.seconds, t)
+
+
+def explained(why: str, params: Mapping[str, Any], t: Translator) -> str:
+    """A step of a clock's explanation (``pause state {state}``) in the page's language, the
+    state or event it names in words too (``Awaiting Supplier`` → 等待供应商), as a sentence."""
+    kinds: dict[str, Kind] = {"state": "states", "event": "events"}
+    words = {
+        name: ticket(kinds[name], value, t) if name in kinds and isinstance(value, str) else value
+        for name, value in params.items()
+    }
+    text = t.gettext(why).format(**words)
+    return text[:1].upper() + text[1:]  # a cell of its own: a sentence ("Running")
+
+
+def field_label(field: str, t: Translator) -> str:
+    """A form field's key (``name``, ``options.0.code``) by its label (Name, Code) where the
+    pages have one for its last part; else the key as it is."""
+    last = field.rsplit(".", 1)[-1]
+    return label(AUDIT_FIELDS, last, t) if last in AUDIT_FIELDS else field
+
+
+def percent(value: float, t: Translator) -> str:
+    """A share as a percentage with one decimal (``66.7%``); between 99% and 100% with up to
+    three, cut rather than rounded, so 99.996% never reads as 100% and 99.95% stays itself."""
+    near_whole = 0.99 <= value < 1
+    shown = Decimal(str(value))
+    if near_whole:
+        shown = shown.quantize(Decimal("0.00001"), rounding=ROUND_DOWN)
+    pattern = "#,##0.###%" if near_whole else "#,##0.#%"
+    return format_percent(shown, pattern, locale=t.babel_locale)
+
+
+def score(value: float | None, t: Translator, best: float = 5) -> str:
+    """A satisfaction score as a score: ``4.2 / 5`` (a mean kept to one decimal)."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(value, '#,##0.#', locale=t.babel_locale)} / {best:g}"
+
+
+def language_name(tag: str) -> str:
+    """A language tag (``zh-Hans``) by the name its readers know it by (简体中文)."""
+    return NAMES.get(tag.replace("-", "_"), tag)
+
+
+@cache
+def _deployment_words() -> str:
+    return get_settings().ticket_words
+
+
+def ticket(kind: Kind, name: str | None, t: Translator) -> str:
+    """A ticket's state, event or category in the page's language (see
+    :mod:`servicelevel.i18n.ticket_words`); an event with no name is a dash."""
+    if not name:
+        return "—"
+    return ticket_word(kind, name, t.locale, _deployment_words())
+
+
+def words(t: Translator) -> dict[str, Any]:
+    """What templates call to show codes and figures in words: ``label(labels.ROLES, code)``,
+    ``condition(selector)``, ``ticket_word("states", name)``, ``language_name(tag)``,
+    ``duration(seconds)``, ``percent(share)``, ``score(mean)`` (the tables of labels are the
+    templates' global ``labels``)."""
+    return {
+        "label": lambda table, code: label(table, code, t),
+        "condition": lambda selector: conditions.condition(selector, t),
+        "ticket_word": lambda kind, name: ticket(kind, name, t),
+        "language_name": language_name,
+        "duration": lambda seconds: duration(seconds, t),
+        "within": lambda text: within(text, t),
+        "explained": lambda why, params: explained(why, params, t),
+        "percent": lambda share: percent(share, t),
+        "score": lambda mean, best=5: score(mean, t, best),
+    }
 
 
 def definition_message(text: str, t: Translator) -> str:

@@ -164,6 +164,6 @@ def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
     assert found
     shown = client.get(f"/tickets/{found.group(1)}").text
     assert re.search(
-        r"<td>SLA-1</td><td>P1-resolution</td><td>Breached</td><td>5h / 4h</td>", shown
+        r"<td>SLA-1</td><td>P1-resolution</td><td>Breached</td><td>5 h / 4 h</td>", shown
     )
     assert csrf  # signed in

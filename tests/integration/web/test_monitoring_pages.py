@@ -30,7 +30,7 @@ def test_a_manager_excludes_a_breach_from_the_breach_page(
     sign_in(client, "manager")
     page = client.get("/breaches").text
     assert "INC-9" in page
-    assert "2h" in page  # over by two hours
+    assert "2 h" in page  # over by two hours
     assert "Announced" in page  # the warning fired for INC-10
     rows = dict(re.findall(r'id="breach-(\d+)">.*?>(INC-\d+)</a>', page, re.S))
     assert sorted(rows.values()) == ["INC-10", "INC-9"]  # INC-10 still running past its deadline

@@ -240,7 +240,7 @@ def test_tickets_list_and_timeline(client: TestClient, session: Session, world: 
     first = re.search(r'href="/tickets/(\d+)"', listing.text)
     assert first
     detail = client.get(f"/tickets/{first.group(1)}").text
-    assert "created" in detail
+    assert "Created" in detail  # the event, in words
     assert "Timeline" in detail
 
 

@@ -69,7 +69,7 @@ def test_a_requirement_is_captured_analysed_and_its_gap_shown(
     rid = url.rsplit("/", 1)[1]
     page = press(client, f"/requirements/{rid}/analyse", client.get(url).text)
     assert "Exceeds the catalog" in page
-    assert "asks for 2h less time" in page
+    assert "asks for 2 h less time" in page
     assert "objective 4% higher" in page
     assert "no webhook configured" in page
     change = re.search(r'action="(/requirements/\d+/changes/\d+)"', page)

@@ -4,6 +4,7 @@ object, user and period, a page of entries at a time."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -11,12 +12,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.i18n import Translator, translator
-from servicelevel.services import audit_trail, parties
+from servicelevel.i18n import NAMES, Translator, moments, translator
+from servicelevel.services import audit_trail
 from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.web import forms, labels
 from servicelevel.web.deps import UserDep
-from servicelevel.web.pages import language, render
+from servicelevel.web.pages import language, render, time_zone
 
 router = APIRouter(prefix="/audit")
 PER_PAGE = 50
@@ -41,8 +42,21 @@ CODED: dict[tuple[str, str], dict[str, str]] = {
     ("notification_channel", "kind"): labels.CHANNEL_KINDS,
     ("breach", "status"): labels.BREACH_STATES,
     ("user_account", "roles"): labels.ROLES,
-    ("party", "kind"): {k: k for k in parties.KINDS},
+    ("party", "kind"): labels.PARTY_KINDS,
+    ("review_meeting", "participants"): labels.PARTICIPANT_ROLES,  # [role, name, attended]
+    ("review_participant", "role"): labels.PARTICIPANT_ROLES,
 }
+BY_FIELD: dict[str, dict[str, str]] = {  # fields that mean the same on every object
+    "as": labels.ROLES,
+    "signed_as": labels.ROLES,
+    "side": labels.SIDES,
+    "roles": labels.ROLES,
+    "delivery": labels.DELIVERY,
+    "locale": NAMES,
+    "language": {tag.replace("_", "-"): name for tag, name in NAMES.items()},
+    "metric": labels.METRICS,
+}
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
 
 @router.get("")
@@ -95,6 +109,7 @@ def _page(
 ) -> Response:
     wanted = {k: v for k, v in chosen.items() if v}
     t = translator(language(request))
+    zone = time_zone(request)
     return render(
         request,
         "audit/list.html",
@@ -108,7 +123,7 @@ def _page(
         per_page=PER_PAGE,
         link=lambda **changes: "/audit?" + urlencode({**wanted, **changes}),
         labels=labels,
-        show=lambda value, kind, path: shown(value, CODED.get((kind, path[-1])), t),
+        show=lambda value, kind, path: shown(value, coded(kind, path[-1]), t, zone),
     )
 
 
@@ -128,9 +143,15 @@ def _period(start: str, end: str) -> tuple[dt.datetime | None, dt.datetime | Non
     return since, until
 
 
-def shown(value: Any, coded: dict[str, str] | None, t: Translator) -> str:
+def coded(kind: str, field: str) -> dict[str, str] | None:
+    """The labels of a field's codes: by object type and field, else by the field alone."""
+    return CODED.get((kind, field)) or BY_FIELD.get(field)
+
+
+def shown(value: Any, coded: dict[str, str] | None, t: Translator, zone: str | None = None) -> str:
     """A stored value in words: nothing as a dash, yes/no, lists joined, mappings as
-    ``field: value``, codes (states, kinds, roles) by their label."""
+    ``field: value``, codes (states, kinds, roles) by their label, instants in the reader's
+    zone and style."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -142,6 +163,8 @@ def shown(value: Any, coded: dict[str, str] | None, t: Translator) -> str:
             f"[{shown(v, coded, t)}]" if isinstance(v, list) else shown(v, coded, t) for v in value
         )
     text = str(value)
+    if INSTANT.fullmatch(text):
+        return moments.moment(text, t.locale, zone)
     return t.gettext(coded[text]) if coded and text in coded else text
 
 

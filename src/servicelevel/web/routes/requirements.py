@@ -175,8 +175,18 @@ def _detail(
         error=error,
         status=status,
         changes=change_requests.of_requirement(db, found.id),
+        options=_options(db, visitor, found.service_id),
         **_names(db, visitor),
     )
+
+
+def _options(db: SessionDep, visitor: UserDep, service_id: int) -> dict[str, Any]:
+    """The service's options by code, so an analysis names the option, not its code."""
+    try:
+        service = catalog.get_service(db, actor=visitor.actor, service_id=service_id)
+    except ServiceError:  # a service the reader may not see: the code is all there is
+        return {}
+    return {o.code: o for o in service.options}
 
 
 class ActionForm(BaseModel):
