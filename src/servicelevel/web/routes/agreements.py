@@ -33,7 +33,7 @@ from servicelevel.services.agreement_documents import document_from_text
 from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.web import flash, labels, sessions
 from servicelevel.web.deps import UserDep
-from servicelevel.web.pages import render
+from servicelevel.web.pages import language, render
 
 router = APIRouter()
 TEMPLATE = """id: SLA-2026-001
@@ -226,7 +226,7 @@ def _detail(
         ).items,
         now=dt.datetime.now(dt.UTC),
         is_overdue=reviews.is_overdue,
-        period_label=reviews.period_label,
+        period_label=lambda m: reviews.period_label(m, language(request)),
         agreement_id=agreement_id,
         labels=labels,
         error=error,
