@@ -145,3 +145,15 @@ def test_the_scan_catches_a_code_and_an_english_word_it_is_shown() -> None:
     assert any("weekday" in p for p in problems)
     assert any("internal_team" in p for p in problems)
     assert {"Awaiting", "Customer"} <= set(english_on(page, set()))
+
+
+def test_an_agreement_document_names_days_signers_and_says_what_a_section_holds(
+    pages: dict[tuple[str, str], list[Page]],
+) -> None:
+    documents = {p.path: p for p in pages[("manager", "zh_Hans")] if "/document?" in p.path}
+    signed = next(p for path, p in documents.items() if "language=zh-Hans" in path)
+    assert "星期一 09:00" in signed.text  # not "mon 09:00"
+    assert "优先级为 P1" in signed.text  # not "priority = P1"
+    section = signed.text.split("六、双方职责", 1)[1].split("七、", 1)[0]
+    assert section.strip()  # filled (or left out), never an empty heading
+    assert "Li Na" in signed.text.split("八、签署", 1)[1]  # the signer's name, not "manager"
