@@ -13,7 +13,7 @@ from servicelevel.definitions.source import DefinitionError, parse_yaml
 from servicelevel.i18n import conditions, translator
 from servicelevel.i18n.ticket_words import read_words, ticket_word
 from servicelevel.services.errors import Invalid
-from servicelevel.web import labels
+from servicelevel.web import labels, wording
 from servicelevel.web.pages import translate
 from servicelevel.web.wording import (
     DEFINITION_MESSAGES,
@@ -227,3 +227,17 @@ def test_a_reason_given_to_a_translated_template_is_translated_too() -> None:
         "第 2 行：第 7 列：YAML 格式错误：不接受"
     )
     assert translate(error, translator("en")) == error.message
+
+
+def test_an_unreadable_deployment_words_file_falls_back_to_the_built_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "words.yaml"
+    bad.write_text("states: [oops\n", encoding="utf-8")
+    monkeypatch.setenv("SLM_TICKET_WORDS", str(bad))
+    wording._deployment_words.cache_clear()
+    try:
+        assert wording._deployment_words() == ""  # set aside (and logged), no page fails
+        assert wording.ticket("states", "Closed", translator("zh_Hans")) == "已关闭"
+    finally:
+        wording._deployment_words.cache_clear()

@@ -7,6 +7,7 @@ catalog knows the parts, and as they are otherwise.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal
@@ -15,15 +16,16 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
+from servicelevel.definitions.source import DefinitionError
 from servicelevel.engine.durations import DurationError, parse_duration
-from servicelevel.i18n import NAMES, Translator, conditions, durations
+from servicelevel.i18n import NAMES, Translator, conditions, durations, ticket_words
 from servicelevel.i18n.ticket_words import Kind, ticket_word
 from servicelevel.settings import get_settings
 from servicelevel.web.labels import AUDIT_FIELDS
 
-UNITS = (
-    durations.BRIEF_UNITS
-)  # a duration's units as the catalogs know them (``{n} h``: ``{n} 小时``)
+log = logging.getLogger(__name__)
+# a duration's units as the catalogs know them (``{n} h``: ``{n} 小时``)
+UNITS = durations.BRIEF_UNITS
 
 # Messages of the definition readers (YAML forms: new agreement, draft edit, new calendar) and
 # the line/column/field prefixes the services put before them. A {name} stands for any text;
@@ -136,7 +138,17 @@ def language_name(tag: str) -> str:
 
 @cache
 def _deployment_words() -> str:
-    return get_settings().ticket_words
+    """The deployment's words file (``SLM_TICKET_WORDS``), checked once: a file that cannot be
+    read is logged and the built-in words are used, so no page fails for it."""
+    path = get_settings().ticket_words
+    if not path:
+        return ""
+    try:
+        ticket_words.words(path)
+    except (DefinitionError, OSError) as exc:
+        log.warning("SLM_TICKET_WORDS: %s cannot be read (%s); built-in words used", path, exc)
+        return ""
+    return path
 
 
 def ticket(kind: Kind, name: str | None, t: Translator) -> str:
