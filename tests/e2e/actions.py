@@ -11,14 +11,16 @@ from tests.e2e.conftest import PASSWORD
 
 
 def go_to(page: Page, name: str) -> None:
-    """Open the page called ``name`` from the main navigation: its group opens on hover, as a
-    mouse user sees it (a group that is a single page is its own link)."""
+    """Open the page called ``name`` from the main navigation: its group opens on hover (and
+    on focus), as a user sees it (a group that is a single page is its own link)."""
     named = re.compile(rf"^\s*{re.escape(name)}\s*$")
     link = page.locator("#main-nav .pages a", has_text=named)
     if link.count() == 0:
         page.locator("#main-nav .group > a", has_text=named).click()
         return
-    page.locator("#main-nav li.group", has=page.locator(".pages a", has_text=named)).hover()
+    group = page.locator("#main-nav li.group", has=page.locator(".pages a", has_text=named))
+    group.locator("> a").focus()  # the group stays open while the pointer moves to its page
+    group.hover()
     link.click()
 
 

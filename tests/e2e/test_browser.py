@@ -15,7 +15,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(page: Page) -> N
     sign_in(page, "manager", "not the password")
     expect(page.get_by_role("alert")).to_contain_text("wrong username or password")
     sign_in(page, "manager")
-    expect(page.get_by_role("heading", name="Service Level Management")).to_be_visible()
+    expect(page.get_by_role("heading", name="Service level dashboard")).to_be_visible()
     expect(page.locator(".who")).to_have_text("manager")
 
 

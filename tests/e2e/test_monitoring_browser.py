@@ -60,7 +60,7 @@ def test_a_manager_excludes_a_breach_and_adds_a_channel(page: Page, database_url
     sign_in(page, "manager")
     go_to(page, "Breaches")
     row = page.locator("tr", has_text="INC-LATE")
-    expect(row).to_contain_text("2h")  # six hours against a four-hour budget
+    expect(row).to_contain_text("2 h")  # six hours against a four-hour budget
     row.get_by_role("button", name="Exclude").click()
     confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("say why the breach is excluded")
