@@ -232,6 +232,7 @@ def add_action(
 class StatusForm(BaseModel):
     version: int = Field(default=1, ge=1, le=BIG)
     status: str = ""
+    on_plan: bool = False  # sent from the plan's page: back there, not to the meeting
     csrf: str = ""
 
 
@@ -243,16 +244,14 @@ def action_status(
     db: SessionDep,
     form: Annotated[StatusForm, Form()],
 ) -> Response:
-    """Done, cancelled or open again; back to the meeting or plan the action belongs to."""
+    """Done, cancelled or open again; back to the page it was changed on: the plan's (an
+    action raised at a review and carried by a plan is on both) or else the meeting's."""
     action = improvement_plans.get_action(db, actor=visitor.actor, action_id=action_id)
-    back = (
-        f"/reviews/{action.meeting_id}"
-        if action.meeting_id
-        else f"/improvement-plans/{action.plan_id}"
-    )
+    on_meeting = action.meeting_id is not None and not (form.on_plan and action.plan_id)
+    back = f"/reviews/{action.meeting_id}" if on_meeting else f"/improvement-plans/{action.plan_id}"
 
     def failed(error: object, code: int) -> Response:
-        if action.meeting_id:
+        if on_meeting and action.meeting_id:
             return meeting_view(request, action.meeting_id, visitor, db, {"actions": error}, code)
         return _plan(request, action.plan_id or 0, visitor, db, {"actions": error}, code)
 
