@@ -286,8 +286,8 @@ def test_trend_distribution_and_satisfaction_agree_in_every_rendering(
     assert "2 answer(s) in the period" in pdf
 
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"{url}&format=xlsx", headers=rep).content))
-    trend = [r for r in book["Trend"].iter_rows(values_only=True) if r[0] == "P1-resolution"]
-    decided = {r[1]: (r[2], r[3], r[4]) for r in trend if r[4] is not None}
+    trend_rows = [r for r in book["Trend"].iter_rows(values_only=True) if r[0] == "P1-resolution"]
+    decided = {r[1]: (r[2], r[3], r[4]) for r in trend_rows if r[4] is not None}
     assert decided == {"2026-02": (1, 1, 50), "2026-03": (2, 2, 50)}
     spread_rows = [
         r[1:] for r in book["Distribution"].iter_rows(values_only=True) if r[0] == "P1-resolution"
