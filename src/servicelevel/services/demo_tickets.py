@@ -2,9 +2,10 @@
 
 Deterministic for a given end (fixed seed): created mostly in office hours, a first
 response, 0–2 waits for the customer or a supplier, a resolution, sometimes a reopen, closure
-five days later; a few cancelled. The history ends at ``now``: a ticket the day's plan opens
-later than ``now`` is left out and a ticket's events after ``now`` have not happened yet (it is
-still open), whatever the hour — so the demo loads at any moment of any day.
+five days later; a few cancelled; and a few tickets open right now (:data:`LIVE`). The
+history ends at ``now``: a ticket the day's plan opens later than ``now`` is left out and a
+ticket's events after ``now`` have not happened yet (it is still open), whatever the hour — so
+the demo loads at any moment of any day.
 """
 
 from __future__ import annotations
@@ -56,6 +57,37 @@ def timeline(
     return rows
 
 
+# Tickets open at the moment the demo is loaded, minutes before ``now`` (Contoso's e-mail,
+# whose P1 clocks run around the clock): so the queue and the dashboards have a clock at risk,
+# one overdue and one paused whatever the hour — (title, priority, [(minutes ago, state, event)]).
+LIVE = [
+    ("VPN down for the Shanghai office", "P1", [(8, "New", "created")]),
+    (
+        "Mail delivery delayed for the finance team",
+        "P1",
+        [(190, "New", "created"), (181, "In Progress", "responded")],
+    ),
+    (
+        "Mailbox unavailable after the migration",
+        "P1",
+        [(300, "New", "created"), (290, "In Progress", "responded")],
+    ),
+    (
+        "Shared calendar not synchronising",
+        "P2",
+        [(150, "New", "created"), (140, "In Progress", "responded"), (60, "Awaiting Customer", "")],
+    ),
+]
+
+
+def live_timelines(now: dt.datetime) -> list[tuple[str, str, list[tuple[dt.datetime, str, str]]]]:
+    """The :data:`LIVE` tickets' timelines as of ``now``."""
+    return [
+        (title, prio, [(now - dt.timedelta(minutes=m), state, event) for m, state, event in rows])
+        for title, prio, rows in LIVE
+    ]
+
+
 def opened_at(rng: random.Random, day: dt.date) -> dt.datetime:
     hour = rng.choice([8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16, 17, 19, 22])
     return dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), ZONE)
@@ -100,6 +132,27 @@ def load_demo_tickets(session: Session, now: dt.datetime, days: int = 365) -> in
             )
             timelines.append(events)
         day += dt.timedelta(days=1)
+    contoso = customers["CONTOSO"]
+    for title, prio, events in live_timelines(now):
+        tickets.append(
+            {
+                "source": SOURCE,
+                "external_id": f"INC{len(tickets) + 1:06d}",
+                "service": "email",
+                "customer_id": contoso.id if contoso else None,
+                "priority": prio,
+                "category": "Network",
+                "state": events[-1][1],
+                "title": title,
+                "opened_at": events[0][0],
+                "last_event_at": events[-1][0],
+                "attributes": {},
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        timelines.append(events)
     ids = repo.add_tickets(session, tickets)
     repo.add_events(
         session,

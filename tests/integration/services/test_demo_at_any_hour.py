@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models.monitoring import Ticket, TicketEvent
-from servicelevel.services import agreements, parties, reviews
+from servicelevel.services import agreements, parties, reviews, ticket_queue
 from servicelevel.services.demo import load_demo
 from servicelevel.services.demo_agreements import DemoTerm
 from servicelevel.services.demo_tickets import load_demo_tickets
@@ -139,3 +139,20 @@ def test_demo_agreements_began_a_year_ago_and_run_a_year_on(
     assert (term.start, term.end, term.supplier_end) == tuple(
         dt.date.fromisoformat(d) for d in (start, end, supplier_end)
     )
+
+
+@pytest.mark.parametrize("now", ACROSS_THE_YEAR[:3], ids=lambda t: t.strftime("%Y%m%d%H%M"))
+def test_the_demo_has_clocks_at_risk_overdue_and_paused_whatever_the_hour(
+    session: Session, now: dt.datetime
+) -> None:
+    """The queue and the dashboards are for what needs attention now: the demo keeps a few
+    of Contoso's e-mail tickets open at the moment it loads (P1 clocks run around the clock)."""
+    with time_machine.travel(now, tick=False):
+        load_demo(session)
+        session.flush()
+        counts = ticket_queue.clock_counts(
+            session, actor=SYSTEM, filters=ticket_queue.QueueFilter(customer="CONTOSO"), now=now
+        )
+    assert counts["at_risk"] >= 1
+    assert counts["overdue"] >= 1
+    assert counts["paused"] >= 1
