@@ -32,6 +32,8 @@ PORT = 8120
 CHROMIUM = os.environ.get("SLM_CHROMIUM", "/usr/bin/chromium")
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 LANGUAGES = ("en", "zh_Hans")
+# Where each language's reader sits: the browser's zone, which the pages use until one is chosen.
+ZONES = {"en": "Europe/London", "zh_Hans": "Asia/Shanghai"}
 
 
 def seed(url: str) -> None:
@@ -118,7 +120,11 @@ def photograph(browser: Browser, base: str) -> None:
     for width, (w, h) in WIDTHS.items():
         for language in LANGUAGES:
             for who in (manager, customer):
-                context = browser.new_context(base_url=base, viewport={"width": w, "height": h})
+                context = browser.new_context(
+                    base_url=base,
+                    viewport={"width": w, "height": h},
+                    timezone_id=ZONES[language],
+                )
                 who(context.new_page(), language, width)
                 context.close()
 
