@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
+from servicelevel.jobs import report_pdfs  # noqa: F401 (registers the PDF job's handler)
 from servicelevel.services import (
     alerts,
     availability_alerts,

@@ -10,6 +10,7 @@ package; every other URL is refused and the image is simply left out.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +18,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PACKAGE = Path(__file__).resolve().parents[1]
+# PDFs rendered by this process: stored files are served without rendering, and tests read this
+RENDERS: Counter[str] = Counter()
 
 
 class RefusedURLError(ValueError):
@@ -49,6 +52,7 @@ def allowed(url: str) -> bool:
 
 def pdf_of(html: str) -> bytes:
     """The document as PDF bytes (A4, as the page's ``@page`` rule says)."""
+    RENDERS["pdf"] += 1
     fetcher = OwnAssetsOnly(timeout=5, allowed_protocols=("data", "file"), allow_redirects=False)
     data: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     return data

@@ -20,7 +20,7 @@ from servicelevel.db.base import utcnow
 from servicelevel.db.models import ServiceReport
 from servicelevel.db.repositories import reporting as repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.services import agreements, audit, service_reports
+from servicelevel.services import agreements, audit, report_files, service_reports
 from servicelevel.services.errors import Conflict, Invalid, NotFound
 from servicelevel.services.permissions import Actor, require
 from servicelevel.services.report_figures import SCHEMA
@@ -80,6 +80,7 @@ def publish(
     # the language asked for last: newest first, the lists show it at the top of its revision
     session.add_all([*(r for lang, r in made.items() if lang != language), made[language]])
     session.flush()
+    report_files.queue_published(session, list(made.values()))  # its PDFs, by the worker
     audit.record(
         session, actor, "publish", made[language], None, audit.snapshot(made[language], FIELDS)
     )

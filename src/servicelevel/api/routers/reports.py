@@ -17,7 +17,12 @@ from servicelevel.api.schemas.common import LockVersionOut, PageOut, page_of, pa
 from servicelevel.api.schemas.reports import ReportFiguresOut
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import XLSX, file_of, report_file
-from servicelevel.services import report_schedules, report_snapshots, service_reports
+from servicelevel.services import (
+    report_files,
+    report_schedules,
+    report_snapshots,
+    service_reports,
+)
 
 router = APIRouter(tags=["reports"])
 
@@ -147,11 +152,13 @@ def get_report(
 ) -> Any:
     """A published report: its figures (JSON), its rendering as published (HTML, PDF), or its
     figures as a spreadsheet (XLSX) or CSV."""
+    if format == "pdf":  # rendered once (by the worker at publication), then from storage
+        kept = report_files.published_pdf(session, actor=actor, report_id=report_id, render=pdf_of)
+        commit(session)
+        return Response(kept.content, media_type="application/pdf")
     found = report_snapshots.get_report(session, actor=actor, report_id=report_id)
     if format == "html":
         return HTMLResponse(found.html)
-    if format == "pdf":
-        return Response(pdf_of(found.html), media_type="application/pdf")
     if format in ("xlsx", "csv"):
         stem = f"report-{found.agreement_id}-{found.period}-r{found.revision}"
         sheet = file_of(report_snapshots.figures_model(found), stem, format)

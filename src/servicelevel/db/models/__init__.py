@@ -21,6 +21,7 @@ from servicelevel.db.models.measurements import Measurement
 from servicelevel.db.models.monitoring import EventInbox, Outage, Ticket, TicketEvent
 from servicelevel.db.models.notifications import Notification, NotificationChannel
 from servicelevel.db.models.parties import Contact, Party
+from servicelevel.db.models.report_files import ReportFile
 from servicelevel.db.models.reporting import ReportDelivery, ReportSchedule, ServiceReport
 from servicelevel.db.models.requirements import (
     ChangeRequest,
@@ -67,6 +68,7 @@ __all__ = [
     "Party",
     "PlanGoal",
     "ReportDelivery",
+    "ReportFile",
     "ReportSchedule",
     "RequestedTarget",
     "ReviewMeeting",

@@ -16,6 +16,7 @@ from servicelevel.web.routes import (
     improvement,
     monitoring,
     parties,
+    report_pdfs,
     report_schedules,
     requirements,
     reviews,
@@ -35,6 +36,7 @@ processes = (
     reviews,
     improvement,
     report_schedules,
+    report_pdfs,
     survey_answers,
     survey_policies,
 )

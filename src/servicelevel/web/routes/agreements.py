@@ -23,6 +23,7 @@ from servicelevel.services import (
     identity,
     live,
     recompute,
+    report_files,
     report_snapshots,
     reviews,
     service_reports,
@@ -33,6 +34,7 @@ from servicelevel.services.agreement_documents import document_from_text
 from servicelevel.services.errors import Invalid, ServiceError
 from servicelevel.web import flash, labels, sessions
 from servicelevel.web.deps import UserDep
+from servicelevel.web.downloads import pdf_response
 from servicelevel.web.pages import language, render
 
 router = APIRouter()
@@ -626,11 +628,15 @@ def agreement_report(
             db, actor=visitor.actor, agreement_id=agreement_id, period=period, kind=format
         )
         return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
+    if format == "pdf":  # seconds of rendering: the worker does it, a page follows it
+        job = report_files.request_live(
+            db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
+        )
+        commit(db)
+        return RedirectResponse(f"/report-pdfs/{job.id}", status_code=303)
     _, html = service_reports.render_report(
         db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
     )
-    if format == "pdf":
-        return Response(pdf_of(html), media_type="application/pdf")
     return HTMLResponse(html)
 
 
@@ -675,9 +681,13 @@ def published_report(
 ) -> Response:
     """A published report exactly as it was published, or the figures it kept as XLSX, CSV
     or JSON."""
+    if format == "pdf":  # rendered once, then served from storage
+        stored = report_files.published_pdf(
+            db, actor=visitor.actor, report_id=report_id, render=pdf_of
+        )
+        commit(db)
+        return pdf_response(stored.content, stored.name)
     found = report_snapshots.get_report(db, actor=visitor.actor, report_id=report_id)
-    if format == "pdf":
-        return Response(pdf_of(found.html), media_type="application/pdf")
     if format in ("xlsx", "csv", "json"):
         stem = f"report-{found.agreement_id}-{found.period}-r{found.revision}"
         kept = found.figures if format == "json" else report_snapshots.figures_model(found)
