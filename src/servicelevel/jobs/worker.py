@@ -31,6 +31,7 @@ from servicelevel.services import (
     notices,
     notifications,
     recompute,  # noqa: F401 (registers the handlers)
+    report_files,
     report_schedules,
     review_schedule,
     survey_invitations,
@@ -133,6 +134,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         with sessions() as session:
             fired.update(availability_alerts.check(session, now=utcnow()))
             fired["jobs_pruned"] = jobs.prune(session)
+            fired["report_files_pruned"] = report_files.prune(session, now=utcnow())
             session.commit()
         fired.update(review_round(sessions))
         fired.update(survey_round(sessions))

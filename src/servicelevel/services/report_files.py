@@ -12,9 +12,11 @@ The renderer is passed in (it lives above the services, in ``servicelevel.report
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Job, ReportFile, ServiceReport
@@ -62,8 +64,14 @@ def _kept(session: Session, report: ServiceReport, render: Render) -> ReportFile
         name=f"report-{report.agreement_id}-{report.period}-r{report.revision}-{report.language}.pdf",
         content=render(report.html),
     )
-    session.add(made)
-    session.flush()
+    try:
+        with session.begin_nested():  # the worker and a download may render it at once
+            session.add(made)
+    except IntegrityError:  # the other one kept its file first: that one is served
+        kept = repo.for_report(session, report.id)
+        if kept is None:
+            raise
+        return kept
     return made
 
 
@@ -132,6 +140,15 @@ def _run_live(session: Session, job: Job, render: Render) -> dict[str, Any]:
     session.flush()
     jobs.progress(job, 2, 2)
     return {"file_id": made.id}
+
+
+KEEP_LIVE = dt.timedelta(days=2)  # as long as the job that made it is kept
+
+
+def prune(session: Session, *, now: dt.datetime) -> int:
+    """Forget the live reports' files made more than :data:`KEEP_LIVE` ago (each was one
+    person's download; the published reports' files are kept for good)."""
+    return repo.prune_live(session, before=now - KEEP_LIVE)
 
 
 def live_job(session: Session, *, actor: Actor, job_id: int) -> Job:

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicelevel.db.models import Job, ReportFile
+from servicelevel.db.models import Job, ReportFile, ServiceReport
 from servicelevel.jobs import worker
 from servicelevel.reports.pdf import RENDERS
+from servicelevel.services import report_files
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.conftest import auth
 from tests.integration.factories import World
@@ -102,3 +103,49 @@ def test_another_customer_gets_no_published_pdf(
     answer = client.get(url, headers=auth(tokens["outsider"]))
     assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found")
     assert session.query(ReportFile).count() == 0  # nothing rendered for them
+
+
+def test_when_the_worker_kept_the_file_while_a_download_rendered_it_the_kept_one_is_served(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    reports = publish(client, tokens, sla_in_force)
+    report = session.get(ServiceReport, reports["en"])
+    assert report is not None
+
+    def worker_first(html: str) -> bytes:
+        """A renderer during which the worker keeps its own copy of the same file."""
+        session.add(
+            ReportFile(
+                report_id=report.id,
+                agreement_id=report.agreement_id,
+                language="en",
+                name="kept.pdf",
+                content=b"%PDF-kept",
+            )
+        )
+        session.flush()
+        return b"%PDF-late"
+
+    found = report_files.published_pdf(
+        session, actor=world.actors["customer_rep"], report_id=report.id, render=worker_first
+    )
+    assert (found.name, found.content) == ("kept.pdf", b"%PDF-kept")
+    assert session.query(ReportFile).filter_by(report_id=report.id).count() == 1
+
+
+def test_live_files_are_forgotten_after_two_days_and_published_ones_are_kept(
+    client: TestClient, session: Session, world: World, tokens: dict[str, str], sla_in_force: int
+) -> None:
+    reports = publish(client, tokens, sla_in_force)
+    asked = world.actors["customer_rep"]
+    report_files.request_live(
+        session, actor=asked, agreement_id=sla_in_force, period="2026-03", language="en"
+    )
+    run_worker(session)
+    made = session.query(ReportFile).all()
+    assert sorted(f.report_id is None for f in made) == [False, False, False, True]
+    later = max(f.created_at for f in made)
+    assert report_files.prune(session, now=later + dt.timedelta(days=1)) == 0
+    assert report_files.prune(session, now=later + dt.timedelta(days=2, seconds=1)) == 1
+    kept = {f.report_id for f in session.query(ReportFile).all()}
+    assert kept == set(reports.values())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ReportFile
@@ -14,3 +16,11 @@ def for_report(session: Session, report_id: int) -> ReportFile | None:
 
 def file_by_id(session: Session, file_id: int) -> ReportFile | None:
     return session.get(ReportFile, file_id)
+
+
+def prune_live(session: Session, *, before: dt.datetime) -> int:
+    """Delete the live reports' files made before ``before`` (published reports' files stay)."""
+    gone = session.execute(
+        delete(ReportFile).where(ReportFile.report_id.is_(None), ReportFile.created_at < before)
+    )
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
