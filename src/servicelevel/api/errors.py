@@ -22,6 +22,7 @@ from servicelevel.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"  # PostgreSQL's SQLSTATE for an id past 2^63-1
 CODES = {
     400: "bad_request",
     401: "unauthenticated",
@@ -147,6 +148,8 @@ def install(app: FastAPI, html: HtmlFallback | None = None) -> None:
 
     @app.exception_handler(DataError)
     async def unstorable(request: Request, exc: DataError) -> Response:
+        if getattr(exc.orig, "sqlstate", None) == NUMERIC_VALUE_OUT_OF_RANGE:
+            return await overflow(request, OverflowError(str(exc.orig)))  # as SQLite says it
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
         return answer(request, 422, f"a value cannot be stored: {reason}")
 

@@ -45,7 +45,7 @@ def list_tickets(
     state: Text = None,
     q: Annotated[str | None, Query(max_length=200, description="Number or title contains")] = None,
     sort: Annotated[str, Query(max_length=20, description=SORT_HELP)] = "deadline",
-    page: Annotated[int | None, Query(le=2**31, description="Page number, from 1")] = None,
+    page: Annotated[int | None, Query(ge=1, le=2**31, description="Page number, from 1")] = None,
     offset: Offset = 0,
     limit: Limit = ticket_queue.PAGE_SIZE,
 ) -> QueuePageOut:
