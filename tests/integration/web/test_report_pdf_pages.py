@@ -15,6 +15,7 @@ from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 from tests.integration.services.test_report_files import publish, renders, run_worker
+from tests.integration.web.page_words import codes_on, english_on, read_page
 from tests.integration.web.test_pages import sign_in
 
 MARCH = dt.datetime(2026, 3, 3, 10, tzinfo=dt.UTC)
@@ -84,7 +85,11 @@ def test_the_job_page_reads_in_chinese(
     client.cookies.set("slm_lang", "zh_Hans")
     assert "报告的 PDF 文件" in client.get(page).text
     run_worker(session)
-    assert "打开 PDF 文件" in client.get(f"{page}/status").text
+    done = client.get(page).text
+    assert "打开 PDF 文件" in done
+    read = read_page(page, done)
+    typed = {"customer_rep", "customer", "rep"}  # the signed-in user's name, in the header
+    assert (codes_on(read, typed), english_on(read, typed)) == ([], [])
 
 
 def test_the_published_pdf_in_the_browser_comes_from_storage(
