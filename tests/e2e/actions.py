@@ -15,8 +15,10 @@ def go_to(page: Page, name: str) -> None:
     on focus), as a user sees it (a group that is a single page is its own link)."""
     named = re.compile(rf"^\s*{re.escape(name)}\s*$")
     link = page.locator("#main-nav .pages a", has_text=named)
+    single = page.locator("#main-nav .group > a", has_text=named)
+    single.or_(link).first.wait_for(state="attached")  # the page (and its navigation) loaded
     if link.count() == 0:
-        page.locator("#main-nav .group > a", has_text=named).click()
+        single.click()
         return
     group = page.locator("#main-nav li.group", has=page.locator(".pages a", has_text=named))
     group.locator("> a").focus()  # the group stays open while the pointer moves to its page

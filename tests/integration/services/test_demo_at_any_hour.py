@@ -20,7 +20,7 @@ from servicelevel.db.models.monitoring import Ticket, TicketEvent
 from servicelevel.services import agreements, parties, reviews, ticket_queue
 from servicelevel.services.demo import load_demo
 from servicelevel.services.demo_agreements import DemoTerm
-from servicelevel.services.demo_tickets import load_demo_tickets
+from servicelevel.services.demo_tickets import LIVE, load_demo_tickets
 from servicelevel.services.permissions import SYSTEM
 
 UTC = dt.UTC
@@ -85,9 +85,14 @@ def test_a_ticket_planned_for_later_today_is_not_there_yet(session: Session) -> 
     before_office = dt.datetime(2026, 12, 3, 7, 30, tzinfo=BEIJING)  # a Thursday
     load_demo_tickets(session, before_office, days=1)
     session.flush()
-    assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+    titles = set(session.scalars(select(Ticket.title)))
+    assert titles == {title for title, _, _ in LIVE}  # only those open right now
+
+
+def test_the_days_planned_tickets_are_all_there_at_its_end(session: Session) -> None:
+    _customers(session)
     end_of_day = dt.datetime(2026, 12, 3, 23, 59, tzinfo=BEIJING)
-    assert load_demo_tickets(session, end_of_day, days=1) > 0  # the day's plan, all opened
+    assert load_demo_tickets(session, end_of_day, days=1) > len(LIVE)  # the day's plan too
 
 
 def test_a_ticket_opened_before_now_is_open_when_its_resolution_is_still_to_come(
