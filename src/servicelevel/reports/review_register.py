@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from servicelevel.i18n import moments, translator
 from servicelevel.reports.pdf import pdf_of
+from servicelevel.services.documents import FONTS
 from servicelevel.services.review_register import RegisterRow
 
 COLUMNS = (
@@ -47,16 +48,26 @@ WORDS = {
     True: "Yes",
     False: "No",
 }
+# A cell's words up to this long (a status, a date, a time; every heading) are never broken:
+# Pango would break a two-character Chinese word, or a date, between its characters to narrow
+# a column. Lines break at the spaces between them; longer words may still break.
+WORD = 12
 PAGE = Environment(autoescape=True).from_string(
-    """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><style>
+    """{% macro words(text) %}{% for w in (text|string).split(" ") -%}
+{% if not loop.first %} {% endif -%}
+<span{% if w|length <= WORD %} class="w"{% endif %}>{{ w }}</span>
+{%- endfor %}{% endmacro -%}
+<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><style>
 @page { size: A4 landscape; margin: 14mm; }
-body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; font-size: 9pt; }
+body { font-family: {{ font|safe }}; font-size: 9pt; }
 h1 { font-size: 15pt; } table { border-collapse: collapse; width: 100%; }
 th, td { border: 0.5pt solid #999; padding: 3pt; text-align: left; vertical-align: top; }
+.w { white-space: nowrap; }
 th { background: #eef; }
 </style></head><body><h1>{{ title }}</h1><p>{{ made }}</p><table><thead><tr>
-{% for h in heads %}<th>{{ h }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}
+{% for h in heads %}<th>{{ words(h) }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>
+{%- for cell in row %}<td>{{ words(cell) }}</td>{% endfor %}</tr>{% endfor %}
 </tbody></table></body></html>"""
 )
 
@@ -114,6 +125,8 @@ def html_of(
     made = moments.named(now or dt.datetime.now(dt.UTC), locale, zone.key)
     return PAGE.render(
         lang=locale.replace("_", "-"),
+        font=FONTS.get(locale.replace("_", "-"), FONTS["en"]),
+        WORD=WORD,
         title=t.gettext("SLA review register"),
         made=t.gettext("As of {when}").format(when=made),
         heads=[t.gettext(label) for _, label in COLUMNS],
