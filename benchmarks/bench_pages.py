@@ -208,10 +208,14 @@ def seed(url: str) -> None:
 
 @contextmanager
 def serve(url: str, port: int) -> Iterator[str]:
-    """One uvicorn worker on ``url``'s database, on loopback; yields the base URL."""
+    """One uvicorn worker on ``url``'s database, on loopback, with a throw-away session key
+    (nothing written under the home directory); yields the base URL. The screenshots use it
+    too (tools/screenshots.py)."""
+    import secrets
     import subprocess
 
-    env = {**os.environ, "SLM_DATABASE_URL": url}
+    key = secrets.token_urlsafe(48)
+    env = {**os.environ, "SLM_DATABASE_URL": url, "SLM_SECRET_KEY": key}
     command = [sys.executable, "-m", "uvicorn", "servicelevel.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     server = subprocess.Popen([*command, "--log-level", "warning"], env=env)

@@ -11,56 +11,27 @@ phone (390 px). Nothing is fetched from the network; the database and key are de
 from __future__ import annotations
 
 import os
-import secrets
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from servicelevel.services.database import upgrade_database
-from servicelevel.services.demo import DEMO_PASSWORD, load_demo
-from servicelevel.services.uow import unit_of_work
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# the demo seeded and served as the page benchmark does it
+from benchmarks.bench_pages import seed, serve  # noqa: E402
+
+from servicelevel.services.demo import DEMO_PASSWORD  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
 PORT = 8120
 CHROMIUM = os.environ.get("SLM_CHROMIUM", "/usr/bin/chromium")
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 LANGUAGES = ("en", "zh_Hans")
 # Where each language's reader sits: the browser's zone, which the pages use until one is chosen.
 ZONES = {"en": "Europe/London", "zh_Hans": "Asia/Shanghai"}
-
-
-def seed(url: str) -> None:
-    upgrade_database(url)
-    with unit_of_work(url) as db:
-        load_demo(db)  # the real clock's now, as `slm demo load`
-
-
-@contextmanager
-def serve(url: str) -> Iterator[str]:
-    """One uvicorn process on ``url``'s database and a key of its own; yields the base URL."""
-    env = {**os.environ, "SLM_DATABASE_URL": url, "SLM_SECRET_KEY": secrets.token_urlsafe(48)}
-    command = [sys.executable, "-m", "uvicorn", "servicelevel.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(f"{base}/login", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def sign_in(page: Page, username: str) -> None:
@@ -134,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="slm-screenshots-") as folder:
         url = f"sqlite:///{Path(folder) / 'demo.sqlite3'}"
         seed(url)
-        with serve(url) as base, sync_playwright() as p:
+        with serve(url, PORT) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 photograph(browser, base)
