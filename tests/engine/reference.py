@@ -178,8 +178,13 @@ def ref_clock(
     reopen: str,
     budget: int,
     now: dt.datetime,
+    held: list[bool] | None = None,
 ) -> RefClockResult:
-    """Step through one ticket's events in order, the way a person would."""
+    """Step through one ticket's events in order, the way a person would. With ``held`` (per
+    event: whether the team the target is held by holds the ticket after it), the clock also
+    pauses while another team holds it."""
+    away = [False] * len(events) if held is None else [not h for h in held]
+    away = [a for a, e in zip(away, events, strict=True) if e[0] <= now]
     events = [e for e in events if e[0] <= now]
     started = False
     stopped_for_good = False
@@ -199,7 +204,7 @@ def ref_clock(
             mode = "cancelled"
         elif state in stop_states or stopped_for_good:
             mode = "stopped"
-        elif state in pause_states:
+        elif state in pause_states or away[i]:
             mode = "paused"
         else:
             mode = "running"

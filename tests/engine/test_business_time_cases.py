@@ -399,3 +399,13 @@ def test_a_calendar_of_extra_working_days_only_runs_out_after_the_last() -> None
     assert deadline(cal, "2025-03-01T00:00+01:00", H) == "2025-03-08T11:00:00+01:00"
     with pytest.raises(NoWorkingTimeError, match="'event' has no working time after 2025-03-08"):
         cal.deadline([t("2025-03-01T00:00+01:00")], [3 * H])
+
+
+def test_asking_about_no_instants_leaves_the_compiled_years_as_they_were() -> None:
+    cal = beijing()
+    empty = np.zeros(0, dtype=np.int64)
+    assert cal.elapsed(empty, empty).size == 0  # nothing compiled yet: nothing kept either
+    assert elapsed(cal, "2025-03-03T09:00:00+08:00", "2025-03-03T10:00:00+08:00") == H
+    assert cal.elapsed(empty, empty).size == 0  # no maintenance windows, say
+    kept = cal.compiled(2025, 2025)
+    assert (kept.first_year, kept.last_year) == (2024, 2026)

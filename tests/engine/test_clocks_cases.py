@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import CalendarSpec, Shift
@@ -18,6 +19,8 @@ from servicelevel.engine.clocks import (
     run_clock,
 )
 from servicelevel.engine.timelines import from_rows
+
+pytestmark = pytest.mark.usefixtures("kernel")  # every case through both kernels
 
 H = 3600
 OFFICE = Calendar(CalendarSpec("UTC", ((Shift(9 * H, 18 * H),),) * 5 + ((), ())))

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from servicelevel.engine.clocks import NONE, ClockDefinition, Status, run_clock
 from servicelevel.engine.timelines import from_rows
 from tests.engine.reference import ref_clock
 from tests.engine.strategies import CalendarPair, calendars, has_work, instants
+
+pytestmark = pytest.mark.usefixtures("kernel")  # every case through both kernels
 
 UTC = dt.UTC
 STATES = ["new", "active", "awaiting customer", "awaiting vendor", "resolved", "closed", "void"]

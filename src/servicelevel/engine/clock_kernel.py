@@ -1,10 +1,11 @@
 """The compiled clock kernel: one walk over each ticket's events for all the clocks measuring it.
 
-Imported only when clocks are evaluated (by :mod:`servicelevel.engine.clocks`), so that
-importing the CLI or the web app does not import Numba. Compiled with ``nogil``: callers run
-chunks of tickets on threads of their own. ``cache=True`` keeps the compiled code in
-``__pycache__`` (or Numba's per-user cache) so a new process loads it instead of compiling;
-where neither can be written, it compiles in every process.
+Imported only when clocks are evaluated (chosen by :mod:`servicelevel.engine.kernels`), so that
+importing the CLI or the web app does not import Numba. The same source also runs interpreted,
+loaded under another name, for work too small to pay for loading the compiled code. Compiled
+with ``nogil``: callers run chunks of tickets on threads of their own. ``cache=True`` keeps
+the compiled code in ``__pycache__`` (or Numba's per-user cache) so a new process loads it
+instead of compiling; where neither can be written, it compiles in every process.
 
 Per ticket, the events up to ``now`` are placed on the calendar once (``F``: the first event
 through the calendar's bucket table, see :mod:`servicelevel.engine.lookup`, the next ones by
@@ -21,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numba
 import numpy as np
 
 from servicelevel.engine.clocks import NONE, Mode, Status
@@ -33,7 +33,16 @@ INT64_MAX = 2**63 - 1
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
+# Compiled when imported under its own name; the interpreted twin (kernels.interpreted) runs the
+# same functions as they are.
+COMPILING = __name__ == "servicelevel.engine.clock_kernel"
+
+
 def _jit(fn: Callable[..., Any]) -> Any:
+    if not COMPILING:
+        return fn
+    import numba
+
     try:
         return numba.njit(nogil=True, cache=True)(fn)
     except RuntimeError:  # no writable cache directory (read-only install, no home)

@@ -10,8 +10,9 @@ while running, through the calendar's cumulative function ``F``:
   exceeds ``B``, at ``F⁻¹(F(span start) + B - used before it)`` — the same formula gives the
   deadline, the breach instant and every warning threshold, past or (for a running clock) ahead.
 
-The walk itself is compiled (:mod:`servicelevel.engine.clock_kernel`): each ticket's events are
-read once for all the clocks measuring it. A :class:`ClockBatch` holds those clocks' tables and
+The walk itself is compiled (:mod:`servicelevel.engine.clock_kernel`; small work runs the same
+source interpreted, see :mod:`servicelevel.engine.kernels`): each ticket's events are read once
+for all the clocks measuring it. A :class:`ClockBatch` holds those clocks' tables and
 results and runs the kernel over chunks of tickets, on whichever threads the caller chooses.
 """
 
@@ -22,10 +23,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from types import ModuleType
 
 import numpy as np
 from numpy.typing import NDArray
 
+from servicelevel.engine import kernels
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import I64, CompiledCalendar
 from servicelevel.engine.timelines import Timelines
@@ -213,14 +216,19 @@ class ClockBatch:
         bounds = np.linspace(0, self.rows.size, max(1, pieces) + 1).astype(np.int64).tolist()
         return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
-    def run(self, lo: int, hi: int) -> None:
-        """Measure the tickets ``rows[lo:hi]`` (compiling the calendar further ahead first
-        when a deadline lies beyond it)."""
-        from servicelevel.engine import clock_kernel
+    @property
+    def measurements(self) -> int:
+        """How many clock-ticket pairs the batch measures (what chooses the kernel)."""
+        return len(self.runs) * int(self.rows.size)
 
+    def run(self, lo: int, hi: int, kernel: ModuleType | None = None) -> None:
+        """Measure the tickets ``rows[lo:hi]`` with ``kernel`` (by default the one
+        :func:`kernels.choose` gives for the batch), compiling the calendar further ahead first
+        when a deadline lies beyond it."""
+        kernel = kernel or kernels.choose(self.measurements)
         while True:
             c = self.compiled
-            beyond = clock_kernel.run_chunk(
+            beyond = kernel.run_chunk(
                 lo,
                 hi,
                 self.rows,

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from servicelevel.engine import kernels
 from servicelevel.engine.agreements import Agreement
 from servicelevel.engine.availability import Availability, Outages, availability
 from servicelevel.engine.calendars import I64, CompiledCalendar
-from servicelevel.engine.clocks import ClockBatch, ClockRun, Measurements, Status
+from servicelevel.engine.clocks import ClockBatch, ClockDefinition, ClockRun, Measurements, Status
 from servicelevel.engine.compliance import Compliance, compliance, in_period
 from servicelevel.engine.credits import Credits, compute_credits
+from servicelevel.engine.holding import NoHoldersError, handoffs, held_clock, held_timelines
 from servicelevel.engine.periods import Period
 from servicelevel.engine.targets import Target, TicketSet, assign
+from servicelevel.engine.timelines import Timelines
 
 Progress = Callable[[str], None]
 MIN_CHUNK = 50_000  # tickets; below this, splitting costs more than it saves
@@ -71,13 +74,14 @@ def measure(
     threads (default: one per core); the compiled kernel releases the interpreter lock, so the
     chunks truly run side by side.
     """
-    chosen = assign(agreement.targets, tickets)
+    chosen = _held_only(agreement, tickets, assign(agreement.targets, tickets))
     groups: list[list[Target]] = []
     for target in agreement.targets:
         mine = chosen[target.id]
         for members in groups:
             first = members[0]
-            if first.calendar == target.calendar and np.array_equal(chosen[first.id], mine):
+            same = first.calendar == target.calendar and first.held_by == target.held_by
+            if same and np.array_equal(chosen[first.id], mine):
                 members.append(target)
                 break
         else:
@@ -85,16 +89,16 @@ def measure(
     threads = workers or os.cpu_count() or 1
     compiled = _compile_ahead(agreement, tickets, now)
     batches = []
+    held = _held_timelines(agreement, tickets)
     for members in groups:
-        calendar, idx = members[0].calendar, chosen[members[0].id]
+        calendar, idx, team = members[0].calendar, chosen[members[0].id], members[0].held_by
+        timelines = held[team] if team else tickets.timelines
         runs = [
-            ClockRun(agreement.clocks[t.clock], budgets(t, tickets, idx, agreement), t.warnings)
+            ClockRun(_clock(agreement, t, tickets), budgets(t, tickets, idx, agreement), t.warnings)
             for t in members
         ]
         calendars = agreement.calendars[calendar]
-        batch = ClockBatch(
-            tickets.timelines, idx, calendars, now, runs, compiled=compiled[calendar]
-        )
+        batch = ClockBatch(timelines, idx, calendars, now, runs, compiled=compiled[calendar])
         batches.append((members, batch))
     tasks = [
         (batch, lo, hi)
@@ -102,11 +106,13 @@ def measure(
         for lo, hi in batch.chunks(_pieces(batch.rows.size, threads))
     ]
 
+    kernel = kernels.choose(sum(batch.measurements for _, batch in batches))
+
     def run(task: tuple[ClockBatch, int, int]) -> None:
         batch, lo, hi = task
-        batch.run(lo, hi)
+        batch.run(lo, hi, kernel)
 
-    if threads > 1 and len(tasks) > 1:
+    if threads > 1 and len(tasks) > 1 and kernel.COMPILING:  # threads gain nothing interpreted
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(run, tasks))
     else:
@@ -122,6 +128,43 @@ def measure(
         if progress is not None:
             progress(target.id)
     return out
+
+
+def _held_timelines(agreement: Agreement, tickets: TicketSet) -> dict[str, Timelines]:
+    """For each team a target is held by, the timelines its clocks read (see
+    :mod:`servicelevel.engine.holding`)."""
+    teams = {t.held_by for t in agreement.targets if t.held_by}
+    if teams and tickets.holders is None:
+        raise NoHoldersError(
+            f"targets of {agreement.id} count only while team {sorted(teams)[0]} holds a "
+            "ticket, but the tickets do not say which team held them: map a team column"
+        )
+    holders = tickets.holders
+    return (
+        {}
+        if holders is None
+        else {team: held_timelines(tickets.timelines, holders, team) for team in teams}
+    )
+
+
+def _held_only(agreement: Agreement, tickets: TicketSet, chosen: dict[str, I64]) -> dict[str, I64]:
+    """A target held by a team measures only the tickets the team held at some time."""
+    if tickets.holders is None:
+        return chosen
+    tl, every = tickets.timelines, np.arange(tickets.timelines.n_tickets, dtype=np.int64)
+    held = {
+        team: handoffs(tl, tickets.holders, team, every) > 0
+        for team in {t.held_by for t in agreement.targets if t.held_by}
+    }
+    return {
+        t.id: chosen[t.id][held[t.held_by][chosen[t.id]]] if t.held_by else chosen[t.id]
+        for t in agreement.targets
+    }
+
+
+def _clock(agreement: Agreement, target: Target, tickets: TicketSet) -> ClockDefinition:
+    clock = agreement.clocks[target.clock]
+    return held_clock(clock, tickets.timelines.states) if target.held_by else clock
 
 
 def _pieces(tickets: int, threads: int) -> int:

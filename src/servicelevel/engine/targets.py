@@ -58,6 +58,9 @@ class TicketSet:
     ids: tuple[str, ...] | NDArray[np.str_]  # an array keeps a million identifiers cheap
     timelines: Timelines
     attributes: Mapping[str, Categorical] = field(default_factory=dict)
+    # per event (in the timelines' order): the team holding the ticket after it, when the
+    # source says (see :mod:`servicelevel.engine.holding`)
+    holders: Categorical | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -95,6 +98,7 @@ class Target:
     objective: float | None = None
     warnings: tuple[float, ...] = ()
     name: str = ""
+    held_by: str = ""  # a team: the clock runs only while it holds the ticket (an OLA's)
 
     def __post_init__(self) -> None:
         if self.objective is not None and not 0 <= self.objective <= 1:

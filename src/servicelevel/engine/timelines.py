@@ -81,12 +81,18 @@ class Timelines:
         """A lookup table over event codes; index ``-1`` (no event name) is always False."""
         return np.append(_lookup(self.events, names), False)
 
-    def subset(self, tickets: I64) -> Timelines:
-        """The timelines of the given tickets, in the given order."""
+    def event_index(self, tickets: I64) -> tuple[I64, I64]:
+        """The offsets of the given tickets' timelines taken in that order, and the indices
+        of their events here (to take per-event columns along, as :meth:`subset` does)."""
         counts = self.counts[tickets]
         offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         starts = self.offsets[tickets]
         idx = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1], dtype=np.int64)
+        return offsets, idx
+
+    def subset(self, tickets: I64) -> Timelines:
+        """The timelines of the given tickets, in the given order."""
+        offsets, idx = self.event_index(tickets)
         return Timelines(
             offsets, self.at[idx], self.state[idx], self.event[idx], self.states, self.events
         )
