@@ -153,3 +153,14 @@ def test_an_inline_calendar_is_compiled_once_while_its_definition_is_unchanged(
     assert again["always"] is first["always"]
     assert changed["office"] is not first["office"]
     assert changed["office"].spec.week != first["office"].spec.week
+
+
+def test_an_olas_targets_count_while_its_team_holds_the_ticket_unless_they_name_another(
+    tmp_path: Path,
+) -> None:
+    ola = BASE.replace("kind: SLA\ncustomer: Contoso", "kind: OLA\ninternal_team: network")
+    ola += "  - id: P2\n    clock: resolution\n    within: 8h\n    calendar: always\n"
+    ola += "    held_by: Value 3\n"
+    a = load_agreement(write(tmp_path, ola + "held_by: network\n"))
+    assert [(t.id, t.held_by) for t in a.targets] == [("P1", "network"), ("P2", "Value 3")]
+    assert [t.held_by for t in load_agreement(write(tmp_path, ola)).targets] == ["", "Value 3"]

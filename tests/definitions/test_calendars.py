@@ -160,3 +160,36 @@ def test_bad_holiday_entries_say_why(tmp_path: Path, entry: str, words: str) -> 
         load_calendar(path)
     assert words in str(caught.value)
     assert caught.value.line == 3
+
+
+def test_holiday_tables_read_from_the_cache_are_the_ones_the_package_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import holidays
+
+    from servicelevel.definitions import holiday_data
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    package = holidays.country_holidays("CN", years=range(2024, 2027), categories=("public",))
+    fresh = holiday_data.CountryHolidays("CN")
+    cached = holiday_data.CountryHolidays("CN")  # a new object: reads the file the first wrote
+    for source in (fresh, cached):
+        assert source.names(2024, 2026) == dict(package.items())
+        assert source.working_days(2024, 2026) == {
+            d for d in package.weekend_workdays if 2024 <= d.year <= 2026
+        }
+    assert list(tmp_path.glob("servicelevel/holidays/*/CN--public-2024-2026.json"))
+
+
+def test_an_unreadable_holiday_cache_is_ignored_and_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicelevel.definitions import holiday_data
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = holiday_data.CountryHolidays("US", "NY").days_off(2025, 2025)
+    (stored,) = tmp_path.glob("servicelevel/holidays/*/US-NY-public-2025-2025.json")
+    stored.write_text("{not json", encoding="utf-8")
+    assert holiday_data.CountryHolidays("US", "NY").days_off(2025, 2025) == expected
+    assert stored.read_text(encoding="utf-8").startswith("{")
+    assert '"names"' in stored.read_text(encoding="utf-8")

@@ -41,6 +41,25 @@ def test_events_are_sorted_states_and_attributes_carry_forward(tmp_path: Path) -
     assert tl.at[3] == int(dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC).timestamp())
 
 
+def test_a_team_column_says_who_holds_each_ticket_after_each_event(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "t.csv",
+        "ticket,at,state,team\n"
+        "A,2025-03-03T09:00:00+08:00,New,service-desk\n"
+        "A,2025-03-03T09:30:00+08:00,Active,network\n"
+        "A,2025-03-03T10:00:00+08:00,Waiting,\n"  # a blank keeps the network team
+        "B,2025-03-03T10:00:00+08:00,New,\n"  # B never names a team: none holds it
+        "B,2025-03-03T11:00:00+08:00,Active,\n",
+    )
+    tickets = read_tickets(path, SHANGHAI)
+    assert tickets.holders is not None
+    holders = [tickets.holders.label(i) for i in range(5)]
+    assert holders == ["service-desk", "network", "network", "", ""]
+    without = write(tmp_path, "u.csv", "ticket,at,state\nA,2025-03-03T09:00:00+08:00,New\n")
+    assert read_tickets(without, SHANGHAI).holders is None
+
+
 def test_bad_rows_are_all_listed_with_row_numbers(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -90,6 +90,8 @@ class TargetModel(BaseModel):
     calendar: str
     objective: Any = None
     warnings: list[Any] = []
+    # a team (as the tickets name it): the clock runs only while that team holds the ticket
+    held_by: str | None = Field(default=None, min_length=1, max_length=200)
 
     @field_validator("within")
     @classmethod
@@ -113,7 +115,9 @@ class TargetModel(BaseModel):
             raise ValueError("warning thresholds lie strictly between 0% and 100%")
         return out
 
-    def to_engine(self) -> Target:
+    def to_engine(self, held_by: str | None = None) -> Target:
+        """The engine's target; ``held_by`` is the agreement's team, for targets that name
+        none of their own."""
         conditions = {
             k: frozenset(str(x) for x in (v if isinstance(v, list) else [v]))
             for k, v in self.when.items()
@@ -127,6 +131,7 @@ class TargetModel(BaseModel):
             objective=self.objective,
             warnings=tuple(self.warnings),
             name=_text(self.name),
+            held_by=self.held_by or held_by or "",
         )
 
 
@@ -203,6 +208,8 @@ class AgreementModel(BaseModel):
     availability: list[AvailabilityModel] = []
     credits: list[CreditModel] = []
     credit_cap: Any = None
+    # an OLA's targets count while this team holds the ticket (each target may name its own)
+    held_by: str | None = Field(default=None, min_length=1, max_length=200)
     responsibilities: dict[str, Any] | list[Any] | None = None
     escalation: list[Any] | dict[str, Any] | None = None
     description: Localized = ""
@@ -294,7 +301,7 @@ def agreement_from_document(doc: Located, base: Path) -> Agreement:
             timezone=timezone,
             calendars=calendars,
             clocks=clocks,
-            targets=tuple(t.to_engine() for t in model.targets),
+            targets=tuple(t.to_engine(model.held_by) for t in model.targets),
             availability=tuple(
                 AvailabilityTarget(a.id, a.service, a.calendar, a.objective, _text(a.name))
                 for a in model.availability

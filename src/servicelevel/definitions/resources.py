@@ -2,7 +2,8 @@
 
 A file holds one document or several separated by ``---`` lines; a directory's ``*.yaml`` and
 ``*.yml`` files are read in name order. Each document says its ``kind``: ``party``,
-``calendar``, ``service``, ``channel`` (a notification channel), ``user``, or — in the agreement
+``calendar``, ``service``, ``channel`` (a notification channel), ``user``, ``mapping`` (a stored
+ticket mapping), ``connection`` (a source pulled, docs/connectors.md), or — in the agreement
 file format — ``SLA``, ``OLA`` or ``UC``. Every document is read by the one bounded YAML reader
 (:mod:`servicelevel.definitions.source`: size, depth, node count, no aliases), and a mistake
 names its file and line.
@@ -10,6 +11,7 @@ names its file and line.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,7 +23,17 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from servicelevel.definitions.source import DefinitionError, Located, max_bytes, parse_yaml
 
 AGREEMENT_KINDS = ("SLA", "OLA", "UC")
-KINDS = ("party", "user", "calendar", "service", *AGREEMENT_KINDS, "channel")  # apply order
+# apply order
+KINDS = (
+    "party",
+    "user",
+    "calendar",
+    "service",
+    "mapping",
+    "connection",
+    *AGREEMENT_KINDS,
+    "channel",
+)
 MAX_FILES = 500
 SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 
@@ -103,6 +115,41 @@ class ChannelDoc(_Doc):
     active: bool = True
 
 
+class MappingDoc(_Doc):
+    """A stored ticket mapping: its name and the mapping itself (docs/formats.md), checked
+    when it is stored."""
+
+    kind: Literal["mapping"]
+    name: str
+    mapping: dict[str, Any]
+
+
+class ConnectionDoc(_Doc):
+    """A connection that pulls tickets (docs/connectors.md): ``type`` is the source's kind
+    (``rt``, ``servicenow``…); ``settings.auth`` names where the secret is read from, never the
+    secret. Settings are written as they are stored (``auth`` defaults to ``{kind: none}``), so
+    a document that says what is stored changes nothing."""
+
+    kind: Literal["connection"]
+    name: str
+    type: str
+    base_url: str
+    mapping: str
+    settings: dict[str, Any] = {}
+    interval_seconds: int | None = None
+    backfill_from: dt.datetime | None = None
+    enabled: bool = True
+    write_back: bool = False
+
+    @field_validator("settings")
+    @classmethod
+    def _auth_default(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        auth = settings.get("auth", {})
+        if isinstance(auth, dict):
+            return {**settings, "auth": {"kind": "none", **auth}}
+        return settings
+
+
 class UserDoc(_Doc):
     kind: Literal["user"]
     username: str
@@ -118,6 +165,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "service": ServiceDoc,
     "channel": ChannelDoc,
     "user": UserDoc,
+    "mapping": MappingDoc,
+    "connection": ConnectionDoc,
 }
 
 

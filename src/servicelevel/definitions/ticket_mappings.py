@@ -8,7 +8,9 @@ customer, service or team read from any column), rows to skip, the order of a ti
 do with rows given twice. Every column it does not map is kept as an attribute of the event,
 so nothing the source says is lost. A ticket's rows are put together by
 :mod:`servicelevel.definitions.ticket_rows`.
-Shipped mappings: ``servicenow``, ``jira``, ``generic`` (``servicelevel/mappings/``).
+Shipped mappings: ``servicenow``, ``jira``, ``generic``, ``zammad``, ``rt``
+(``servicelevel/mappings/``);
+stored ones are kept in the database (``services.intake.mappings``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from servicelevel.definitions.csvfiles import (
     csv_lines,
     dict_rows,
 )
-from servicelevel.definitions.source import DefinitionError, parse_yaml, read_yaml
+from servicelevel.definitions.source import DefinitionError, Located, parse_yaml, read_yaml
 from servicelevel.definitions.ticket_rows import arrange
 
 FIELDS = (
@@ -47,7 +49,7 @@ FIELDS = (
     "sequence",
     "opened",
 )
-SHIPPED = ("servicenow", "jira", "generic")
+SHIPPED = ("servicenow", "jira", "generic", "zammad", "rt")
 REQUIRED = ("ticket", "at", "state")  # other columns may be absent from a file: empty
 LOOKUPS = ("customer", "service", "team")
 NOT_EVENT_FIELDS = ("team", "sequence", "opened")  # read, then used to arrange the rows
@@ -95,10 +97,22 @@ class Mapping:
 def load_mapping(name_or_path: str) -> Mapping:
     """A shipped mapping by name (``servicenow``) or a mapping file."""
     if name_or_path in SHIPPED:
-        text = resources.files("servicelevel.mappings").joinpath(f"{name_or_path}.yaml")
-        doc = parse_yaml(text.read_text("utf-8"), f"{name_or_path}.yaml")
-    else:
-        doc = read_yaml(Path(name_or_path))
+        return parse_mapping(shipped_text(name_or_path), f"{name_or_path}.yaml")
+    return _checked(read_yaml(Path(name_or_path)))
+
+
+def shipped_text(name: str) -> str:
+    """The YAML of a shipped mapping (``servicenow``)."""
+    return resources.files("servicelevel.mappings").joinpath(f"{name}.yaml").read_text("utf-8")
+
+
+def parse_mapping(text: str, source: str) -> Mapping:
+    """A mapping from its YAML text (a stored mapping, a document posted to the API), read
+    with the same bounds and checks as a file; ``source`` names it in errors."""
+    return _checked(parse_yaml(text, source))
+
+
+def _checked(doc: Located) -> Mapping:
     model = doc.validate(MappingModel)
     for name in sorted(set(model.columns) | set(model.constants)):
         if name not in FIELDS:

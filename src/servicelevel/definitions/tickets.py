@@ -11,7 +11,9 @@ One row per event::
 cells keep the previous value, as do blank attribute cells). ``event`` names what happened,
 when it matters to a clock. Every other column is an attribute that targets may select on; a
 ticket is measured with its latest values (a priority change moves it to the matching target
-without losing the time already used). Rows may come in any order: events are sorted by time,
+without losing the time already used). A ``team`` column says which team holds the ticket
+after each event (a blank keeps the previous team): targets ``held_by`` a team count only
+while it holds the ticket. Rows may come in any order: events are sorted by time,
 ties kept in file order. Instants without an offset are read in the given time zone.
 """
 
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 from servicelevel.definitions.csvfiles import csv_lines, dict_rows
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.definitions.source import DefinitionError
+from servicelevel.engine.holding import carried_forward
 from servicelevel.engine.targets import Categorical, TicketSet
 from servicelevel.engine.timelines import NO_EVENT, Timelines
 
@@ -130,6 +133,7 @@ def _assemble(
     st: list[int] = []
     ev: list[int] = []
     latest: list[dict[str, str]] = []
+    teams: list[str | None] = []  # per event: the team it names (holders, engine.holding)
     current: str | None = None
     previous_state = ""
     errors: list[RowError] = []
@@ -149,10 +153,13 @@ def _assemble(
         st.append(states.setdefault(state, len(states)))
         ev.append(NO_EVENT if event is None else events.setdefault(event, len(events)))
         latest[-1].update(attrs)
+        teams.append(attrs.get("team"))
     if errors:
         raise BadRowsError(source, errors)
     offsets.append(len(at))
     names = list(dict.fromkeys([*attribute_names, *(k for d in latest for k in d)]))
     timelines = Timelines.from_lists(offsets, at, st, ev, list(states), list(events))
     attributes = {n: Categorical.from_strings([d.get(n) for d in latest]) for n in names}
-    return TicketSet(tuple(ids), timelines, attributes)
+    named = Categorical.from_strings(teams)
+    holders = carried_forward(timelines, named) if named.values else None
+    return TicketSet(tuple(ids), timelines, attributes, holders)

@@ -7,7 +7,7 @@ time left), so the units read the same everywhere.
 
 from __future__ import annotations
 
-from servicelevel.engine.durations import format_seconds
+from servicelevel.engine.durations import DurationError, format_seconds, parse_duration
 from servicelevel.i18n import Translator
 
 # Unit of a duration, as the catalogs know it: ``{n}h`` is ``{n} 小时`` in Chinese.
@@ -50,3 +50,18 @@ def brief(seconds: int, t: Translator) -> str:
             if parts and (len(parts) == BRIEF_PARTS or not amount):
                 break
     return sign + (" ".join(parts) if parts else t.gettext("{n} s").format(n=0))
+
+
+def within(text: str | None, t: Translator) -> str:
+    """A time budget as written in the catalog or an agreement (``4h``, ``3bd``) in words:
+    ``4 h`` (``4 小时``), ``3 business days`` (``3 个工作日``); no budget is a dash, and a text
+    that is not a duration is shown as it is."""
+    if not text:
+        return "—"
+    try:
+        budget = parse_duration(text)
+    except DurationError:
+        return text
+    if budget.business_days is not None:
+        return t.gettext("{n} business days").format(n=budget.business_days)
+    return brief(budget.seconds, t)

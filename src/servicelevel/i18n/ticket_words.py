@@ -10,11 +10,15 @@ wrote it — the agreement's clocks name states the same way, so nothing is lost
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from servicelevel.definitions.source import read_yaml
+from servicelevel.definitions.source import DefinitionError, read_yaml
+from servicelevel.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 BUILT_IN = HERE / "ticket_words.yaml"
@@ -60,3 +64,26 @@ def ticket_word(kind: Kind, name: str, locale: str, extra: str = "") -> str:
     when no word is known for it."""
     tag = locale.replace("_", "-")
     return words(extra).get(kind, {}).get(name, {}).get(tag) or name
+
+
+@cache
+def deployment_words() -> str:
+    """The deployment's words file (``SLM_TICKET_WORDS``), checked once: a file that cannot be
+    read is logged and the built-in words are used, so no page or answer fails for it."""
+    path = get_settings().ticket_words
+    if not path:
+        return ""
+    try:
+        words(path)
+    except (DefinitionError, OSError) as exc:
+        log.warning("SLM_TICKET_WORDS: %s cannot be read (%s); built-in words used", path, exc)
+        return ""
+    return path
+
+
+def word_for(kind: Kind, name: str | None, locale: str) -> str:
+    """A ticket's state, event or category in ``locale`` with the deployment's words over the
+    built-in ones; an event with no name is a dash."""
+    if not name:
+        return "—"
+    return ticket_word(kind, name, locale, deployment_words())
