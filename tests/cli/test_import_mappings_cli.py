@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
 from servicelevel.db.models import Party, Ticket, TicketEvent
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.shared.uow import unit_of_work
 
 runner = CliRunner()
 MAPPING = """source: desk
