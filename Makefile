@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report bench-cli bench-pages clean browser serve pdf-libs fuzz screenshots
+.PHONY: install run demo-cli test lint typecheck importlint check bench bench-api bench-ingest bench-recompute bench-servicenow bench-report bench-cli bench-pages clean browser serve pdf-libs ticket-systems fuzz screenshots
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory pdf-libs
@@ -28,15 +28,24 @@ demo-cli: $(STAMP)
 		--period 2025-03
 
 ## test: set up and run the whole test suite with the static checks
-test: $(STAMP) browser lint typecheck importlint
+test: $(STAMP) browser pdf-libs ticket-systems lint typecheck importlint
 	$(BIN)/pytest -q
 
-## pdf-libs: Pango and CJK fonts for PDF documents (WeasyPrint), from Debian's packages
+## pdf-libs: Pango and CJK fonts for PDF documents (WeasyPrint), and poppler's tools the tests
+## read PDFs with (pdffonts, pdftotext, pdftoppm), from Debian's packages
 pdf-libs:
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "CJK SC"; } || { \
-		echo "installing Pango and fonts-noto-cjk for PDF documents (apt)"; \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "CJK SC" && command -v pdffonts >/dev/null; } || { \
+		echo "installing Pango, fonts-noto-cjk and poppler-utils for PDF documents (apt)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; }
+			libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils >/dev/null; }
+
+## ticket-systems: Request Tracker 5 (SQLite) from Debian's packages, the real system the RT
+## connector's tests start on a loopback port
+ticket-systems:
+	@{ dpkg -s request-tracker5 rt5-db-sqlite >/dev/null 2>&1; } || { \
+		echo "installing request-tracker5 and rt5-db-sqlite for the connector tests (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			request-tracker5 rt5-db-sqlite >/dev/null; }
 
 ## browser: Debian's Chromium (and CJK fonts) for the browser tests; Playwright never downloads one
 browser:
@@ -44,7 +53,7 @@ browser:
 		echo "installing chromium and fonts-noto-cjk (apt)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-## screenshots: the demo in Chromium (manager's dashboard, ticket queue, an agreement, the customer's home; en and zh_Hans; 1440 and 390 px) into docs/screenshots/
+## screenshots: the demo in Chromium (manager's dashboard, ticket queue, an agreement, the agreement editor, the customer's home; en and zh_Hans; 1440 and 390 px) into docs/screenshots/
 screenshots: $(STAMP) browser
 	$(BIN)/python tools/screenshots.py
 

@@ -29,11 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from servicelevel.db.session import make_engine  # noqa: E402
-from servicelevel.services import identity, parties  # noqa: E402
-from servicelevel.services.database import upgrade_database  # noqa: E402
-from servicelevel.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from servicelevel.services.permissions import SYSTEM  # noqa: E402
-from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.demo.loader import DEMO_PASSWORD, load_demo  # noqa: E402
+from servicelevel.services.identity import accounts as identity  # noqa: E402
+from servicelevel.services.identity.permissions import SYSTEM  # noqa: E402
+from servicelevel.services.parties import directory as parties  # noqa: E402
+from servicelevel.services.shared.database import upgrade_database  # noqa: E402
+from servicelevel.services.shared.uow import unit_of_work  # noqa: E402
 from servicelevel.settings import Settings  # noqa: E402
 
 PG_ADMIN = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

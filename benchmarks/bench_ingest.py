@@ -36,10 +36,10 @@ from benchmarks.bench_api import PG_ADMIN, free_port, serve, temporary_postgres 
 from servicelevel.db.models import EventInbox  # noqa: E402
 from servicelevel.db.repositories import monitoring as monitoring_repo  # noqa: E402
 from servicelevel.db.session import make_engine, session_factory  # noqa: E402
-from servicelevel.services import identity  # noqa: E402
-from servicelevel.services.database import upgrade_database  # noqa: E402
-from servicelevel.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
-from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.demo.loader import DEMO_PASSWORD, load_demo  # noqa: E402
+from servicelevel.services.identity import accounts as identity  # noqa: E402
+from servicelevel.services.shared.database import upgrade_database  # noqa: E402
+from servicelevel.services.shared.uow import unit_of_work  # noqa: E402
 
 LUA = """
 local counter = 0

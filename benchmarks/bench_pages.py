@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, free_port, temporary_postgres  # noqa: E402
-from servicelevel.services.database import upgrade_database  # noqa: E402
-from servicelevel.services.demo import DEMO_PASSWORD, USERS, load_demo  # noqa: E402
-from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.demo.loader import DEMO_PASSWORD, USERS, load_demo  # noqa: E402
+from servicelevel.services.shared.database import upgrade_database  # noqa: E402
+from servicelevel.services.shared.uow import unit_of_work  # noqa: E402
 from servicelevel.settings import Settings  # noqa: E402
 
 LIMIT_MS = 300.0

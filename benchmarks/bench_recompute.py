@@ -33,10 +33,10 @@ from benchmarks.synthetic import EVENTS, STATES, make_tickets  # noqa: E402
 from servicelevel.db.repositories import agreements as agreement_repo  # noqa: E402
 from servicelevel.db.repositories import parties as party_repo  # noqa: E402
 from servicelevel.db.session import make_engine, session_factory  # noqa: E402
-from servicelevel.services import recompute  # noqa: E402
-from servicelevel.services.database import upgrade_database  # noqa: E402
-from servicelevel.services.demo import load_demo  # noqa: E402
-from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.demo.loader import load_demo  # noqa: E402
+from servicelevel.services.monitoring import recompute  # noqa: E402
+from servicelevel.services.shared.database import upgrade_database  # noqa: E402
+from servicelevel.services.shared.uow import unit_of_work  # noqa: E402
 
 TICKET_COLUMNS = (
     "id, source, external_id, service, customer_id, priority, category, state, title, "
@@ -147,7 +147,7 @@ def timed(module: object, name: str, label: str) -> None:
 def instrument() -> None:
     from servicelevel.db.repositories import alerts as alert_repo
     from servicelevel.db.repositories import measurements as measurement_repo
-    from servicelevel.services import breaches, stored_tickets
+    from servicelevel.services.monitoring import breaches, stored_tickets
 
     timed(stored_tickets, "load", "read tickets and events")
     timed(recompute, "measure", "evaluate (engine)")

@@ -23,19 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, temporary_postgres  # noqa: E402
-from servicelevel.services import (  # noqa: E402
-    agreements,
-    calendars,
-    catalog,
-    identity,
-    parties,
-    recompute,
-)
-from servicelevel.services.database import upgrade_database  # noqa: E402
-from servicelevel.services.demo_agreements import put_in_force  # noqa: E402
-from servicelevel.services.identity import RoleGrant  # noqa: E402
-from servicelevel.services.permissions import SYSTEM  # noqa: E402
-from servicelevel.services.uow import unit_of_work  # noqa: E402
+from servicelevel.demo.agreements import put_in_force  # noqa: E402
+from servicelevel.services.agreements import authoring as agreements  # noqa: E402
+from servicelevel.services.calendars import service_hours as calendars  # noqa: E402
+from servicelevel.services.catalog import offerings as catalog  # noqa: E402
+from servicelevel.services.identity import accounts as identity  # noqa: E402
+from servicelevel.services.identity.accounts import RoleGrant  # noqa: E402
+from servicelevel.services.identity.permissions import SYSTEM  # noqa: E402
+from servicelevel.services.monitoring import recompute  # noqa: E402
+from servicelevel.services.parties import directory as parties  # noqa: E402
+from servicelevel.services.shared.database import upgrade_database  # noqa: E402
+from servicelevel.services.shared.uow import unit_of_work  # noqa: E402
 
 LOG = ROOT.parent / "shared" / "data" / "servicenow_incident_event_log.csv.gz"
 AS_OF = dt.datetime(2017, 3, 1, tzinfo=dt.UTC)

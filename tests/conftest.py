@@ -1,5 +1,6 @@
-"""Test-wide settings: cheap Argon2 parameters (hashing stays real Argon2, just faster), and
-a key file of the run's own."""
+"""Test-wide settings: cheap Argon2 parameters (hashing stays real Argon2, just faster), a key
+file of the run's own, and a cache directory of the run's own (the holiday tables' cache is
+not the user's)."""
 
 from __future__ import annotations
 
@@ -18,5 +19,8 @@ if "SLM_SECRET_FILE" not in os.environ:
     _keys = tempfile.mkdtemp(prefix="slm-key-")
     atexit.register(shutil.rmtree, _keys, True)
     os.environ["SLM_SECRET_FILE"] = str(Path(_keys) / "key")
+_cache = tempfile.mkdtemp(prefix="slm-cache-")
+atexit.register(shutil.rmtree, _cache, True)
+os.environ["XDG_CACHE_HOME"] = _cache
 if not os.environ.get("SLM_SECRET_KEY"):  # made here as `slm serve` would (no other process does)
     Settings(secret_file=os.environ["SLM_SECRET_FILE"]).secret(create=True)

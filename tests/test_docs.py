@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from servicelevel.services.permissions import matrix_markdown
+from servicelevel.services.identity.permissions import matrix_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -10,7 +10,9 @@ import pytest
 from servicelevel.db.models.parties import PARTY_KINDS
 from servicelevel.engine.calendars import WEEKDAYS
 from servicelevel.i18n import negotiate, translator
-from servicelevel.services import explain, notices, underpinning
+from servicelevel.services.agreements import underpinning
+from servicelevel.services.monitoring import explain
+from servicelevel.services.notifications import notices
 from servicelevel.web import labels
 from servicelevel.web.errors import HEADINGS
 

@@ -12,7 +12,7 @@ import pytest
 from servicelevel.definitions.source import DefinitionError, parse_yaml
 from servicelevel.i18n import conditions, translator
 from servicelevel.i18n.ticket_words import read_words, ticket_word
-from servicelevel.services.errors import Invalid
+from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels, wording
 from servicelevel.web.pages import translate
 from servicelevel.web.wording import (

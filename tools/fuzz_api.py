@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-PASSWORD = "servicelevel-demo"  # the demo's (services/demo.py)
+PASSWORD = "servicelevel-demo"  # the demo's (demo/loader.py)
 # negative_data_rejection is left out: pydantic's lax mode takes 0 for false and 0 for the date
 # 1970-01-01, which the check counts as accepting invalid data (docs/api.md, Fuzzing)
 CHECKS = (

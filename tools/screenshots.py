@@ -3,9 +3,10 @@
 The demo is loaded into a fresh SQLite database in a temporary folder, ending at the real
 clock's "now" (as ``slm demo load`` does), served by one uvicorn process on loopback port 8120
 with a throw-away session key, and photographed with Debian's Chromium through Playwright:
-the manager's dashboard, the ticket queue and an agreement's page, and the customer
-representative's home (contoso), each in English and 简体中文, on a desktop (1440 px) and a
-phone (390 px). Nothing is fetched from the network; the database and key are deleted after.
+the manager's dashboard, the ticket queue, an agreement's page and the agreement editor (of a
+draft made from a catalog option), and the customer representative's home (contoso), each in
+English and 简体中文, on a desktop (1440 px) and a phone (390 px). Nothing is fetched from the
+network; the database and key are deleted after.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 # the demo seeded and served as the page benchmark does it
 from benchmarks.bench_pages import seed, serve  # noqa: E402
 
-from servicelevel.services.demo import DEMO_PASSWORD  # noqa: E402
+from servicelevel.demo.loader import DEMO_PASSWORD  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PORT = 8120
@@ -69,6 +70,22 @@ def first_agreement(page: Page) -> str:
     return str(link.get_attribute("href"))
 
 
+EDITOR: list[str] = []  # the draft made once, shown in every language and width
+
+
+def drafted_editor(page: Page) -> str:
+    """The agreement editor of a draft made from the catalog's first option for the first
+    customer (through the drafting form, as a manager does it), the first time it is asked."""
+    if not EDITOR:
+        page.goto("/agreements/draft")
+        page.locator("#f-source").select_option(index=1)
+        page.locator("#f-customer_id").select_option(index=1)
+        page.locator("form[action='/agreements/draft'] button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
+        EDITOR.append(page.url)
+    return EDITOR[0]
+
+
 def manager(page: Page, language: str, width: str) -> None:
     sign_in(page, "manager")
     page.goto(f"/language/{language}")
@@ -78,6 +95,8 @@ def manager(page: Page, language: str, width: str) -> None:
     shoot(page, f"tickets-{language}-{width}")
     page.goto(first_agreement(page))
     shoot(page, f"agreement-{language}-{width}")
+    page.goto(drafted_editor(page))
+    shoot(page, f"agreement-editor-{language}-{width}")
 
 
 def customer(page: Page, language: str, width: str) -> None:

@@ -26,6 +26,7 @@ from servicelevel.api.routers import (
     alerts,
     calendars,
     catalog,
+    connections,
     dashboard,
     identity,
     ingestion,
@@ -42,7 +43,7 @@ from servicelevel.api.routers import (
     work,
 )
 from servicelevel.db.session import make_engine, session_factory
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.settings import get_settings
 from servicelevel.web import flash
 from servicelevel.web import sessions as web_sessions
@@ -93,7 +94,17 @@ def create_app(
         reviews,
     )
     # ingestion first: routes are matched in order, and event feeds are the busiest callers
-    modules = (ingestion, parties, calendars, *processes, tickets, outages, jobs, alerts)
+    modules = (
+        ingestion,
+        connections,
+        parties,
+        calendars,
+        *processes,
+        tickets,
+        outages,
+        jobs,
+        alerts,
+    )
     for module in (*modules, identity, users):
         api.include_router(module.router)
     app.include_router(api)

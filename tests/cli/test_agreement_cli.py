@@ -8,10 +8,10 @@ import yaml
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
-from servicelevel.services import agreements
-from servicelevel.services.demo import load_demo
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.loader import load_demo
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.uow import unit_of_work
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "agreements" / "demo-sla.yaml"

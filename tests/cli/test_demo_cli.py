@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from servicelevel.app import create_app
 from servicelevel.cli.main import app
 from servicelevel.db.session import make_engine, session_factory
+from servicelevel.demo.loader import DEMO_PASSWORD
 from servicelevel.jobs import worker
-from servicelevel.services.demo import DEMO_PASSWORD
 
 runner = CliRunner()
 MOMENTS = [

@@ -12,10 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
-from servicelevel.services import calendars, catalog, tickets, whatif
-from servicelevel.services.catalog import ServiceData
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import ServiceData
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import tickets
+from servicelevel.services.requirements import whatif
+from servicelevel.services.shared.uow import unit_of_work
 
 runner = CliRunner()
 SERVICENOW = (

@@ -7,9 +7,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
-from servicelevel.services import outages
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import outages
+from servicelevel.services.shared.uow import unit_of_work
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "outages" / "demo-outages.csv"

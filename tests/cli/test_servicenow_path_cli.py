@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
 from servicelevel.db.models import Measurement, Ticket
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.shared.uow import unit_of_work
 from tests.integration.conftest import fresh_postgres
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
-from servicelevel.services import identity
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.shared.uow import unit_of_work
 
 runner = CliRunner()
 

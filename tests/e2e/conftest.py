@@ -25,10 +25,13 @@ from sqlalchemy.orm import Session
 from servicelevel.app import create_app
 from servicelevel.db import migrate
 from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.services import calendars, catalog, identity, parties
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared.uow import unit_of_work
 
 CHROMIUM = os.environ.get("SLM_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery"

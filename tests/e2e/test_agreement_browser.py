@@ -33,6 +33,7 @@ def test_an_sla_is_drafted_signed_by_both_sides_and_put_in_force(page: Page) -> 
     sign_in(page, "manager")
     go_to(page, "Agreements")
     page.get_by_role("link", name="Draft an agreement").click()
+    page.get_by_role("link", name="Advanced (YAML)").click()
     page.get_by_label("Document (YAML)").fill(DOCUMENT.replace("WITHIN", "soon"))
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#document-error")).to_contain_text("line 11:")

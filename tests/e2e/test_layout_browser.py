@@ -17,10 +17,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services import agreements, identity, recompute
-from servicelevel.services.demo_agreements import put_in_force
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.agreements import put_in_force
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.shared.uow import unit_of_work
 from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 
 CODE = "SLA-LAYOUT"
@@ -56,12 +58,15 @@ MANAGER_PAGES = (
     "/work",
     "/agreements",
     "/agreements/{id}",
+    "/agreements/draft",
     "/portfolio",
     "/parties",
     "/templates",
     "/tickets",
     "/breaches",
     "/notifications",
+    "/teams",
+    "/connections",
     "/reviews",
     "/improvement-plans",
     "/surveys",

@@ -9,10 +9,12 @@ import datetime as dt
 from playwright.sync_api import Page, expect
 
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services import agreements, identity, recompute
-from servicelevel.services.demo_agreements import put_in_force
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.agreements import put_in_force
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.shared.uow import unit_of_work
 from tests.e2e.actions import confirm, go_to
 from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.shared.uow import unit_of_work
 from tests.e2e.conftest import add_resolved_ticket, sign_in
 
 

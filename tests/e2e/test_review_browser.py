@@ -10,11 +10,14 @@ import datetime as dt
 from playwright.sync_api import Page, expect
 
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.services import agreements, identity, recompute, report_snapshots
-from servicelevel.services.demo_agreements import put_in_force
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.agreements import put_in_force
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.shared.uow import unit_of_work
 from tests.e2e.actions import go_to
 from tests.e2e.conftest import PASSWORD, add_resolved_ticket, sign_in
 

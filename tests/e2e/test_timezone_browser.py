@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from servicelevel.services import identity
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.uow import unit_of_work
 from tests.e2e.conftest import PASSWORD, sign_in
 
 

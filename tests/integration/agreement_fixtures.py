@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import calendars, catalog, identity, parties
-from servicelevel.services.catalog import OfferedTargetData, OptionData, ServiceData
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM, Actor
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import OfferedTargetData, OptionData, ServiceData
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM, Actor
+from servicelevel.services.parties import directory as parties
 from tests.integration.factories import PASSWORD, World
 
 SLA: dict[str, Any] = {

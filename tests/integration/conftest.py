@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel.app import create_app
 from servicelevel.db import migrate
 from servicelevel.db.session import make_engine, normalise_url
-from servicelevel.services import identity
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.factories import World, build_world
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import identity, parties
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM, Actor
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM, Actor
+from servicelevel.services.parties import directory as parties
 
 PASSWORD = "correct horse battery"
 PERSONAS = {

@@ -14,9 +14,15 @@ Step = tuple[dt.datetime, str, str]  # at, state, event
 
 
 def add_ticket(
-    session: Session, world: World, number: str, steps: list[Step], priority: str = "P1"
+    session: Session,
+    world: World,
+    number: str,
+    steps: list[Step],
+    priority: str = "P1",
+    teams: list[str] | None = None,
 ) -> int:
-    """A ticket of Acme's email service with the given events (first one opens it)."""
+    """A ticket of Acme's email service with the given events (first one opens it); ``teams``
+    names the team each event assigns it to ("" for none), as an import stores it."""
     opened, last = steps[0][0], steps[-1]
     [tid] = monitoring_repo.add_tickets(
         session,
@@ -32,7 +38,7 @@ def add_ticket(
                 "title": f"Ticket {number}",
                 "opened_at": opened,
                 "last_event_at": last[0],
-                "attributes": {},
+                "attributes": {"team": [t for t in teams if t][-1]} if teams and any(teams) else {},
                 "version": 1,
                 "created_at": opened,
                 "updated_at": opened,
@@ -42,7 +48,14 @@ def add_ticket(
     monitoring_repo.add_events(
         session,
         [
-            {"ticket_id": tid, "seq": i, "at": at, "state": state, "event": event, "changes": {}}
+            {
+                "ticket_id": tid,
+                "seq": i,
+                "at": at,
+                "state": state,
+                "event": event,
+                "changes": {"attributes": {"team": teams[i]}} if teams and teams[i] else {},
+            }
             for i, (at, state, event) in enumerate(steps)
         ],
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Ticket
-from servicelevel.services import recompute
+from servicelevel.services.monitoring import recompute
 from tests.integration.conftest import SCENARIO_NOW
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket, ticket

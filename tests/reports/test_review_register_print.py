@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from servicelevel.reports.review_register import html_of, pdf_bytes
-from servicelevel.services.review_register import RegisterRow
+from servicelevel.services.reviews.register import RegisterRow
 
 ROW = RegisterRow(
     id=1,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from servicelevel.services import charts
+from servicelevel.services.reporting import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
@@ -208,3 +208,16 @@ def test_availability_near_its_objective_gets_a_scale_that_sets_them_apart() -> 
     ys = sorted(centre(e)[1] for e in parse(svg).iter() if e.attrib.get("class") == "point")
     assert ys[-1] - ys[0] >= 20  # 100 % and 99.9 % at least 20 pt apart on paper
     assert_no_overlap_and_inside(svg)
+
+
+def test_a_bar_with_a_count_is_a_link_named_in_full_and_an_empty_bar_is_not() -> None:
+    drawn = charts.bar_chart(
+        ["Nov 2", ""],
+        [3, 0],
+        title="Breaches by week",
+        names=["Week from Nov 2, 2026", "Week from Nov 9, 2026"],
+        links=["/breaches?week=2026-11-02", "/breaches?week=2026-11-09"],
+    )
+    assert '<a href="/breaches?week=2026-11-02" aria-label="Week from Nov 2, 2026: 3">' in drawn
+    assert "2026-11-09" not in drawn
+    assert "<title>Week from Nov 9, 2026: 0</title>" in drawn

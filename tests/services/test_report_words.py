@@ -9,7 +9,7 @@ import pytest
 
 from servicelevel.engine.credits import CreditClause, Tier, compute_credits
 from servicelevel.i18n import translator
-from servicelevel.services import report_words
+from servicelevel.services.reporting import words as report_words
 
 LATIN = re.compile(r"[A-Za-z]")
 

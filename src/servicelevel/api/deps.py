@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from servicelevel.services import identity
-from servicelevel.services.errors import Unauthenticated
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.shared.errors import Unauthenticated
 
 bearer = HTTPBearer(auto_error=False, description="A personal API token: `Bearer slm_…`")
 

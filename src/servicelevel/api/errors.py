@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.shared.errors import ServiceError
 
 log = logging.getLogger(__name__)
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}

@@ -30,8 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicelevel.api.errors import BodyRefused, error_body
-from servicelevel.services import identity
-from servicelevel.services.errors import Unauthenticated
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.shared.errors import Unauthenticated
 from servicelevel.settings import get_settings
 
 # Routes that carry a whole import in one body (POST only): the API's, and the survey import page.

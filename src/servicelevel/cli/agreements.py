@@ -10,11 +10,12 @@ from rich.console import Console
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.source import read_yaml
-from servicelevel.services import agreement_import, agreement_lifecycle
-from servicelevel.services.agreement_diff import as_yaml
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.agreements import importing as agreement_import
+from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements.diff import as_yaml
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Agreements (SLA, OLA, UC) as files.", no_args_is_help=True)
 out = Console(highlight=False)

@@ -11,11 +11,11 @@ import typer
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.definitions.resources import read_documents
-from servicelevel.services import apply
-from servicelevel.services.agreement_diff import as_yaml
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.agreements.diff import as_yaml
+from servicelevel.services.as_code import apply
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 URL = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL).")
 SAID = {

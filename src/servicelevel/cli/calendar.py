@@ -127,10 +127,10 @@ def show(
 
 def _stored(code: str, url: str) -> dict[str, Any]:
     """A stored calendar as its document (the database is opened only for this)."""
-    from servicelevel.services import apply
-    from servicelevel.services.errors import ServiceError
-    from servicelevel.services.permissions import SYSTEM
-    from servicelevel.services.uow import unit_of_work
+    from servicelevel.services.as_code import apply
+    from servicelevel.services.identity.permissions import SYSTEM
+    from servicelevel.services.shared.errors import ServiceError
+    from servicelevel.services.shared.uow import unit_of_work
 
     try:
         with unit_of_work(url or None) as session:
@@ -140,7 +140,7 @@ def _stored(code: str, url: str) -> dict[str, Any]:
 
 
 def _stored_document(code: str, url: str) -> str:
-    from servicelevel.services.agreement_diff import as_yaml
+    from servicelevel.services.agreements.diff import as_yaml
 
     return as_yaml(_stored(code, url))
 
@@ -159,9 +159,9 @@ def list_stored(
     url: str = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL)."),
 ) -> None:
     """The calendars stored in the database: code, time zone and name."""
-    from servicelevel.services import calendars
-    from servicelevel.services.permissions import SYSTEM
-    from servicelevel.services.uow import unit_of_work
+    from servicelevel.services.calendars import service_hours as calendars
+    from servicelevel.services.identity.permissions import SYSTEM
+    from servicelevel.services.shared.uow import unit_of_work
 
     with unit_of_work(url or None) as session:
         page = calendars.list_calendars(session, actor=SYSTEM, limit=1000)

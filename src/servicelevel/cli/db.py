@@ -7,7 +7,11 @@ from pathlib import Path
 import typer
 
 from servicelevel.cli.errors import reports_errors
-from servicelevel.services.database import backup_database, restore_database, upgrade_database
+from servicelevel.services.shared.database import (
+    backup_database,
+    restore_database,
+    upgrade_database,
+)
 
 app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 

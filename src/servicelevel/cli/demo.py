@@ -7,9 +7,9 @@ from rich.console import Console
 from rich.table import Table
 
 from servicelevel.cli.errors import reports_errors
-from servicelevel.services.database import upgrade_database
-from servicelevel.services.demo import DEMO_PASSWORD, USERS, load_demo
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.loader import DEMO_PASSWORD, USERS, load_demo
+from servicelevel.services.shared.database import upgrade_database
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Demo data.", no_args_is_help=True)
 out = Console()

@@ -9,10 +9,11 @@ import typer
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.ticket_mappings import Rejected, load_mapping, read_rows
-from servicelevel.services import ingestion, ticket_import
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.intake import ingestion
+from servicelevel.services.intake import records as ticket_import
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Import operational data.", no_args_is_help=True)
 

@@ -49,6 +49,10 @@ COMMANDS = {
     "party": Entry("servicelevel.cli.objects:parties", "Parties: customers, teams, suppliers."),
     "service": Entry("servicelevel.cli.objects:services", "Services of the catalog."),
     "report": Entry("servicelevel.cli.reports:app", "Service reports."),
+    "mapping": Entry("servicelevel.cli.mappings:app", "Ticket mappings: shipped and stored."),
+    "connector": Entry(
+        "servicelevel.cli.connectors:app", "Connections that pull tickets from other systems."
+    ),
     "key": Entry(
         "servicelevel.cli.key:app",
         "The deployment's key (signs sessions, encrypts channel secrets).",

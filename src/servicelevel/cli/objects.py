@@ -6,11 +6,12 @@ from __future__ import annotations
 import typer
 
 from servicelevel.cli.errors import fail, reports_errors
-from servicelevel.services import apply, catalog
-from servicelevel.services.agreement_diff import as_yaml
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.agreements.diff import as_yaml
+from servicelevel.services.as_code import apply
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 URL = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL).")
 SEARCH = typer.Option("", "--search", "-s", help="Only those whose code or name holds this.")
@@ -26,7 +27,7 @@ def list_parties(
     url: str = URL,
 ) -> None:
     """Every party: code, kind and name."""
-    from servicelevel.services import parties as party_service
+    from servicelevel.services.parties import directory as party_service
 
     with unit_of_work(url or None) as session:
         page = party_service.list_parties(

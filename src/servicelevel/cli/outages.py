@@ -9,10 +9,10 @@ import typer
 
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.outages import read_outages
-from servicelevel.services import outages
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import outages
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Outages and maintenance windows.", no_args_is_help=True)
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import typer
 
 from servicelevel.cli.errors import fail, reports_errors
-from servicelevel.services import agreement_import, report_snapshots
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.agreements import importing as agreement_import
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Service reports.", no_args_is_help=True)
 

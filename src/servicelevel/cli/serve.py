@@ -11,7 +11,7 @@ import uvicorn
 from servicelevel.cli.errors import reports_errors
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.jobs import worker
-from servicelevel.services.database import upgrade_database
+from servicelevel.services.shared.database import upgrade_database
 from servicelevel.settings import get_settings
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 
 from servicelevel.cli.errors import fail, reports_errors
-from servicelevel.services import identity
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import ROLES, SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import ROLES, SYSTEM
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 
 app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 ROLE_HELP = "ROLE or ROLE:PARTY_CODE (repeatable). Roles: " + ", ".join(ROLES)

@@ -11,10 +11,11 @@ from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.definitions.instants import parse_instant
 from servicelevel.jobs import worker
-from servicelevel.services import agreement_import, measuring, recompute
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.services.agreements import importing as agreement_import
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import measuring, recompute
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.uow import unit_of_work
 from servicelevel.settings import get_settings
 
 URL = typer.Option("", "--url", help="Database URL (default: SLM_DATABASE_URL).")

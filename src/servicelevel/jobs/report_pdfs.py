@@ -1,4 +1,4 @@
-"""The job that renders report PDFs for the worker (see services.report_files)."""
+"""The job that renders report PDFs for the worker (see services.reporting.files)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Job
-from servicelevel.services import jobs, report_files
+from servicelevel.services.reporting import files as report_files
+from servicelevel.services.shared import jobs
 
 
 @jobs.handler(report_files.KIND)

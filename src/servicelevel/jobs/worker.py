@@ -22,23 +22,24 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.jobs import report_pdfs  # noqa: F401 (registers the PDF job's handler)
-from servicelevel.services import (
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.intake import connections
+from servicelevel.services.intake import inbox as event_inbox
+from servicelevel.services.monitoring import (
     alerts,
     availability_alerts,
-    event_inbox,
-    improvement_plans,
-    jobs,
-    notices,
-    notifications,
     recompute,  # noqa: F401 (registers the handlers)
-    report_files,
-    report_schedules,
-    review_schedule,
-    survey_invitations,
 )
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.webhooks import DeliveryError
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications import notices
+from servicelevel.services.reporting import files as report_files
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import schedule as review_schedule
+from servicelevel.services.shared import jobs
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.shared.webhooks import DeliveryError
 from servicelevel.settings import get_settings
 
 Sessions = Callable[[], Session]
@@ -130,6 +131,7 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         fired = alerts.fire_due(session, now=utcnow())
         session.commit()
     fired.update(stored)
+    fired["connections_queued"] = queue_connections(sessions)
     if availability:
         with sessions() as session:
             fired.update(availability_alerts.check(session, now=utcnow()))
@@ -147,6 +149,15 @@ def sweep(sessions: Sessions, *, availability: bool = False) -> dict[str, int]:
         outcome = notifications.record(session, results, now=utcnow())
         session.commit()
     return {**fired, "sent": outcome.sent, "retrying": outcome.retrying, "failed": outcome.failed}
+
+
+def queue_connections(sessions: Sessions) -> int:
+    """Queue a pull of every connection whose interval has elapsed (each pull is then a job,
+    run like any other: a pull asked for through the API or the CLI is the same job)."""
+    with sessions() as session:
+        queued = connections.queue_due(session, now=utcnow())
+        session.commit()
+    return len(queued)
 
 
 INBOX_ROUNDS = 50  # at most this many rounds of queued events per sweep (2,000 requests each)

@@ -1,12 +1,12 @@
 """One source of figures: an :class:`AgreementResult` as one model every rendering reads.
 
-The model lives in ``services.report_figures`` (publishing a revision keeps it, and services
+The model lives in ``services.reporting.figures`` (publishing a revision keeps it, and services
 may not import this layer); the CLI, the spreadsheets and the CSV import it from here.
 """
 
 from __future__ import annotations
 
-from servicelevel.services.report_figures import (
+from servicelevel.services.reporting.figures import (
     SCHEMA,
     Exclusion,
     Figures,

@@ -1,6 +1,6 @@
 """The review register (服务级别协议定期评审登记表) — one of the SLM process's outputs — as a
 workbook and as a printable document (PDF), in the reader's language, from the same rows
-(:func:`servicelevel.services.review_register.register`)."""
+(:func:`servicelevel.services.reviews.register.register`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from openpyxl.styles import Font
 
 from servicelevel.i18n import moments, translator
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services.documents import FONTS
-from servicelevel.services.review_register import RegisterRow
+from servicelevel.services.agreements.documents import FONTS
+from servicelevel.services.reviews.register import RegisterRow
 
 COLUMNS = (
     ("agreement", "Agreement"),

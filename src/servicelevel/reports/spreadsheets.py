@@ -23,7 +23,7 @@ from servicelevel.reports.figures import Figures
 if TYPE_CHECKING:  # `slm evaluate` uses csv_rows: it should not import SQLAlchemy or openpyxl
     from sqlalchemy.orm import Session
 
-    from servicelevel.services.permissions import Actor
+    from servicelevel.services.identity.permissions import Actor
 
 
 def _model(figs: Figures | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -177,7 +177,9 @@ def report_file(
 ) -> ReportFile:
     """An agreement's live report figures for a period as ``xlsx``, ``csv`` or ``json``, named
     after the agreement and the period."""
-    from servicelevel.services import service_reports  # the database, only for stored reports
+    from servicelevel.services.reporting import (
+        compute as service_reports,  # the database, only for stored reports
+    )
 
     figs = service_reports.report_figures(
         session, actor=actor, agreement_id=agreement_id, period=period, now=dt.datetime.now(dt.UTC)

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services import identity
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import Actor
 from servicelevel.web import sessions
 
 

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.i18n import translator
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web.pages import render
 
 HEADINGS = {

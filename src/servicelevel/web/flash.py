@@ -10,6 +10,8 @@ full page that showed it clears it.
 Every POST that ends in a redirect gets a message: a handler may set its own (``add``, e.g.
 "Version 2 signed."); :class:`FlashMiddleware` gives the others the plain one, so no action of
 the web UI ends in silence. Sign-in, sign-out, the API and htmx requests are left alone.
+A failed action does not redirect: its page is shown again with the error beside the field or
+at the top (``role="alert"``), so there is nothing to carry to a next page.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from servicelevel.web.sessions import over_https
 COOKIE = "slm_flash"
 MAX_AGE = 300  # the landing page follows the redirect at once; a forgotten one soon expires
 SAVED = "The change is saved."
-SUCCESS, FAILURE = "success", "failure"
+SUCCESS = "success"  # a failure is not flashed: its form is shown again with the error
 SKIP = ("/api/", "/static/", "/login", "/logout")
 
 Flash = tuple[str, str, dict[str, Any]]  # kind, message id, values for its placeholders
@@ -57,7 +59,7 @@ def pending(request: Request) -> list[Flash]:
         return []
     try:
         data = _serializer().loads(raw)
-        return [(str(k), str(m), dict(v)) for k, m, v in data if k in (SUCCESS, FAILURE)]
+        return [(str(k), str(m), dict(v)) for k, m, v in data if k == SUCCESS]
     except (BadSignature, TypeError, ValueError):
         return []
 

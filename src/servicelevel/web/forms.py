@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from servicelevel.services.errors import Invalid
+from servicelevel.services.shared.errors import Invalid
 
 
 def percentage(text: str, field: str) -> float:

@@ -232,6 +232,8 @@ AUDIT_ACTIONS = {
     "annotate": "Annotated",
     "change_password": "Password changed",
     "revoke": "Revoked",
+    "pull": "Pulled",
+    "run_now": "Run now",
 }
 AUDIT_OBJECTS = {
     "agreement": "Agreement",
@@ -278,6 +280,7 @@ AUDIT_OBJECTS = {
     "notification": "Notification",
     "clock_alert": "Alert",
     "breach": "Breach",
+    "connection": "Connection",
 }
 AUDIT_FIELDS = {
     "active": "Active",
@@ -422,6 +425,27 @@ AUDIT_FIELDS = {
     "when": "Applies to",
     "within": "Within",
     "working_day": "Working day",
+    # a connection's fields and what its pulls record
+    "base_url": "Address of the source",
+    "mapping": "Mapping",
+    "settings": "Settings",
+    "interval_seconds": "Pulled every (seconds)",
+    "backfill_from": "Backfilled from",
+    "enabled": "Enabled",
+    "write_back": "Writes back",
+    "cursor": "Resumes from",
+    "run_id": "Run",
+    "error": "Error",
+    "job_id": "Job",
+    # a connection's settings.auth and settings.http (the kind's own settings stay as named)
+    "auth": "Authentication",
+    "secret_env": "Secret's environment variable",
+    "secret_file": "Secret's file",
+    "header": "Header",
+    "http": "Requests",
+    "min_interval": "Seconds between requests",
+    "retries": "Retries",
+    "timeout": "Timeout (seconds)",
 }
 ALL = (
     SERVICE_STATES, TRANSITIONS, METRICS, WORK_KINDS, TRIGGERS, CHANGES, AGREEMENT_KINDS,
@@ -432,3 +456,16 @@ ALL = (
     PLAN_STEPS, PLAN_ORIGINS, AUDIT_ACTIONS, AUDIT_OBJECTS, AUDIT_FIELDS, PARTY_KINDS,
     WEEKDAYS, TEMPLATE_KINDS,
 )  # fmt: skip
+SOURCE_KINDS = {
+    "rt": "Request Tracker",
+    "servicenow": "ServiceNow",
+    "jira": "Jira Service Management",
+    "rest": "JSON/REST source",
+}
+CONNECTION_STATES = {
+    "idle": "Not pulled yet",
+    "running": "Pulling",
+    "ok": "Up to date",
+    "failed": "Failed",
+}
+RUN_OUTCOMES = {"running": "Running", "ok": "Done", "failed": "Failed"}

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicelevel.i18n import LOCALES, NAMES, Translator, moments, negotiate, translator
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import Actor, allowed
+from servicelevel.services.identity.permissions import Actor, allowed
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import labels
 from servicelevel.web.wording import NESTED, definition_message, field_label, words
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from servicelevel.api.deps import commit
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions
 from servicelevel.web.deps import Member
 

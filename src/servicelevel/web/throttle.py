@@ -11,7 +11,7 @@ from collections import deque
 
 from fastapi import Request
 
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.shared.errors import ServiceError
 
 LIMIT = 30
 WINDOW = 600.0

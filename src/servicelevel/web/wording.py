@@ -7,23 +7,16 @@ catalog knows the parts, and as they are otherwise.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
-from decimal import ROUND_DOWN, Decimal
-from functools import cache
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
-from servicelevel.definitions.source import DefinitionError
-from servicelevel.engine.durations import DurationError, parse_duration
-from servicelevel.i18n import NAMES, Translator, conditions, durations, ticket_words
-from servicelevel.i18n.ticket_words import Kind, ticket_word
-from servicelevel.settings import get_settings
+from servicelevel.i18n import NAMES, Translator, conditions, durations, figures, ticket_words
+from servicelevel.i18n.ticket_words import Kind
 from servicelevel.web.labels import AUDIT_FIELDS
 
-log = logging.getLogger(__name__)
 # a duration's units as the catalogs know them (``{n} h``: ``{n} 小时``)
 UNITS = durations.BRIEF_UNITS
 
@@ -83,15 +76,7 @@ def within(text: str | None, t: Translator) -> str:
     """A time budget as written in the catalog or an agreement (``4h``, ``3bd``) in words:
     ``4 h`` (``4 小时``), ``3 business days`` (``3 个工作日``); no budget is a dash, and a text
     that is not a duration is shown as it is."""
-    if not text:
-        return "—"
-    try:
-        budget = parse_duration(text)
-    except DurationError:
-        return text
-    if budget.business_days is not None:
-        return t.gettext("{n} business days").format(n=budget.business_days)
-    return duration(budget.seconds, t)
+    return durations.within(text, t)
 
 
 def explained(why: str, params: Mapping[str, Any], t: Translator) -> str:
@@ -114,14 +99,8 @@ def field_label(field: str, t: Translator) -> str:
 
 
 def percent(value: float, t: Translator) -> str:
-    """A share as a percentage with one decimal (``66.7%``); between 99% and 100% with up to
-    three, cut rather than rounded, so 99.996% never reads as 100% and 99.95% stays itself."""
-    near_whole = 0.99 <= value < 1
-    shown = Decimal(str(value))
-    if near_whole:
-        shown = shown.quantize(Decimal("0.00001"), rounding=ROUND_DOWN)
-    pattern = "#,##0.###%" if near_whole else "#,##0.#%"
-    return format_percent(shown, pattern, locale=t.babel_locale)
+    """A share as a percentage (see :func:`servicelevel.i18n.figures.percent`)."""
+    return figures.percent(value, t)
 
 
 def score(value: float | None, t: Translator, best: float = 5) -> str:
@@ -136,27 +115,13 @@ def language_name(tag: str) -> str:
     return NAMES.get(tag.replace("-", "_"), tag)
 
 
-@cache
-def _deployment_words() -> str:
-    """The deployment's words file (``SLM_TICKET_WORDS``), checked once: a file that cannot be
-    read is logged and the built-in words are used, so no page fails for it."""
-    path = get_settings().ticket_words
-    if not path:
-        return ""
-    try:
-        ticket_words.words(path)
-    except (DefinitionError, OSError) as exc:
-        log.warning("SLM_TICKET_WORDS: %s cannot be read (%s); built-in words used", path, exc)
-        return ""
-    return path
+_deployment_words = ticket_words.deployment_words  # the one loader, kept under its old name
 
 
 def ticket(kind: Kind, name: str | None, t: Translator) -> str:
     """A ticket's state, event or category in the page's language (see
     :mod:`servicelevel.i18n.ticket_words`); an event with no name is a dash."""
-    if not name:
-        return "—"
-    return ticket_word(kind, name, t.locale, _deployment_words())
+    return ticket_words.word_for(kind, name, t.locale)
 
 
 def words(t: Translator) -> dict[str, Any]:

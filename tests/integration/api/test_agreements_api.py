@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import identity
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
@@ -127,6 +127,26 @@ def test_a_signed_version_cannot_be_edited(client: TestClient, people: dict[str,
         "proposed",
         [],
     )
+
+
+def test_a_comment_on_a_clause_the_version_does_not_have_is_422_naming_the_clause(
+    client: TestClient, people: dict[str, str]
+) -> None:
+    admin, rep = people["admin"], people["customer_rep"]
+    aid = create(client, admin)["id"]
+    act(client, admin, aid, 1, "steps", step="propose")
+    url = f"/api/v1/agreements/{aid}/versions/1/comments"
+    r = client.post(
+        url, headers=auth(rep), json={"clause": "targets.P9-nothing", "body": "What is it?"}
+    )
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid", "clause")
+    assert "targets.P9-nothing is not a clause of this version" in error["message"]
+    r = client.post(url, headers=auth(rep), json={"clause": "", "body": "Fine overall"})
+    assert r.status_code == 201, r.text
+    comments = client.get(f"/api/v1/agreements/{aid}/comments", headers=auth(rep)).json()
+    assert [(c["clause"], c["body"]) for c in comments["items"]] == [("", "Fine overall")]
 
 
 @pytest.mark.parametrize(

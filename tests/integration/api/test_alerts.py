@@ -15,23 +15,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel.db.models import Notification, TicketEvent
 from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.jobs import worker
-from servicelevel.services import (
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.identity import trail as audit_trail
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import (
     alerts,
-    audit_trail,
     availability_alerts,
     breaches,
-    calendars,
-    dashboard,
-    jobs,
-    notices,
-    notifications,
     outages,
     recompute,
 )
-from servicelevel.services.errors import Forbidden, Invalid
-from servicelevel.services.notifications import ChannelData
-from servicelevel.services.outages import OutageData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.monitoring.outages import OutageData
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications import notices
+from servicelevel.services.notifications.channels import ChannelData
+from servicelevel.services.shared import jobs
+from servicelevel.services.shared.errors import Forbidden, Invalid
+from servicelevel.services.workspace import portfolio as dashboard
 from servicelevel.settings import get_settings
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World

@@ -12,9 +12,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry, Party
-from servicelevel.services import parties, report_schedules
-from servicelevel.services.errors import Conflict
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.shared.errors import Conflict
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
 from tests.integration.web.test_pages import sign_in

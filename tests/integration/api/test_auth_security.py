@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ApiToken, User
-from servicelevel.services import identity
-from servicelevel.services.identity import MAX_FAILURES
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import MAX_FAILURES
 from tests.integration.api.conftest import auth
 from tests.integration.factories import PASSWORD, World
 from tests.integration.web.test_pages import csrf_of

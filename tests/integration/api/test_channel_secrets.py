@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db import sealing
 from servicelevel.db.models import AuditEntry
-from servicelevel.services import notifications
-from servicelevel.services.notifications import ChannelData, Parcel
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications.channels import ChannelData, Parcel
 from servicelevel.settings import get_settings
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World

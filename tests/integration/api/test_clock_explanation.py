@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services import explain, recompute
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import explain, recompute
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import add_ticket
 

@@ -136,5 +136,8 @@ def test_a_source_system_posts_its_own_records_to_its_webhook(
     )
     assert (nested.status_code, nested.json()["error"]["field"]) == (422, "service")
     unknown = client.post("/api/v1/webhooks/cmdb", headers=auth(tokens["admin"]), json={})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404  # no shipped or stored mapping of that name
+    assert "no mapping cmdb; use one of servicenow, jira" in unknown.json()["error"]["message"]
+    odd = client.post("/api/v1/webhooks/CMDB!", headers=auth(tokens["admin"]), json={})
+    assert odd.status_code == 422  # not a mapping's name
     assert client.post(url, headers=auth(tokens["viewer"]), json=record).status_code == 403

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.services import jobs
+from servicelevel.services.shared import jobs
 from tests.integration.api.conftest import auth
 
 

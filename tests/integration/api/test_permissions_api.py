@@ -1,7 +1,7 @@
 """Every endpoint × role pair has an expected answer: allowed, or 403.
 
 The table below names the action each endpoint needs; the expected answer for a role comes
-from the one permission matrix (services/permissions.py). A route missing from the table
+from the one permission matrix (services/identity/permissions.py). A route missing from the table
 fails the test, so no endpoint can be added without deciding who may call it.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from servicelevel.services.permissions import MATRIX
+from servicelevel.services.identity.permissions import MATRIX
 from tests.api_routes import api_operations
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
@@ -252,6 +252,35 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         "ticket.write",
         {"ticket": "W1", "at": "2026-01-01T00:00:00Z", "state": "New", "service": "s"},
     ),
+    ("GET", "/api/v1/ticket-mappings", "ticket.write", None),
+    (
+        "POST",
+        "/api/v1/ticket-mappings",
+        "ticket.write",
+        {"name": "perm-map", "definition": "source: p\ncolumns: {ticket: a, at: b, state: c}\n"},
+    ),
+    ("GET", "/api/v1/ticket-mappings/perm-map", "ticket.write", None),
+    (
+        "PUT",
+        "/api/v1/ticket-mappings/perm-map",
+        "ticket.write",
+        {"definition": "source: q\ncolumns: {ticket: a, at: b, state: c}\n"},
+    ),
+    ("DELETE", "/api/v1/ticket-mappings/perm-map", "ticket.write", None),
+    ("GET", "/api/v1/teams/attainment?period=2026-03", "team.read", None),
+    ("GET", "/api/v1/breaches?team=network", "team.read", None),
+    ("GET", "/api/v1/connections", "connection.read", None),
+    (
+        "POST",
+        "/api/v1/connections",
+        "connection.manage",
+        {"name": "perm-rt", "kind": "rt", "base_url": "https://rt.example", "mapping": "rt"},
+    ),
+    ("GET", "/api/v1/connections/999999", "connection.read", None),
+    ("PATCH", "/api/v1/connections/999999", "connection.manage", {"lock_version": 1}),
+    ("DELETE", "/api/v1/connections/999999", "connection.manage", None),
+    ("POST", "/api/v1/connections/999999/run", "connection.manage", None),
+    ("GET", "/api/v1/connections/999999/runs", "connection.read", None),
     ("GET", "/api/v1/outages", "outage.read", None),
     (
         "POST",
@@ -415,6 +444,8 @@ def test_every_api_route_is_in_the_table(client: TestClient) -> None:
             .replace("breaches/999999", "breaches/{breach_id}")
             .replace("report-schedules/999999", "report-schedules/{schedule_id}")
             .replace("webhooks/generic", "webhooks/{mapping}")
+            .replace("ticket-mappings/perm-map", "ticket-mappings/{name}")
+            .replace("connections/999999", "connections/{connection_id}")
             .replace("reviews/999999", "reviews/{meeting_id}")
             .replace("queue/999999", "queue/{inbox_id}")
             .replace("actions/999999", "actions/{action_id}")

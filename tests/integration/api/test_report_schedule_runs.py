@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.db.models import AuditEntry
 from servicelevel.jobs import worker
-from servicelevel.services import identity, report_schedules
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import schedules as report_schedules
 from servicelevel.settings import get_settings
 from tests.integration.api.conftest import auth
 from tests.integration.receivers import Mailbox, smtp_server

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.jobs import worker
-from servicelevel.services import report_schedules, report_snapshots
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.reporting import snapshots as report_snapshots
 from servicelevel.settings import get_settings
 from tests.integration.api.conftest import auth
 from tests.integration.receivers import Mailbox, smtp_server

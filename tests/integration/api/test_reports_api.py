@@ -17,8 +17,10 @@ from servicelevel.db.models import TicketEvent
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.reports import figures
-from servicelevel.services import jobs, recompute, service_reports, stored_measurements
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute, stored_measurements
+from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.shared import jobs
 from tests.integration.api.conftest import auth
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.factories import World

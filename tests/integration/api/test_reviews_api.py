@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from servicelevel.services import recompute
+from servicelevel.services.monitoring import recompute
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket

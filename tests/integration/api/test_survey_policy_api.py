@@ -8,7 +8,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import survey_invitations
+from servicelevel.services.reviews import invitations as survey_invitations
 from tests.integration.api.conftest import auth
 
 

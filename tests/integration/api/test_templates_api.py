@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World

@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements, recompute
-from servicelevel.services.demo_agreements import put_in_force
-from servicelevel.services.permissions import Actor
+from servicelevel.demo.agreements import put_in_force
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.monitoring import recompute
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World

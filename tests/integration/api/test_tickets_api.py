@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.demo_tickets import load_demo_tickets
+from servicelevel.demo.tickets import load_demo_tickets
 from tests.integration.api.conftest import auth
 from tests.integration.factories import World
 
@@ -15,8 +15,8 @@ from tests.integration.factories import World
 def test_tickets_with_timelines_and_scoping(
     client: TestClient, session: Session, tokens: dict[str, str], world: World
 ) -> None:
-    from servicelevel.services import parties
-    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.services.identity.permissions import SYSTEM
+    from servicelevel.services.parties import directory as parties
 
     for code in ("CONTOSO", "FABRIKAM"):
         parties.create_party(

@@ -12,11 +12,16 @@ from sqlalchemy import select
 from servicelevel.db.backup import BackupError
 from servicelevel.db.base import Base
 from servicelevel.db.session import make_engine
-from servicelevel.services import agreements, parties
-from servicelevel.services.database import backup_database, restore_database, upgrade_database
-from servicelevel.services.demo import load_demo
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.loader import load_demo
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared.database import (
+    backup_database,
+    restore_database,
+    upgrade_database,
+)
+from servicelevel.services.shared.uow import unit_of_work
 from tests.integration.conftest import fresh_postgres
 
 

@@ -11,19 +11,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.services import (
-    agreement_diff,
-    agreement_lifecycle,
-    agreements,
-    calendars,
-    catalog,
-    catalog_lifecycle,
-    underpinning,
-    work,
-)
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.permissions import Actor
-from servicelevel.services.process_status import process_status
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import diff as agreement_diff
+from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import underpinning
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.process_status import process_status
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
+from servicelevel.services.workspace import work
 from tests.integration.agreement_fixtures import SLA, everyone, ola, uc
 from tests.integration.factories import World
 
@@ -93,6 +91,21 @@ def test_a_document_becomes_a_draft_with_its_targets_and_round_trips(
     session.flush()
     copy_out = agreements.export_document(session, actor=actors["viewer"], agreement_id=again.id)
     assert {**copy_out, "id": "SLA-1"} == exported
+
+
+def test_changing_an_exported_agreement_leaves_the_stored_version_as_it_was(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    a = draft(session, actors)
+    exported = agreements.export_document(session, actor=actors["admin"], agreement_id=a.id)
+    kept = copy.deepcopy(exported)
+    exported["clocks"]["resolution"]["pause"] = {"states": ["Awaiting Supplier"]}
+    exported["targets"][0]["when"]["priority"] = "P3"
+    exported["targets"][0]["warnings"].append("90%")
+    exported["title"]["zh-Hans"] = "改过的标题"
+    again = agreements.export_document(session, actor=actors["admin"], agreement_id=a.id)
+    assert again == kept
+    assert agreements.latest(a).targets[0].selector == {"priority": ["P1"]}
 
 
 @pytest.mark.parametrize(

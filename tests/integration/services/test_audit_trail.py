@@ -12,10 +12,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
-from servicelevel.services import agreements, audit_trail, underpinning
-from servicelevel.services.audit_trail import Change
-from servicelevel.services.errors import Forbidden, Invalid
-from servicelevel.services.permissions import Actor
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import underpinning
+from servicelevel.services.identity import trail as audit_trail
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.identity.trail import Change
+from servicelevel.services.shared.errors import Forbidden, Invalid
 from tests.integration.agreement_fixtures import SLA, everyone, uc
 from tests.integration.factories import World
 

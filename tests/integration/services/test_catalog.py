@@ -7,10 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry, Service
-from servicelevel.services import calendars, catalog, catalog_lifecycle, parties, work
-from servicelevel.services.catalog import OfferedTargetData, OptionData, ServiceData
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import OfferedTargetData, OptionData, ServiceData
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
+from servicelevel.services.workspace import work
 from tests.integration.factories import World
 
 GOLD = OptionData(

@@ -12,8 +12,10 @@ from servicelevel.db.models import Agreement
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.services import agreements, dashboard, recompute
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.workspace import portfolio as dashboard
 from tests.integration.agreement_fixtures import SLA
 from tests.integration.api.test_query_counts import counting
 from tests.integration.factories import World

@@ -8,18 +8,16 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.services import (
-    agreements,
-    catalog,
-    change_requests,
-    identity,
-    improvement_plans,
-    reviews,
-    underpinning,
-    work,
-)
-from servicelevel.services.demo import DEMO_PASSWORD, load_demo
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.demo.loader import DEMO_PASSWORD, load_demo
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import underpinning
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.requirements import change_requests
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.workspace import work
 
 NOW = dt.datetime(2026, 6, 30, 9, 18, tzinfo=dt.UTC)
 

@@ -17,11 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models.monitoring import Ticket, TicketEvent
-from servicelevel.services import agreements, parties, reviews, ticket_queue
-from servicelevel.services.demo import load_demo
-from servicelevel.services.demo_agreements import DemoTerm
-from servicelevel.services.demo_tickets import LIVE, load_demo_tickets
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.demo.agreements import DemoTerm
+from servicelevel.demo.loader import load_demo
+from servicelevel.demo.tickets import LIVE, load_demo_tickets
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.reviews import meetings as reviews
 
 UTC = dt.UTC
 BEIJING = dt.timezone(dt.timedelta(hours=8))

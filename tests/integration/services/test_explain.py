@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from servicelevel.engine.clocks import ClockDefinition, Mode
-from servicelevel.services.explain import _cause
+from servicelevel.services.monitoring.explain import _cause
 
 CLOCK = ClockDefinition(
     pause_states=frozenset({"Awaiting Customer"}),
@@ -38,7 +38,7 @@ def test_the_cause_names_the_deciding_state_or_event(
 
 def test_a_version_put_in_force_while_the_ticket_runs_is_named_but_not_applied() -> None:
     from servicelevel.db.models import Agreement, AgreementVersion
-    from servicelevel.services.explain import _version_steps
+    from servicelevel.services.monitoring.explain import _version_steps
 
     jan, jun = (dt.datetime(2026, m, 1, tzinfo=dt.UTC) for m in (1, 6))
     first, second = AgreementVersion(number=1, in_force_from=jan), AgreementVersion(number=2)

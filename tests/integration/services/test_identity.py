@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry, User
 from servicelevel.db.repositories.identity import tokens_of
-from servicelevel.services import identity
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, Unauthenticated
-from servicelevel.services.identity import MAX_FAILURES, RoleGrant
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import MAX_FAILURES, RoleGrant
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, Unauthenticated
 from tests.integration.factories import PASSWORD, World
 
 

@@ -13,9 +13,9 @@ import pytest
 from servicelevel.db import migrate
 from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.session import make_engine, session_factory
-from servicelevel.services import ingestion
-from servicelevel.services.ingestion import EventData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.intake import ingestion
+from servicelevel.services.intake.ingestion import EventData
 from tests.integration.conftest import fresh_postgres
 
 

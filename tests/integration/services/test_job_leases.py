@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Job
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.jobs import worker
-from servicelevel.services import jobs
+from servicelevel.services.shared import jobs
 from tests.integration.services.test_jobs import RUNS, url  # noqa: F401 (the fixture)
 
 STARTED = threading.Event()

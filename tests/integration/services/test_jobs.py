@@ -16,9 +16,9 @@ from servicelevel.db import migrate
 from servicelevel.db.models import Job
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.jobs import worker
-from servicelevel.services import jobs
-from servicelevel.services.errors import Invalid
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared import jobs
+from servicelevel.services.shared.errors import Invalid
 from tests.integration.conftest import fresh_postgres
 
 RUNS: list[int] = []

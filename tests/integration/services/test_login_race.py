@@ -17,9 +17,9 @@ from sqlalchemy import Engine, delete, select, text
 
 from servicelevel.db.models import User
 from servicelevel.db.session import session_factory
-from servicelevel.services import identity
-from servicelevel.services.errors import Unauthenticated
-from servicelevel.services.identity import MAX_FAILURES
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import MAX_FAILURES
+from servicelevel.services.shared.errors import Unauthenticated
 from servicelevel.settings import get_settings
 from tests.integration.factories import PASSWORD
 

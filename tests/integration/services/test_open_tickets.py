@@ -9,7 +9,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import live, recompute
+from servicelevel.services.monitoring import live, recompute
 from tests.integration.conftest import auth
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket, ticket

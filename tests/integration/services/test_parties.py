@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
-from servicelevel.services import parties
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.integration.factories import World
 
 

@@ -15,7 +15,7 @@ from servicelevel.db.models import Breach, Measurement, TicketEvent
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.services import breaches, recompute, stored_tickets
+from servicelevel.services.monitoring import breaches, recompute, stored_tickets
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket, ticket
 

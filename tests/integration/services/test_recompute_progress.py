@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Job
-from servicelevel.services import jobs
+from servicelevel.services.shared import jobs
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.conftest import auth
 from tests.integration.factories import World

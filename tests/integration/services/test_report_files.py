@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from servicelevel.db.models import Job, ReportFile, ServiceReport
 from servicelevel.jobs import worker
 from servicelevel.reports.pdf import RENDERS
-from servicelevel.services import report_files
+from servicelevel.services.reporting import files as report_files
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.conftest import auth
 from tests.integration.factories import World

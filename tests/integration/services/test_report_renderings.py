@@ -41,9 +41,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach
-from servicelevel.services import breaches, outages, recompute
-from servicelevel.services.outages import OutageData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import breaches, outages, recompute
+from servicelevel.services.monitoring.outages import OutageData
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.conftest import auth

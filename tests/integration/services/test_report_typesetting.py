@@ -14,15 +14,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services import (
-    documents,
-    outages,
-    recompute,
-    report_snapshots,
-    service_reports,
-)
-from servicelevel.services.outages import OutageData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.agreements import documents
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import outages, recompute
+from servicelevel.services.monitoring.outages import OutageData
+from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import snapshots as report_snapshots
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 

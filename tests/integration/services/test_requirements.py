@@ -11,18 +11,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Service
-from servicelevel.services import (
-    calendars,
-    catalog,
-    catalog_lifecycle,
-    change_requests,
-    requirements,
-    whatif,
-)
-from servicelevel.services.catalog import OfferedTargetData, OptionData, ServiceData
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.requirements import RequestedTargetData, RequirementData
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import OfferedTargetData, OptionData, ServiceData
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.requirements import capture as requirements
+from servicelevel.services.requirements import change_requests, whatif
+from servicelevel.services.requirements.capture import RequestedTargetData, RequirementData
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.settings import get_settings
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import add_ticket as stored_ticket

@@ -17,19 +17,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import TicketEvent
-from servicelevel.services import (
-    breaches,
-    improvement_plans,
-    parties,
-    recompute,
-    report_snapshots,
-    review_register,
-    review_schedule,
-    reviews,
-)
-from servicelevel.services.errors import Conflict
-from servicelevel.services.improvement_plans import ActionData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import breaches, recompute
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews import schedule as review_schedule
+from servicelevel.services.reviews.plans import ActionData
+from servicelevel.services.shared.errors import Conflict
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 

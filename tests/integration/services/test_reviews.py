@@ -14,20 +14,17 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Notification, WorkItem
-from servicelevel.services import (
-    agreements,
-    breaches,
-    dashboard,
-    improvement_plans,
-    recompute,
-    report_snapshots,
-    review_schedule,
-    reviews,
-    surveys,
-)
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import breaches, recompute
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import schedule as review_schedule
+from servicelevel.services.reviews import surveys
+from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
+from servicelevel.services.workspace import portfolio as dashboard
 from tests.integration.agreement_fixtures import SLA
 from tests.integration.api.test_alerts import channel
 from tests.integration.factories import World

@@ -10,8 +10,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.engine.clocks import Status
-from servicelevel.services import recompute, service_reports, stored_measurements
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute, stored_measurements
+from servicelevel.services.reporting import compute as service_reports
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 

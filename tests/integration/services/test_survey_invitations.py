@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.db.models import Contact, SurveyInvitation, SurveyResult, Ticket
 from servicelevel.jobs import worker
-from servicelevel.services import identity, survey_invitations, surveys
-from servicelevel.services.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.survey_invitations import PolicyData, Reply
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.reviews import surveys
+from servicelevel.services.reviews.invitations import PolicyData, Reply
+from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.settings import get_settings
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import add_ticket

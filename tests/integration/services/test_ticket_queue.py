@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.services import recompute, ticket_queue
-from servicelevel.services.errors import Invalid
-from servicelevel.services.ticket_queue import QueueFilter, QueueRow
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.monitoring.queue import QueueFilter, QueueRow
+from servicelevel.services.shared.errors import Invalid
 from tests.integration.api.test_query_counts import counting
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket

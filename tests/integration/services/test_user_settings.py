@@ -7,9 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
-from servicelevel.services import identity, report_schedules, user_settings
-from servicelevel.services.errors import Invalid
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity import preferences as user_settings
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.shared.errors import Invalid
 from tests.integration.factories import World
 
 

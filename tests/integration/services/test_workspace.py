@@ -8,10 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.services import breaches, outages, ticket_queue, trends, workspace
-from servicelevel.services.agreements import get_agreement
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.ticket_queue import QueueFilter
+from servicelevel.services.agreements.authoring import get_agreement
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import breaches, outages
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.monitoring.queue import QueueFilter
+from servicelevel.services.reporting import trends
+from servicelevel.services.workspace import home as workspace
 from tests.integration.factories import World
 from tests.integration.queue_fixtures import NOW, queue_world
 

@@ -32,7 +32,7 @@ UNIVERSAL = {
     "servicelevel", "SLA", "OLA", "UC", "SLR", "SIP", "SLM", "ITIL", "IT", "PDF", "XLSX", "CSV",
     "HTML", "YAML", "JSON", "API", "UTC", "ISO", "HTTP", "HTTPS", "URL", "SMTP", "Webhook",
     "Slack", "WeCom", "DingTalk", "Feishu", "Markdown", "English", "YYYY", "MM", "DD", "HH",
-    "GMT", "P", "Q", "v", "x", "bd",
+    "GMT", "P", "Q", "v", "x", "bd", "ServiceNow", "Jira", "RT", "REST",
 }  # fmt: skip
 # Codes with a label: a page that shows one of these by itself shows the code, not the word.
 LABELLED = {

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import html
 import re
 
 import pytest
+import time_machine
 import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements, jobs, recompute
-from servicelevel.services.permissions import Actor
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.shared import jobs
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import PASSWORD, World
 from tests.integration.monitoring_fixtures import ticket
@@ -78,8 +82,10 @@ def test_an_sla_is_drafted_proposed_signed_and_put_in_force_from_its_page(
     )
     assert r.status_code == 200, r.text
     diff = client.get(f"/agreements/{aid}/diff?old=1&new=2").text
-    assert "targets.P2-resolution" in diff
-    assert "+  within: 6h" in diff
+    assert "Resolution within 8 h: Priority is P2" in diff  # the clause by its words
+    assert '<td class="before">8 h</td><td class="after">6 h</td>' in diff
+    assert "targets." not in diff
+    assert "+  within: 6h" in diff  # the files, line by line, under Advanced
     page = client.get(url).text
     page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="propose")
     page = press(client, f"/agreements/{aid}/versions/2/steps", page, step="approve")
@@ -167,3 +173,20 @@ def test_a_report_is_published_from_the_agreement_page_and_read_as_published(
         r"<td>SLA-1</td><td>P1-resolution</td><td>Breached</td><td>5 h / 4 h</td>", shown
     )
     assert csrf  # signed in
+
+
+@pytest.mark.parametrize(
+    ("now", "start", "end"),
+    [
+        ("2026-12-31T16:30:00Z", "2027-02-01", "2028-01-31"),  # 00:30 on New Year's Day there
+        ("2026-06-15T03:00:00Z", "2026-07-01", "2027-06-30"),
+    ],
+)
+def test_the_yaml_example_for_a_new_agreement_starts_next_month_whatever_the_date(
+    client: TestClient, world: World, now: str, start: str, end: str
+) -> None:
+    with time_machine.travel(dt.datetime.fromisoformat(now), tick=False):
+        sign_in(client, "manager")
+        page = client.get("/agreements/new").text
+    assert f"term: {{start: {start}, end: {end}}}" in html.unescape(page)
+    assert f"id: SLA-{start[:4]}-001" in page

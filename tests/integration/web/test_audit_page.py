@@ -10,7 +10,9 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import agreements, parties, underpinning
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import underpinning
+from servicelevel.services.parties import directory as parties
 from tests.integration.agreement_fixtures import SLA, everyone, uc
 from tests.integration.factories import World
 from tests.integration.web.test_pages import sign_in

@@ -7,8 +7,9 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import calendars, parties
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.parties import directory as parties
 from tests.integration.factories import World
 from tests.integration.web.test_pages import csrf_of, sign_in
 

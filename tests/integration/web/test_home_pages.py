@@ -84,3 +84,33 @@ def test_a_representatives_home_shows_their_agreements_and_tickets_only(
     assert "SLA-1" not in theirs.text
     figures = {key: (href, int(n)) for href, key, n in FIGURE.findall(theirs.text)}
     assert figures["overdue"][1] == figures["at_risk"][1] == 0
+
+
+WEEK_BAR = re.compile(r'<a href="(/breaches\?week=[\d-]+)" aria-label="[^"]*: (\d+)">')
+
+
+def test_each_weekly_breach_bar_leads_to_that_weeks_breaches_with_the_same_count(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    queue_world(session, world, sla_in_force)
+    sign_in(client, "manager")
+    bars = WEEK_BAR.findall(client.get("/?months=3").text)
+    assert bars, "no week with a breach in the chart"
+    assert sum(int(n) for _, n in bars) == len(
+        re.findall(r'<tr id="breach-', client.get("/breaches").text)
+    )
+    for href, count in bars:
+        week = client.get(href)
+        assert week.status_code == 200, href
+        assert len(re.findall(r'<tr id="breach-', week.text)) == int(count), href
+        assert 'id="breach-filter"' in week.text
+
+
+def test_a_week_that_is_not_a_monday_is_a_message_not_a_list(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, "manager")
+    page = client.get("/breaches?week=2026-11-03")
+    assert page.status_code == 422
+    assert "2026-11-03" in page.text
+    assert client.get("/breaches?week=soon").status_code == 422

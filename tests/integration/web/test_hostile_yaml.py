@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity.permissions import Actor
 from tests.definitions.test_yaml_reader import alias_bomb
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import alerts, recompute
+from servicelevel.services.monitoring import alerts, recompute
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket
 from tests.integration.web.test_pages import csrf_of, sign_in
@@ -152,8 +152,8 @@ def test_the_portfolio_page_lists_this_month_and_filters_by_customer(
 def test_a_service_page_shows_the_agreements_covering_it_this_month(
     client: TestClient, session: Session, sla_in_force: int
 ) -> None:
-    from servicelevel.services import catalog
-    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.services.catalog import offerings as catalog
+    from servicelevel.services.identity.permissions import SYSTEM
 
     email = next(
         s for s in catalog.list_services(session, actor=SYSTEM, limit=50).items if s.code == "email"
@@ -162,3 +162,32 @@ def test_a_service_page_shows_the_agreements_covering_it_this_month(
     page = client.get(f"/services/{email.id}").text
     health = page[page.index('id="service-health"') :]
     assert f'href="/agreements/{sla_in_force}">SLA-1</a>' in health
+
+
+def test_a_breach_names_the_team_holding_its_ticket_to_staff_only(
+    client: TestClient, session: Session, world: World, sla_in_force: int
+) -> None:
+    steps = [
+        (OPENED, "New", "created"),
+        (OPENED + HOUR, "In Progress", ""),
+        (OPENED + 5 * HOUR, "In Progress", ""),  # P1's 4 hours run out before this hand-off
+        (OPENED + 6 * HOUR, "Resolved", ""),
+    ]
+    teams = ["service-desk", "network", "service-desk", ""]
+    add_ticket(session, world, "INC-11", steps, teams=teams)
+    add_ticket(session, world, "INC-12", [(OPENED, "New", "created")])  # no team named
+    session.flush()
+    recompute.recompute(session, agreement_id=sla_in_force, now=OPENED + 7 * HOUR)
+    sign_in(client, "manager")
+    page = client.get("/breaches").text
+    rows = dict(
+        re.findall(r'id="breach-\d+">.*?>(INC-\d+)</a>.*?<td class="name">([^<]*)</td>', page, re.S)
+    )
+    assert rows == {"INC-11": "network", "INC-12": "—"}
+    assert "Breaches by the team holding the ticket" in page
+    client.cookies.clear()
+    sign_in(client, "customer_rep")
+    shown = client.get("/breaches").text
+    assert "INC-11" in shown
+    assert "network" not in shown
+    assert "Team at breach" not in shown

@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from servicelevel.services import notices, notifications, review_schedule, reviews
-from servicelevel.services.notifications import ChannelData
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.reviews import MeetingData
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications import notices
+from servicelevel.services.notifications.channels import ChannelData
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import schedule as review_schedule
+from servicelevel.services.reviews.meetings import MeetingData
 from tests.integration.conftest import auth
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket

@@ -225,9 +225,9 @@ def test_errors_with_values_are_translated(client: TestClient, world: World) -> 
 
 
 def test_tickets_list_and_timeline(client: TestClient, session: Session, world: World) -> None:
-    from servicelevel.services import parties
-    from servicelevel.services.demo_tickets import load_demo_tickets
-    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.demo.tickets import load_demo_tickets
+    from servicelevel.services.identity.permissions import SYSTEM
+    from servicelevel.services.parties import directory as parties
 
     parties.create_party(
         session, actor=SYSTEM, data=parties.PartyData("CONTOSO", "customer", "Contoso", {})
@@ -247,8 +247,8 @@ def test_tickets_list_and_timeline(client: TestClient, session: Session, world: 
 def test_a_users_saved_language_is_used_until_they_choose_another(
     client: TestClient, session: Session, world: World
 ) -> None:
-    from servicelevel.services import identity
-    from servicelevel.services.permissions import SYSTEM
+    from servicelevel.services.identity import accounts as identity
+    from servicelevel.services.identity.permissions import SYSTEM
 
     identity.create_user(
         session,

@@ -8,8 +8,8 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import improvement_plans
-from servicelevel.services.improvement_plans import PlanData
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews.plans import PlanData
 from tests.integration.factories import World
 from tests.integration.web.test_pages import sign_in
 

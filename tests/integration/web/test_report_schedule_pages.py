@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.jobs import worker
-from servicelevel.services import report_schedules
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import schedules as report_schedules
 from tests.integration.api.test_report_schedule_runs import mailbox  # noqa: F401 (fixture)
 from tests.integration.receivers import Mailbox
 from tests.integration.web.test_pages import csrf_of, sign_in

@@ -8,9 +8,11 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import calendars, catalog, catalog_lifecycle
-from servicelevel.services.catalog import OfferedTargetData, OptionData, ServiceData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import OfferedTargetData, OptionData, ServiceData
+from servicelevel.services.identity.permissions import SYSTEM
 from tests.integration.factories import World
 from tests.integration.web.test_agreement_pages import press
 from tests.integration.web.test_pages import sign_in

@@ -10,9 +10,11 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import improvement_plans, report_snapshots, reviews
-from servicelevel.services.improvement_plans import ActionData
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews.plans import ActionData
 from tests.integration.factories import World
 from tests.integration.web.test_pages import csrf_of, sign_in
 

@@ -9,8 +9,9 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import recompute, reviews
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.monitoring import recompute
+from servicelevel.services.reviews import meetings as reviews
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
 from tests.integration.web.test_pages import csrf_of, sign_in

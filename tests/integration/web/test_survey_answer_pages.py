@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import SurveyInvitation, SurveyResult
 from servicelevel.jobs import worker
-from servicelevel.services import identity, survey_invitations
-from servicelevel.services.identity import RoleGrant
-from servicelevel.services.permissions import SYSTEM
-from servicelevel.services.survey_invitations import PolicyData
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.accounts import RoleGrant
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.reviews.invitations import PolicyData
 from servicelevel.web import throttle
 from tests.integration.factories import PASSWORD, World
 from tests.integration.receivers import Mailbox

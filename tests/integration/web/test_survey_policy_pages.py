@@ -7,8 +7,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import survey_invitations
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import invitations as survey_invitations
 from tests.integration.web.test_pages import csrf_of, sign_in
 
 

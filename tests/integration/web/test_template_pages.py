@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.permissions import Actor
+from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World
 from tests.integration.web.test_agreement_pages import draft

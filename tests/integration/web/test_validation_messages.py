@@ -7,10 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services import catalog
-from servicelevel.services.catalog import ServiceData
-from servicelevel.services.errors import Invalid
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog.offerings import ServiceData
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.shared.errors import Invalid
 from tests.integration.conftest import auth
 from tests.integration.factories import World
 from tests.integration.web.test_pages import sign_in

@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 from servicelevel.app import create_app
 from servicelevel.db import migrate
 from servicelevel.db.session import make_engine
-from servicelevel.services.demo import DEMO_PASSWORD, load_demo
-from servicelevel.services.uow import unit_of_work
+from servicelevel.demo.loader import DEMO_PASSWORD, load_demo
+from servicelevel.services.shared.uow import unit_of_work
 from tests.integration.web.page_words import Page, codes_on, data_words, english_on, read_page
 
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
@@ -32,7 +32,11 @@ from servicelevel.api.schemas.agreements import (
     VersionOut,
 )
 from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
-from servicelevel.services import agreement_diff, agreement_lifecycle, agreements
+from servicelevel.api.schemas.templates import Language
+from servicelevel.i18n import negotiate
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import diff as agreement_diff
+from servicelevel.services.agreements import lifecycle as agreement_lifecycle
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 Number = Annotated[int, Query(ge=1, le=2**31 - 1, description="A version number.")]
@@ -247,11 +251,19 @@ def list_comments(
 
 @router.get("/{agreement_id}/diff", response_model=DiffOut)
 def diff(
-    agreement_id: RecordId, old: Number, new: Number, session: SessionDep, actor: ActorDep
+    agreement_id: RecordId,
+    old: Number,
+    new: Number,
+    session: SessionDep,
+    actor: ActorDep,
+    language: Language | None = None,
+    accept_language: Annotated[str, Header(max_length=500)] = "",
 ) -> DiffOut:
-    """What changed between two versions: clause by clause and line by line."""
+    """What changed between two versions: clause by clause and line by line; labels and
+    values in words in ``language``, else the best of Accept-Language, else English."""
+    locale = language.replace("-", "_") if language else negotiate(accept_language)
     found = agreement_diff.diff_versions(
-        session, actor=actor, agreement_id=agreement_id, old=old, new=new
+        session, actor=actor, agreement_id=agreement_id, old=old, new=new, locale=locale
     )
     return DiffOut.model_validate(found, from_attributes=True)
 

@@ -4,9 +4,9 @@ found, who is told, and whether the telling worked."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicelevel.api.deps import ActorDep, SessionDep, commit
@@ -20,8 +20,9 @@ from servicelevel.api.schemas.common import (
     page_of,
     page_of_list,
 )
-from servicelevel.services import alerts, breaches, notifications
-from servicelevel.services.notifications import ChannelData, NotificationChannel
+from servicelevel.services.monitoring import alerts, breaches
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications.channels import ChannelData, NotificationChannel
 
 router = APIRouter(tags=["monitoring"])
 
@@ -67,10 +68,12 @@ def list_breaches(
     excluded: bool | None = None,
     since: AwareInstant | None = None,
     until: AwareInstant | None = None,
+    team: Annotated[str | None, Query(max_length=200)] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[BreachOut]:
-    """Breaches newest first; representatives see their own agreements' only."""
+    """Breaches newest first; representatives see their own agreements' only; ``team`` (not
+    for representatives) keeps those of tickets that team held when breached."""
     page = breaches.list_breaches(
         session,
         actor=actor,
@@ -79,6 +82,7 @@ def list_breaches(
         excluded=excluded,
         since=since,
         until=until,
+        team=team or None,
         offset=offset,
         limit=limit,
     )

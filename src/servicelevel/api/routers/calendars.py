@@ -20,8 +20,8 @@ from servicelevel.api.schemas.calendars import (
 from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of
 from servicelevel.engine.business_time import NoWorkingTimeError
 from servicelevel.engine.durations import DurationError, format_seconds, parse_duration
-from servicelevel.services import calendars
-from servicelevel.services.errors import Invalid
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.shared.errors import Invalid
 
 router = APIRouter(prefix="/calendars", tags=["calendars"])
 Instant = Annotated[AwareInstant, Query(description="ISO 8601 with an offset")]

@@ -18,7 +18,8 @@ from servicelevel.api.schemas.catalog import (
     Status,
 )
 from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
-from servicelevel.services import catalog, catalog_lifecycle
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
 
 router = APIRouter(tags=["catalog"])
 

@@ -1,16 +1,19 @@
-"""/api/v1/portfolio/health: how every agreement in force is doing this month."""
+"""/api/v1/portfolio/health: how every agreement in force is doing this month;
+/api/v1/teams/attainment: how each of the provider's teams did in a month."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from servicelevel.api.deps import ActorDep, SessionDep
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of_list
-from servicelevel.services import dashboard
+from servicelevel.services.monitoring import teams as team_attainment
+from servicelevel.services.workspace import portfolio as dashboard
 
 router = APIRouter(tags=["agreements"])
 
@@ -82,3 +85,57 @@ def agreement_health(
     """Each ticket target this month against its objective, from stored measurements."""
     period, rows = dashboard.agreement_month(session, actor=actor, agreement_id=agreement_id)
     return AgreementMonthOut(period=period, targets=[TargetMonthOut(**r.__dict__) for r in rows])
+
+
+class HeldAgreementOut(BaseModel):
+    agreement_id: int
+    code: str
+    title: str
+    kind: str
+    met: int
+    breached: int
+    within: float | None
+
+
+class TeamOut(BaseModel):
+    team: str
+    agreements: list[HeldAgreementOut]
+    met: int
+    breached: int
+    within: float | None
+    breaches: int
+    excluded: int
+    handed: int
+
+
+class AttainmentOut(BaseModel):
+    period: str
+    start: dt.datetime
+    end: dt.datetime
+    teams: list[TeamOut]
+
+
+@router.get("/teams/attainment", response_model=AttainmentOut, tags=["monitoring"])
+def team_attainment_month(
+    session: SessionDep,
+    actor: ActorDep,
+    period: Annotated[str, Query(max_length=40, description="a month, 2026-03")] = "",
+) -> AttainmentOut:
+    """Each team in a month (UTC; this month by default): the OLAs it holds with their
+    compliance from stored measurements, the breaches of any agreement while it held the
+    ticket, and the tickets handed to it. Internal: not for representatives."""
+    found = team_attainment.attainment(
+        session, actor=actor, period=period or None, now=dt.datetime.now(dt.UTC)
+    )
+    return AttainmentOut(
+        period=found.period,
+        start=found.start,
+        end=found.end,
+        teams=[
+            TeamOut(
+                **{k: v for k, v in t.__dict__.items() if k != "agreements"},
+                agreements=[HeldAgreementOut(**r.__dict__) for r in t.agreements],
+            )
+            for t in found.teams
+        ],
+    )

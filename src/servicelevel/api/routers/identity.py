@@ -18,7 +18,9 @@ from servicelevel.api.schemas.identity import (
     TokenOut,
     TokenRequest,
 )
-from servicelevel.services import audit_trail, identity, user_settings
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity import preferences as user_settings
+from servicelevel.services.identity import trail as audit_trail
 
 router = APIRouter(tags=["identity"])
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict
 from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
-from servicelevel.services import jobs, live, recompute, report_schedules
+from servicelevel.services.monitoring import live, recompute
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.shared import jobs
 
 router = APIRouter(tags=["jobs"])
 

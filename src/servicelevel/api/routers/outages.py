@@ -12,7 +12,7 @@ from servicelevel.api.routers.paging import Limit, Offset
 from servicelevel.api.schemas.common import AwareInstant, PageOut, page_of_list
 from servicelevel.api.schemas.outages import AvailabilityOut, OutageIn, OutageOut
 from servicelevel.definitions.resources import percent
-from servicelevel.services import outages
+from servicelevel.services.monitoring import outages
 
 router = APIRouter(tags=["outages"])
 Bound = Annotated[AwareInstant | None, Query(description="ISO 8601 with an offset")]

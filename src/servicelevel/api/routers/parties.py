@@ -10,7 +10,7 @@ from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, LockVersionQuery, Offset, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of
 from servicelevel.api.schemas.parties import Kind, PartyIn, PartyOut, PartyPatch
-from servicelevel.services import parties
+from servicelevel.services.parties import directory as parties
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 

@@ -17,12 +17,10 @@ from servicelevel.api.schemas.common import LockVersionOut, PageOut, page_of, pa
 from servicelevel.api.schemas.reports import ReportFiguresOut
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import XLSX, file_of, report_file
-from servicelevel.services import (
-    report_files,
-    report_schedules,
-    report_snapshots,
-    service_reports,
-)
+from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import files as report_files
+from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.reporting import snapshots as report_snapshots
 
 router = APIRouter(tags=["reports"])
 

@@ -25,8 +25,9 @@ from servicelevel.api.schemas.requirements import (
     VersionIn,
     WhatIfOut,
 )
-from servicelevel.services import change_requests, requirements, whatif
-from servicelevel.services.requirements import RequestedTargetData, RequirementData
+from servicelevel.services.requirements import capture as requirements
+from servicelevel.services.requirements import change_requests, whatif
+from servicelevel.services.requirements.capture import RequestedTargetData, RequirementData
 
 router = APIRouter(tags=["requirements"])
 

@@ -39,16 +39,14 @@ from servicelevel.api.schemas.reviews import (
 )
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
-from servicelevel.services import (
-    improvement_plans,
-    review_register,
-    reviews,
-    survey_invitations,
-    surveys,
-    validation,
-)
-from servicelevel.services.improvement_plans import ActionData, Goal, PlanData
-from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews import surveys
+from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
+from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.shared import validation
 
 router = APIRouter(tags=["reviews"])
 

@@ -20,7 +20,9 @@ from servicelevel.api.schemas.templates import (
 )
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import XLSX, report_file
-from servicelevel.services import documents, service_reports, templates
+from servicelevel.services.agreements import documents
+from servicelevel.services.catalog import templates
+from servicelevel.services.reporting import compute as service_reports
 
 router = APIRouter(tags=["templates"])
 

@@ -21,8 +21,9 @@ from servicelevel.api.schemas.tickets import (
     TicketEventOut,
     TicketOut,
 )
-from servicelevel.services import explain, ticket_queue, tickets
-from servicelevel.services.errors import Invalid
+from servicelevel.services.monitoring import explain, tickets
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.shared.errors import Invalid
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 Text = Annotated[str | None, Query(max_length=100)]

@@ -12,7 +12,7 @@ from servicelevel.api.schemas.agreements import (
     UnderpinningOut,
 )
 from servicelevel.api.schemas.common import PageOut, page_of_list
-from servicelevel.services import underpinning
+from servicelevel.services.agreements import underpinning
 
 router = APIRouter(tags=["agreements"])
 

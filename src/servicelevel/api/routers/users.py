@@ -10,7 +10,7 @@ from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset
 from servicelevel.api.schemas.common import PageOut
 from servicelevel.api.schemas.users import RoleOut, UserIn, UserOut
-from servicelevel.services import identity
+from servicelevel.services.identity import accounts as identity
 
 router = APIRouter(prefix="/users", tags=["users"])
 

@@ -146,11 +146,30 @@ class AgreementOut(AgreementSummaryOut):
     created_at: dt.datetime
 
 
+class FieldChangeOut(BaseModel):
+    field: str = Field(description="The key in the agreement file (within, objective…).")
+    kind: str = Field(description="What the value is: text, duration, percent, condition…")
+    label: str = Field(description="The field in the reader's language.")
+    before: Any = Field(description="As in the agreement file; null: not there.")
+    after: Any
+    before_text: str = Field(description="`before` in the reader's words, as the page shows it.")
+    after_text: str
+
+
 class ClauseChangeOut(BaseModel):
     clause: str
     change: str
     before: Any
     after: Any
+    label: str = Field(description="The clause in the reader's language.")
+    fields: list[FieldChangeOut]
+
+
+class SettingOut(BaseModel):
+    key: str
+    label: str
+    value: Any
+    text: str
 
 
 class DiffOut(BaseModel):
@@ -158,6 +177,10 @@ class DiffOut(BaseModel):
     new: int
     clauses: list[ClauseChangeOut]
     lines: list[str]
+    unversioned: list[SettingOut] = Field(
+        description="Settings of the agreement (title, provider, review): the same in every "
+        "version, so never among the changed clauses."
+    )
 
 
 class FindingOut(BaseModel):

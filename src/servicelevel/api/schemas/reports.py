@@ -1,4 +1,4 @@
-"""The report figures model as the API documents it (``services.report_figures`` builds it).
+"""The report figures model as the API documents it (``services.reporting.figures`` builds it).
 
 Numbers are numbers; the unit is in the key: ``_seconds`` (working or real seconds),
 ``_pct`` (percent, 0–100). Nothing is rounded: round when you show a value. Instants are ISO
@@ -12,7 +12,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicelevel.services.report_figures import SCHEMA
+from servicelevel.services.reporting.figures import SCHEMA
 
 
 class _Figures(BaseModel):

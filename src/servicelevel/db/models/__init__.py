@@ -15,6 +15,7 @@ from servicelevel.db.models.alerts import Breach, ClockAlert
 from servicelevel.db.models.audit import AuditEntry
 from servicelevel.db.models.calendars import CalendarRecord
 from servicelevel.db.models.catalog import OfferedTarget, Service, ServiceDependency, ServiceOption
+from servicelevel.db.models.connectors import Connection, ConnectionRun, TicketMapping
 from servicelevel.db.models.identity import ApiToken, RoleAssignment, User
 from servicelevel.db.models.jobs import Job
 from servicelevel.db.models.measurements import Measurement
@@ -52,6 +53,8 @@ __all__ = [
     "CalendarRecord",
     "ChangeRequest",
     "ClockAlert",
+    "Connection",
+    "ConnectionRun",
     "Contact",
     "CoveredService",
     "CreditClause",
@@ -85,6 +88,7 @@ __all__ = [
     "SurveyResult",
     "Ticket",
     "TicketEvent",
+    "TicketMapping",
     "Underpinning",
     "User",
     "WorkItem",

@@ -166,6 +166,8 @@ class AgreementTarget(Base):
     objective: Mapped[float | None] = mapped_column(Float, default=None)
     warnings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"at": [0.5, 0.75]}
     service_code: Mapped[str] = mapped_column(String(64), default="")  # availability targets
+    # a team: the clock runs only while it holds the ticket (an OLA's, engine.holding)
+    held_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class CreditClause(Base):

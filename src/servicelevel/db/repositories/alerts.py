@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Breach, ClockAlert
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import Page, paginate, period_index
+from servicelevel.db.repositories.teams import held_at_breach
 
 AlertKey = tuple[str, int, str, float]
 
@@ -155,11 +156,11 @@ def sync_ticket_breaches(
     now: dt.datetime,
     tickets: list[int] | None = None,
 ) -> tuple[int, int]:
-    """The agreement's ticket breaches (of ``tickets``, when given) brought in line with
-    ``missed`` (see :func:`servicelevel.services.breaches.sync_tickets_generic`, whose rules
-    these are) on PostgreSQL: the misses COPYed in, then one statement for the breaches whose
-    figures changed, those no longer missed (withdrawn, kept with their annotations) and the
-    new ones. Returns how many were added and how many changed."""
+    """The agreement's ticket breaches (of ``tickets``, when given) brought in line with ``missed``
+    (see :func:`servicelevel.services.monitoring.breaches.sync_tickets_generic`, whose rules these
+    are) on PostgreSQL: the misses COPYed in, then one statement for the breaches whose figures
+    changed, those no longer missed (withdrawn, kept with their annotations) and the new ones.
+    Returns how many were added and how many changed."""
     bulk.copy_in(session, "load_missed", missed)
     exprs, params = bulk.decoded(missed, "l")
     status = "CASE WHEN l.stopped = 1 THEN 'closed' ELSE 'open' END"
@@ -252,9 +253,11 @@ def list_breaches(
     offset: int = 0,
     limit: int = 50,
     current: bool = False,
+    team: str | None = None,
 ) -> Page[Breach]:
     """Breaches newest first; ``current`` leaves the withdrawn ones out (a recomputation
-    found the clock met after all), so a page's total matches what it lists."""
+    found the clock met after all), so a page's total matches what it lists; ``team`` keeps
+    those of tickets that team held when breached."""
     conditions: list[ColumnElement[bool]] = []
     if current:
         conditions.append(Breach.status != "withdrawn")
@@ -270,6 +273,8 @@ def list_breaches(
         conditions.append(Breach.breached_at >= since)
     if until is not None:
         conditions.append(Breach.breached_at < until)
+    if team:
+        conditions.append(held_at_breach() == team)
     query = select(Breach).where(and_(True, *conditions))
     return paginate(session, query.order_by(Breach.breached_at.desc(), Breach.id), offset, limit)
 

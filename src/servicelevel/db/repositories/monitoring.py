@@ -199,6 +199,62 @@ def ticket_columns(
     return ticket_cols, event_cols  # type: ignore[return-value]
 
 
+def event_teams(
+    session: Session,
+    *,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+    only: list[int] | None = None,
+) -> list[str | None]:
+    """The team each event of those tickets names (its ``attributes.team``, else None), in the
+    order :func:`ticket_columns` reads the events: read only for targets held by a team."""
+    chosen = _chosen(services, customer_id, opened_from, opened_to, only)
+    team = TicketEvent.changes["attributes"]["team"].as_string()
+    query = (
+        select(team)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(*chosen)
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+    )
+    return [row[0] for row in session.execute(query)]
+
+
+def ticket_attribute(
+    session: Session,
+    name: str,
+    *,
+    services: list[str],
+    customer_id: int | None,
+    opened_from: dt.datetime,
+    opened_to: dt.datetime,
+    only: list[int] | None = None,
+) -> list[str | None]:
+    """Each of those tickets' latest value of one of its source's attributes (an assignment
+    group, a request type…), in the order :func:`ticket_columns` reads the tickets."""
+    chosen = _chosen(services, customer_id, opened_from, opened_to, only)
+    value = Ticket.attributes[name].as_string()
+    query = select(value).where(*chosen).order_by(Ticket.id)
+    return [row[0] for row in session.execute(query)]
+
+
+def team_changes(
+    session: Session, ticket_ids: list[int]
+) -> dict[int, list[tuple[dt.datetime, str]]]:
+    """Per ticket, the instants at which an event named its team, and the team, in order."""
+    team = TicketEvent.changes["attributes"]["team"].as_string()
+    query = (
+        select(TicketEvent.ticket_id, TicketEvent.at, team)
+        .where(TicketEvent.ticket_id.in_(ticket_ids), team.is_not(None), team != "")
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+    )
+    out: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for ticket_id, at, name in session.execute(query):
+        out.setdefault(int(ticket_id), []).append((at, str(name)))
+    return out
+
+
 @dataclass(frozen=True)
 class TicketArrays:
     """What :func:`ticket_columns` reads, as arrays: strings of few values coded (in no

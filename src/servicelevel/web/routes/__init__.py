@@ -6,11 +6,13 @@ from fastapi import APIRouter
 
 from servicelevel.web.routes import (
     account,
+    agreement_editor,
     agreements,
     audit,
     auth,
     calendars,
     catalog,
+    connections,
     document_templates,
     home,
     improvement,
@@ -30,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 processes = (
     catalog,
     requirements,
+    agreement_editor,  # before agreements: /agreements/draft is not /agreements/{id}
     agreements,
     document_templates,
     work,
@@ -40,6 +43,6 @@ processes = (
     survey_answers,
     survey_policies,
 )
-areas = (*processes, parties, calendars, tickets, monitoring, audit, account)
+areas = (*processes, parties, calendars, tickets, monitoring, connections, audit, account)
 for module in (auth, home, *areas):
     router.include_router(module.router)

@@ -11,8 +11,9 @@ from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.i18n import moments
-from servicelevel.services import identity, user_settings
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity import preferences as user_settings
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import LANG_COOKIE, language, render, time_zone

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,50 +14,50 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import file_of, report_file
-from servicelevel.services import (
-    agreement_lifecycle,
-    agreement_views,
-    agreements,
-    dashboard,
-    documents,
-    identity,
-    live,
-    recompute,
-    report_files,
-    report_snapshots,
-    reviews,
-    service_reports,
-    underpinning,
-)
-from servicelevel.services.agreement_diff import as_yaml, diff_versions
-from servicelevel.services.agreement_documents import document_from_text
-from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import diff as agreement_diff
+from servicelevel.services.agreements import documents, underpinning
+from servicelevel.services.agreements import forms as agreement_forms
+from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import views as agreement_views
+from servicelevel.services.agreements.diff import as_yaml
+from servicelevel.services.agreements.files import document_from_text
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.identity.permissions import allowed
+from servicelevel.services.monitoring import live, recompute
+from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import files as report_files
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.shared.errors import Invalid, ServiceError
+from servicelevel.services.workspace import portfolio as dashboard
 from servicelevel.web import flash, labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.downloads import pdf_response
 from servicelevel.web.pages import language, render
 
 router = APIRouter()
-TEMPLATE = """id: SLA-2026-001
+TEMPLATE = """id: SLA-{year}-001
 kind: SLA
-title: {en: E-mail for Contoso, zh-Hans: Contoso 邮件服务, zh-Hant: Contoso 郵件服務}
+title: {{en: E-mail for Contoso, zh-Hans: Contoso 邮件服务, zh-Hant: Contoso 郵件服務}}
 provider: Acme IT
 customer: CONTOSO
 services: [email]
-term: {start: 2026-01-01, end: 2026-12-31}
+term: {{start: {start}, end: {end}}}
 review: quarterly
-calendars: {business: beijing-office, always: 24x7}
+calendars: {{business: beijing-office, always: 24x7}}
 clocks:
   resolution:
-    pause: {states: [Awaiting Customer]}
-    stop: {states: [Resolved, Closed]}
+    pause: {{states: [Awaiting Customer]}}
+    stop: {{states: [Resolved, Closed]}}
 targets:
-  - {id: P1-resolution, clock: resolution, when: {priority: P1}, within: 4h,
-     calendar: always, objective: 95%, warnings: [75%]}
+  - {{id: P1-resolution, clock: resolution, when: {{priority: P1}}, within: 4h,
+     calendar: always, objective: 95%, warnings: [75%]}}
 availability:
-  - {id: email-availability, service: email, calendar: always, objective: 99.9%}
+  - {{id: email-availability, service: email, calendar: always, objective: 99.9%}}
 credits:
-  - {id: email-credit, target: email-availability, tiers: [{below: 99.9%, credit: 5%}], cap: 10%}
+  - {{id: email-credit, target: email-availability, cap: 10%,
+     tiers: [{{below: 99.9%, credit: 5%}}]}}
 """
 
 
@@ -152,7 +152,13 @@ def _document_form(
 
 @router.get("/agreements/new")
 def agreement_new(request: Request, visitor: UserDep) -> Response:
-    return _document_form(request, visitor, {"document": TEMPLATE}, {})
+    return _document_form(request, visitor, {"document": template_now()}, {})
+
+
+def template_now() -> str:
+    """The example agreement, its term starting next month (never in the past)."""
+    start, end = agreement_forms.default_term("Asia/Shanghai", dt.datetime.now(dt.UTC))
+    return TEMPLATE.format(year=start.year, start=start.isoformat(), end=end.isoformat())
 
 
 class DocumentForm(BaseModel):
@@ -233,7 +239,38 @@ def _detail(
         labels=labels,
         error=error,
         status=status,
+        **_comment_context(request, visitor, db, view),
     )
+
+
+def _comment_context(
+    request: Request, visitor: UserDep, db: SessionDep, view: agreement_views.AgreementView
+) -> dict[str, Any]:
+    """The clauses a comment on the shown version may be about, and the labels of the
+    comments' clauses, in the page's language."""
+    locale = language(request)
+    shown = view.shown
+    choices = (
+        agreement_diff.version_clauses(
+            db,
+            actor=visitor.actor,
+            agreement_id=view.agreement.id,
+            number=shown.number,
+            locale=locale,
+        )
+        if shown is not None
+        and shown.state in ("draft", "proposed", "approved")
+        and allowed(visitor.actor, "agreement.comment")
+        else []
+    )
+    labelled = (
+        agreement_diff.comment_labels(
+            db, actor=visitor.actor, agreement_id=view.agreement.id, locale=locale
+        )
+        if view.comments
+        else {}
+    )
+    return {"clauses": choices, "clause_labels": labelled}
 
 
 @router.get("/agreements/{agreement_id}/job")
@@ -567,7 +604,14 @@ def version_diff(
     old: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
     new: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
 ) -> Response:
-    found = diff_versions(db, actor=visitor.actor, agreement_id=agreement_id, old=old, new=new)
+    found = agreement_diff.diff_versions(
+        db,
+        actor=visitor.actor,
+        agreement_id=agreement_id,
+        old=old,
+        new=new,
+        locale=language(request),
+    )
     agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=agreement_id)
     return render(
         request,

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import NAMES, Translator, moments, translator
-from servicelevel.services import audit_trail
-from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.identity import trail as audit_trail
+from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.web import forms, labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import language, render, time_zone

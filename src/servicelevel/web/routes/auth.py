@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.i18n import LOCALES
-from servicelevel.services import identity
-from servicelevel.services.errors import ServiceError, Unauthenticated
+from servicelevel.services.identity import accounts as identity
+from servicelevel.services.shared.errors import ServiceError, Unauthenticated
 from servicelevel.web import sessions
 from servicelevel.web.deps import UserDep, VisitorDep
 from servicelevel.web.pages import LANG_COOKIE, render

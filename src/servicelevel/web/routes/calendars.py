@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.definitions.calendars import format_shift
 from servicelevel.engine.calendars import WEEKDAYS, plan_days
-from servicelevel.services import calendars
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render

@@ -9,9 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import catalog, catalog_lifecycle, catalog_views, dashboard
-from servicelevel.services.errors import Invalid, ServiceError
-from servicelevel.services.process_status import process_status
+from servicelevel.services.catalog import lifecycle as catalog_lifecycle
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.catalog import views as catalog_views
+from servicelevel.services.catalog.process_status import process_status
+from servicelevel.services.shared.errors import Invalid, ServiceError
+from servicelevel.services.workspace import portfolio as dashboard
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import percentage

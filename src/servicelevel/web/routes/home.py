@@ -14,11 +14,14 @@ from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import Translator, moments, translator
-from servicelevel.services import dashboard, report_snapshots, ticket_queue, workspace
-from servicelevel.services.charts import Series, bar_chart, line_chart
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import Actor
-from servicelevel.services.ticket_queue import QueueFilter
+from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.monitoring.queue import QueueFilter
+from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reporting.charts import Series, bar_chart, line_chart
+from servicelevel.services.shared.errors import ServiceError
+from servicelevel.services.workspace import home as workspace
+from servicelevel.services.workspace import portfolio as dashboard
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import language, render
@@ -79,7 +82,16 @@ def _drawn(found: workspace.Charts, t: Translator) -> dict[str, str]:
         "availability": line_chart(
             found.months, uptime, title=t.gettext("Availability"), share=share
         ),
-        "breaches": bar_chart(weeks, found.breaches, title=t.gettext("Breaches by week")),
+        "breaches": bar_chart(
+            weeks,
+            found.breaches,
+            title=t.gettext("Breaches by week"),
+            names=[
+                t.gettext("Week from {day}").format(day=moments.day(d, t.locale))
+                for d in found.weeks
+            ],
+            links=[f"/breaches?week={d.isoformat()}" for d in found.weeks],
+        ),
     }
 
 

@@ -14,9 +14,14 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
-from servicelevel.services import agreements, catalog, charts, improvement_plans, parties, surveys
-from servicelevel.services.errors import Invalid
-from servicelevel.services.improvement_plans import Goal, PlanData
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import surveys
+from servicelevel.services.reviews.plans import Goal, PlanData
+from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import day

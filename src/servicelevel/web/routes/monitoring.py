@@ -1,8 +1,11 @@
 """Monitoring outcomes in the browser: breaches (with exclusion by a manager), the alerts
-fired, and the notification channels with the delivery of each notice."""
+fired, each team's month (the provider's own people only), and the notification channels with
+the delivery of each notice."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -10,9 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import alerts, breaches, calendars, notifications
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.notifications import ChannelData
+from servicelevel.services.calendars import service_hours as calendars
+from servicelevel.services.monitoring import alerts, breaches
+from servicelevel.services.monitoring import teams as team_attainment
+from servicelevel.services.notifications import channels as notifications
+from servicelevel.services.notifications.channels import ChannelData
+from servicelevel.services.shared.errors import Invalid, ServiceError
+from servicelevel.services.workspace import home as workspace
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
@@ -27,8 +34,11 @@ def breach_list(
     visitor: UserDep,
     db: SessionDep,
     status: Annotated[str, Query(max_length=10)] = "",
+    team: Annotated[str, Query(max_length=200)] = "",
+    period: Annotated[str, Query(max_length=40)] = "",
+    week: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    return _breaches(request, visitor, db, status, {})
+    return _breaches(request, visitor, db, status, {}, team=team, period=period, week=week)
 
 
 def _breaches(
@@ -38,15 +48,35 @@ def _breaches(
     status: str,
     errors: dict[int, object],
     code: int = 200,
+    team: str = "",
+    period: str = "",
+    week: str = "",
 ) -> Response:
     chosen = status if status in STATES else None
-    page = breaches.list_breaches(db, actor=visitor.actor, status=chosen, limit=200)
+    since = until = monday = None
+    if period:  # a month in UTC, as the Teams page counts it
+        period, since, until = team_attainment.month_of(period, dt.datetime.now(dt.UTC))
+    elif week:  # a bar of the dashboard's chart: its standing breaches, Monday to Monday UTC
+        monday, since, until = workspace.week_of(week)
+    page = breaches.list_breaches(
+        db,
+        actor=visitor.actor,
+        status=chosen,
+        team=team or None,
+        since=since,
+        until=until,
+        limit=200,
+        current=monday is not None,
+    )
     fired = alerts.fired(db, actor=visitor.actor, limit=50)
     codes, numbers = breaches.names_for(
         db,
         {b.agreement_id for b in page.items} | {a.agreement_id for a in fired.items},
         {b.ticket_id for b in page.items if b.ticket_id} | {a.ticket_id for a in fired.items},
     )
+    # the team holding each ticket at its breach: internal, so not for customers or suppliers
+    internal = not visitor.actor.scoped
+    teams = breaches.teams_at_breach(db, page.items) if internal else {}
     return render(
         request,
         "monitoring/breaches.html",
@@ -56,9 +86,41 @@ def _breaches(
         fired=fired,
         codes=codes,
         numbers=numbers,
+        teams=teams,
+        by_team=Counter(teams.values()).most_common(),
         state=status,
+        team=team,
+        period=period,
+        week=monday,
         labels=labels,
         errors=errors,
+        status=code,
+    )
+
+
+@router.get("/teams")
+def team_list(
+    request: Request,
+    visitor: UserDep,
+    db: SessionDep,
+    period: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """Each team's month: the OLAs it holds, breaches while it held the ticket, hand-offs."""
+    now = dt.datetime.now(dt.UTC)
+    error, code = None, 200
+    try:
+        found = team_attainment.attainment(db, actor=visitor.actor, period=period or None, now=now)
+    except Invalid as exc:  # a period that is not a month: this month, and say why
+        found = team_attainment.attainment(db, actor=visitor.actor, now=now)
+        error, code = exc, exc.status
+    return render(
+        request,
+        "monitoring/teams.html",
+        actor=visitor.actor,
+        csrf=visitor.session.csrf,
+        found=found,
+        asked=period,
+        error=error,
         status=code,
     )
 

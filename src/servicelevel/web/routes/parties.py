@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import parties
-from servicelevel.services.errors import ServiceError
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render

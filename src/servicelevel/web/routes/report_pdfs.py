@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services import report_files
+from servicelevel.services.reporting import files as report_files
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.downloads import pdf_response

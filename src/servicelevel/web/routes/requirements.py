@@ -10,14 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import (
-    catalog,
-    change_requests,
-    parties,
-    requirements,
-    whatif,
-)
-from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.parties import directory as parties
+from servicelevel.services.requirements import capture as requirements
+from servicelevel.services.requirements import change_requests, whatif
+from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import percentage

@@ -17,10 +17,14 @@ from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import moments, translator
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
-from servicelevel.services import agreements, charts, improvement_plans, review_register, reviews
-from servicelevel.services.errors import Invalid
-from servicelevel.services.improvement_plans import ActionData
-from servicelevel.services.reviews import MeetingData, Minutes, ParticipantData
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
+from servicelevel.services.reviews.plans import ActionData
+from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import day

@@ -12,9 +12,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services import agreements, survey_invitations
-from servicelevel.services.errors import ServiceError
-from servicelevel.services.permissions import SYSTEM
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions, throttle
 from servicelevel.web.deps import UserDep, VisitorDep
 from servicelevel.web.pages import render

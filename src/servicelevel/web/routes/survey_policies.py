@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services import agreements, survey_invitations
-from servicelevel.services.errors import NotFound
-from servicelevel.services.permissions import allowed
+from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.identity.permissions import allowed
+from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.shared.errors import NotFound
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
 from servicelevel.web.submit import perform

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services import explain, ticket_queue, tickets
-from servicelevel.services.errors import Invalid, ServiceError
+from servicelevel.services.monitoring import explain, tickets
+from servicelevel.services.monitoring import queue as ticket_queue
+from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render

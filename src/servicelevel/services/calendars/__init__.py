@@ -1,0 +1,1 @@
+"""Calendars (service hours) kept in the database."""

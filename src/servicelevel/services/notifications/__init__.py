@@ -1,0 +1,1 @@
+"""Notifications: channels, what each kind says and how each channel wants it said."""

@@ -1,0 +1,1 @@
+"""Parties: customers, internal teams and suppliers."""
