@@ -42,12 +42,13 @@ def scenario_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     """RT stamps its transactions with its own clock, so a test that talks to RT runs at RT's
     time (an event dated after "now" would be refused), whatever this process's clock says: the
     suite may run with its clock moved (faketime) while RT's server keeps the machine's. The
-    other tests run at the real time: no scenario instant here."""
+    other tests run at the real time: no scenario instant here. RT's Date names whole
+    seconds: the clock starts at the end of the second it names, never before RT's own."""
     if "rt" not in request.fixturenames:
         yield
         return
     server: RtServer = request.getfixturevalue("rt")
-    with time_machine.travel(server.clock(), tick=True):
+    with time_machine.travel(server.clock() + dt.timedelta(seconds=1), tick=True):
         yield
 
 
