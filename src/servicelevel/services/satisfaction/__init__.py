@@ -1,0 +1,1 @@
+"""Customer satisfaction: survey results imported or answered, per customer and period."""
