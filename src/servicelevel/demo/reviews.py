@@ -21,9 +21,9 @@ from servicelevel.demo.agreements import DemoTerm, first_of_month
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
 from servicelevel.services.reviews.plans import ActionData
+from servicelevel.services.satisfaction import surveys
 
 PLAN = "SIP-CONTOSO-01"
 CUSTOMERS = {"CONTOSO": ("email", 4.1), "FABRIKAM": ("pos", 3.4)}  # service, typical score

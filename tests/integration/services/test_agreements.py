@@ -20,8 +20,8 @@ from servicelevel.services.catalog import lifecycle as catalog_lifecycle
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.catalog.process_status import process_status
 from servicelevel.services.identity.permissions import Actor
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.workspace import work
 from tests.integration.agreement_fixtures import SLA, everyone, ola, uc
 from tests.integration.factories import World
 

@@ -13,8 +13,8 @@ from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.catalog.offerings import OfferedTargetData, OptionData, ServiceData
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.parties import directory as parties
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
-from servicelevel.services.workspace import work
 from tests.integration.factories import World
 
 GOLD = OptionData(

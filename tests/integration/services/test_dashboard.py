@@ -15,6 +15,7 @@ from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute
+from servicelevel.services.monitoring.queue import AT_RISK
 from servicelevel.services.workspace import portfolio as dashboard
 from tests.integration.agreement_fixtures import SLA
 from tests.integration.api.test_query_counts import counting
@@ -65,7 +66,7 @@ def test_the_portfolio_figures_are_those_of_each_agreement_read_alone(
     start, end, _ = dashboard._month(agreement, MARCH)
     counts = measurement_repo.status_counts_between(session, sla_in_force, start, end)
     breaches, excluded = alert_repo.breach_counts_between(session, sla_in_force, start, end)
-    at_risk = measurement_repo.at_risk(session, sla_in_force, MARCH + dashboard.AT_RISK)
+    at_risk = measurement_repo.at_risk(session, sla_in_force, MARCH + AT_RISK)
     assert (first.breaches, first.excluded, first.at_risk) == (breaches, excluded, at_risk)
     assert first.met + first.breached == sum(counts[s] for s in ("met", "breached") if s in counts)
     assert min(first.breaches, first.met, first.at_risk) >= 1  # each figure was exercised

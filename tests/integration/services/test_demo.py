@@ -17,7 +17,7 @@ from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.requirements import change_requests
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
-from servicelevel.services.workspace import work
+from servicelevel.services.shared import work
 
 NOW = dt.datetime(2026, 6, 30, 9, 18, tzinfo=dt.UTC)
 

@@ -21,8 +21,8 @@ from servicelevel.services.reporting import snapshots as report_snapshots
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import schedule as review_schedule
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.services.workspace import portfolio as dashboard
 from tests.integration.agreement_fixtures import SLA

@@ -23,8 +23,8 @@ from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.accounts import RoleGrant
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.reviews import invitations as survey_invitations
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.invitations import PolicyData, Reply
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.settings import get_settings
 from tests.integration.factories import World

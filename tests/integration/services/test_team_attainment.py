@@ -14,7 +14,7 @@ from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, recompute
-from servicelevel.services.monitoring import teams as team_attainment
+from servicelevel.services.reporting import teams as team_attainment
 from servicelevel.services.shared.errors import Forbidden, Invalid
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import World

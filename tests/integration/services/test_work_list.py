@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.services.identity.permissions import SYSTEM, Actor
-from servicelevel.services.workspace import work
+from servicelevel.services.shared import work
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World
 from tests.integration.services.test_agreements import draft, in_force

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from servicelevel.api.deps import ActorDep, SessionDep
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.common import PageOut, page_of_list
-from servicelevel.services.monitoring import teams as team_attainment
+from servicelevel.services.reporting import teams as team_attainment
 from servicelevel.services.workspace import portfolio as dashboard
 
 router = APIRouter(tags=["agreements"])

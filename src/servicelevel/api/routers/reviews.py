@@ -43,9 +43,9 @@ from servicelevel.services.reviews import invitations as survey_invitations
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import register as review_register
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
 from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared import validation
 
 router = APIRouter(tags=["reviews"])

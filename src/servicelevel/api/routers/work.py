@@ -10,7 +10,7 @@ from servicelevel.api.deps import ActorDep, SessionDep, commit
 from servicelevel.api.routers.paging import Limit, Offset, RecordFilter, RecordId
 from servicelevel.api.schemas.catalog import CompleteIn, MaterialChangeIn, WorkItemOut
 from servicelevel.api.schemas.common import PageOut, page_of
-from servicelevel.services.workspace import work
+from servicelevel.services.shared import work
 
 router = APIRouter(tags=["work"])
 

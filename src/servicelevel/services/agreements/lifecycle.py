@@ -34,8 +34,8 @@ from servicelevel.services.identity.permissions import (
     Actor,
     require,
 )
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid
-from servicelevel.services.workspace import work
 
 COUNTERSIGNER = {"SLA": CUSTOMER_REP, "OLA": TEAM_MEMBER, "UC": SUPPLIER_REP}
 # step → (permission, version states it starts from, state it ends in)

@@ -13,8 +13,8 @@ from servicelevel.db.models import Service
 from servicelevel.services.catalog.offerings import get_service, service_snapshot
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Conflict, Invalid
-from servicelevel.services.workspace import work
 
 # transition → (permission, states it may start from, state it ends in)
 TRANSITIONS: dict[str, tuple[str, tuple[str, ...], str]] = {

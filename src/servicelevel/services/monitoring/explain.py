@@ -26,9 +26,9 @@ from servicelevel.engine.holding import carried_forward, held_clock, held_timeli
 from servicelevel.engine.targets import Categorical
 from servicelevel.engine.timelines import Timelines
 from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import stored_tickets, tickets
-from servicelevel.services.reporting.compute import engine_agreement
 
 MODES = {m.value: m.name.lower() for m in Mode}
 MAX_CLOSURES = 40  # per target: a ticket open for months crosses hundreds of nights

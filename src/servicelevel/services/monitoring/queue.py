@@ -27,9 +27,13 @@ from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.shared.errors import Invalid
-from servicelevel.services.workspace.portfolio import AT_RISK
+
+# A running clock is at risk when its deadline is this close: the queue's "at risk" status, the
+# dashboards' and the portfolio's counts.
+AT_RISK = dt.timedelta(hours=4)
 
 __all__ = [
+    "AT_RISK",
     "Choices",
     "QueueFilter",
     "QueuePage",

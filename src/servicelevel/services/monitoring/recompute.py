@@ -27,9 +27,9 @@ from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.compliance import reporting_instants
 from servicelevel.engine.evaluation import measure
 from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor, allowed, require
 from servicelevel.services.monitoring import alerts, breaches, stored_tickets
-from servicelevel.services.reporting.compute import engine_agreement
 from servicelevel.services.shared import jobs
 from servicelevel.services.shared.errors import NotFound
 

@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,10 +30,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import compliance_figures
-from servicelevel.definitions.agreements import agreement_from_document
-from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Availability, Outages, availability
 from servicelevel.engine.clocks import NONE
@@ -45,6 +41,7 @@ from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import Target, TicketSet
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import documents
+from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.catalog import templates
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, outages, stored_measurements, stored_tickets
@@ -67,7 +64,7 @@ from servicelevel.services.reporting.figures import (
     target_row_of,
 )
 from servicelevel.services.requirements.whatif import LOOKBACK
-from servicelevel.services.reviews import surveys
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Invalid
 
 __all__ = ["PeriodBreaches", "period_breaches"]
@@ -487,26 +484,6 @@ def report_figures(
     return report_model(
         session, actor=actor, agreement_id=agreement_id, period=period, now=now
     ).figures
-
-
-def engine_agreement(
-    session: Session, agreement: Agreement, version: AgreementVersion
-) -> EngineAgreement:
-    """The version as the engine's agreement, its calendars the stored definitions."""
-    document = agreements.document_for(session, agreement, version)
-    inline: dict[str, Any] = {}
-    for c in version.calendars:
-        record = calendar_repo.calendar_by_id(session, c.calendar_id) if c.calendar_id else None
-        inline[c.key] = record.definition if record is not None else "24x7"
-    document["calendars"] = inline
-    try:
-        return agreement_from_document(Located(document, {}, agreement.code), Path("."))
-    except DefinitionError as exc:
-        raise Invalid(
-            "agreement {code} cannot be evaluated: {reason}",
-            code=agreement.code,
-            reason=exc.message,
-        ) from None
 
 
 def _tickets(

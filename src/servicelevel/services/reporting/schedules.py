@@ -33,10 +33,10 @@ from servicelevel.engine.business_time import Calendar
 from servicelevel.i18n.moments import NOT_CHOSEN
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements.documents import LOCALES
+from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.reporting import snapshots as report_snapshots
-from servicelevel.services.reporting.compute import engine_agreement
 from servicelevel.services.shared import jobs
 from servicelevel.services.shared.errors import Invalid, NotFound, ServiceError
 

@@ -22,7 +22,7 @@ from servicelevel.db.repositories import reviews as repo
 from servicelevel.engine.periods import PeriodError, parse_period
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.reporting import trends
-from servicelevel.services.reviews import surveys
+from servicelevel.services.satisfaction import surveys
 
 NEAR_MISS = 0.9  # a clock met after using this share of its budget is a near miss
 LISTED = 100  # breaches and near misses listed by name; the counts cover all

@@ -1,7 +1,7 @@
 """Satisfaction surveys sent, not only imported (issue 14; SLM5): each agreement's policy says
 when its customer is asked, the worker invites and mails, and an answer — by a personal link,
 or by a representative signed in — becomes a survey result like an imported one
-(:mod:`servicelevel.services.reviews.surveys`), seen on review agendas and reports.
+(:mod:`servicelevel.services.satisfaction.surveys`), seen on review agendas and reports.
 
 The rule (``survey_policy``, one per agreement; none: nobody is asked):
 
@@ -44,8 +44,8 @@ from servicelevel.services.agreements.documents import LOCALES
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.notifications.notices import Message
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.schedule import add_months
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
 
 TICKET_WINDOW = dt.timedelta(days=7)

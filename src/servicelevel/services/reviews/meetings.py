@@ -26,9 +26,9 @@ from servicelevel.services.reviews.schedule import FIELDS as FIELDS
 from servicelevel.services.reviews.schedule import is_overdue as is_overdue
 from servicelevel.services.reviews.schedule import period_label as period_label
 from servicelevel.services.reviews.schedule import schedule_due as schedule_due
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
 from servicelevel.services.shared.validation import known_user, text
-from servicelevel.services.workspace import work
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.reporting import trends
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import schedule as review_schedule
-from servicelevel.services.reviews import surveys
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
 from servicelevel.services.shared.validation import known_user, text
 

@@ -30,8 +30,8 @@ from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.reporting.schedules import nth_working_day, working_calendar
 from servicelevel.services.reviews import agenda as review_agenda
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import ServiceError
-from servicelevel.services.workspace import work
 
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 MEETING_WORKING_DAY = 5

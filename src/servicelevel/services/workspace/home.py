@@ -21,15 +21,15 @@ from servicelevel.engine.availability import availability
 from servicelevel.engine.periods import Period
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import underpinning
+from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor, allowed, require
 from servicelevel.services.monitoring import breaches, outages
 from servicelevel.services.monitoring import queue as ticket_queue
 from servicelevel.services.monitoring.queue import QueueFilter
 from servicelevel.services.reporting import trends
-from servicelevel.services.reporting.compute import engine_agreement
 from servicelevel.services.reviews import meetings as reviews
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import Invalid
-from servicelevel.services.workspace import work
 
 PERIODS = (3, 6, 12)  # months a reader may pick
 

@@ -23,9 +23,9 @@ from servicelevel.db.repositories import reviews as review_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.identity.permissions import Actor, allowed, require
+from servicelevel.services.monitoring.queue import AT_RISK
 from servicelevel.services.reporting import trends
 
-AT_RISK = dt.timedelta(hours=4)
 FAR_AHEAD = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
 

@@ -19,7 +19,6 @@ from servicelevel.services.agreements import diff as agreement_diff
 from servicelevel.services.agreements import documents, underpinning
 from servicelevel.services.agreements import forms as agreement_forms
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
-from servicelevel.services.agreements import views as agreement_views
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.agreements.files import document_from_text
 from servicelevel.services.identity import accounts as identity
@@ -30,6 +29,7 @@ from servicelevel.services.reporting import files as report_files
 from servicelevel.services.reporting import snapshots as report_snapshots
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.shared.errors import Invalid, ServiceError
+from servicelevel.services.workspace import agreement_page as agreement_views
 from servicelevel.services.workspace import portfolio as dashboard
 from servicelevel.web import flash, labels, sessions
 from servicelevel.web.deps import UserDep

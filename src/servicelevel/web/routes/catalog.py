@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.catalog import lifecycle as catalog_lifecycle
 from servicelevel.services.catalog import offerings as catalog
-from servicelevel.services.catalog import views as catalog_views
 from servicelevel.services.catalog.process_status import process_status
 from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.services.workspace import portfolio as dashboard
+from servicelevel.services.workspace import service_page as catalog_views
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import percentage

@@ -19,8 +19,8 @@ from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.reporting import charts
 from servicelevel.services.reviews import plans as improvement_plans
-from servicelevel.services.reviews import surveys
 from servicelevel.services.reviews.plans import Goal, PlanData
+from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep

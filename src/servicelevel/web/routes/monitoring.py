@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.calendars import service_hours as calendars
 from servicelevel.services.monitoring import alerts, breaches
-from servicelevel.services.monitoring import teams as team_attainment
 from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.notifications.channels import ChannelData
+from servicelevel.services.reporting import teams as team_attainment
 from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.services.workspace import home as workspace
 from servicelevel.web import labels, sessions

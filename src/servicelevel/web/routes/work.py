@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.catalog import offerings as catalog
+from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import ServiceError
-from servicelevel.services.workspace import work
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
