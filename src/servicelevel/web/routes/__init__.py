@@ -1,4 +1,5 @@
-"""Page routes, one module per area."""
+"""Page routes, one module per area; agreements, reporting and reviews are packages of their
+own, one module per concern."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from fastapi import APIRouter
 
 from servicelevel.web.routes import (
     account,
-    agreement_editor,
-    agreements,
     audit,
     auth,
     calendars,
@@ -15,25 +14,32 @@ from servicelevel.web.routes import (
     connections,
     document_templates,
     home,
-    improvement,
     monitoring,
     parties,
-    report_pdfs,
-    report_schedules,
     requirements,
-    reviews,
-    survey_answers,
-    survey_policies,
     tickets,
     work,
 )
+from servicelevel.web.routes.agreements import actions as agreement_actions
+from servicelevel.web.routes.agreements import editor as agreement_editor
+from servicelevel.web.routes.agreements import pages as agreement_pages
+from servicelevel.web.routes.agreements import versions as agreement_versions
+from servicelevel.web.routes.reporting import pdfs as report_pdfs
+from servicelevel.web.routes.reporting import reports
+from servicelevel.web.routes.reporting import schedules as report_schedules
+from servicelevel.web.routes.reviews import meetings as reviews
+from servicelevel.web.routes.reviews import plans as improvement
+from servicelevel.web.routes.reviews import survey_answers, survey_policies
 
 router = APIRouter(include_in_schema=False)
 processes = (
     catalog,
     requirements,
-    agreement_editor,  # before agreements: /agreements/draft is not /agreements/{id}
-    agreements,
+    agreement_editor,  # before the pages: /agreements/draft is not /agreements/{id}
+    agreement_pages,
+    agreement_versions,
+    agreement_actions,
+    reports,
     document_templates,
     work,
     reviews,

@@ -1,10 +1,9 @@
-"""Agreements: list, portfolio, drafting from a document, the agreement page with its
-lifecycle steps and signatures, comments and underpinning."""
+"""Agreement pages: the list and the portfolio, drafting from a document, an agreement with
+its versions, the progress of its recomputation and its document."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -13,30 +12,25 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.reports.spreadsheets import file_of, report_file
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import diff as agreement_diff
-from servicelevel.services.agreements import documents, underpinning
+from servicelevel.services.agreements import documents
 from servicelevel.services.agreements import forms as agreement_forms
-from servicelevel.services.agreements import lifecycle as agreement_lifecycle
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.agreements.files import document_from_text
-from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import allowed
 from servicelevel.services.monitoring import live, recompute
-from servicelevel.services.reporting import compute as service_reports
-from servicelevel.services.reporting import files as report_files
-from servicelevel.services.reporting import snapshots as report_snapshots
 from servicelevel.services.reviews import meetings as reviews
-from servicelevel.services.shared.errors import Invalid, ServiceError
+from servicelevel.services.shared.errors import ServiceError
 from servicelevel.services.workspace import agreement_page as agreement_views
 from servicelevel.services.workspace import portfolio as dashboard
-from servicelevel.web import flash, labels, sessions
+from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
-from servicelevel.web.downloads import pdf_response
 from servicelevel.web.pages import language, render
 
 router = APIRouter()
+
+
 TEMPLATE = """id: SLA-{year}-001
 kind: SLA
 title: {{en: E-mail for Contoso, zh-Hans: Contoso 邮件服务, zh-Hant: Contoso 郵件服務}}
@@ -130,7 +124,7 @@ def portfolio(
     )
 
 
-def _document_form(
+def document_form(
     request: Request,
     visitor: UserDep,
     values: dict[str, str],
@@ -152,7 +146,7 @@ def _document_form(
 
 @router.get("/agreements/new")
 def agreement_new(request: Request, visitor: UserDep) -> Response:
-    return _document_form(request, visitor, {"document": template_now()}, {})
+    return document_form(request, visitor, {"document": template_now()}, {})
 
 
 def template_now() -> str:
@@ -174,7 +168,7 @@ def agreement_create(
 ) -> Response:
     values = {"document": form.document, "note": form.note}
     if not sessions.csrf_ok(visitor.session, form.csrf):
-        return _document_form(request, visitor, values, {"form": "expired"}, 400)
+        return document_form(request, visitor, values, {"form": "expired"}, 400)
     try:
         made = agreements.create_agreement(
             db,
@@ -185,7 +179,7 @@ def agreement_create(
         commit(db)
     except ServiceError as exc:
         db.rollback()
-        return _document_form(request, visitor, values, {"document": exc}, exc.status)
+        return document_form(request, visitor, values, {"document": exc}, exc.status)
     return RedirectResponse(f"/agreements/{made.id}", status_code=303)
 
 
@@ -197,10 +191,10 @@ def agreement_detail(
     db: SessionDep,
     version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
-    return _detail(request, agreement_id, visitor, db, version, None)
+    return detail_page(request, agreement_id, visitor, db, version, None)
 
 
-def _detail(
+def detail_page(
     request: Request,
     agreement_id: int,
     visitor: UserDep,
@@ -289,342 +283,6 @@ def agreement_job(
     )
 
 
-class ActionForm(BaseModel):
-    """One button's form: a lifecycle step, a signature, a new version, a link."""
-
-    step: str = ""
-    name: str = ""
-    note: str = ""
-    reason: str = ""
-    supporting_id: int = Field(default=0, ge=0, le=2**63 - 1)
-    version: int = Field(default=1, ge=1, le=2**63 - 1)
-    password: str = Field(default="", max_length=1024)  # asked again to sign
-    csrf: str = ""
-
-
-ActionDep = Annotated[ActionForm, Form()]
-
-
-def _act(
-    request: Request,
-    agreement_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: ActionForm,
-    number: int | None,
-    call: Callable[[], object],
-) -> Response:
-    """Run one action; a refusal shows the agreement again with the reason."""
-    if not sessions.csrf_ok(visitor.session, form.csrf):
-        return _detail(request, agreement_id, visitor, db, number, "expired")
-    try:
-        call()
-        commit(db)
-    except ServiceError as exc:
-        db.rollback()
-        return _detail(request, agreement_id, visitor, db, number, exc)
-    return RedirectResponse(f"/agreements/{agreement_id}", status_code=303)
-
-
-@router.post("/agreements/{agreement_id}/versions/{number}/steps")
-def agreement_step(
-    request: Request,
-    agreement_id: int,
-    number: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: ActionDep,
-) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        number,
-        lambda: agreement_lifecycle.advance(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            number=number,
-            version=form.version,
-            step=form.step,
-        ),
-    )
-
-
-@router.post("/agreements/{agreement_id}/versions/{number}/sign")
-def agreement_sign(
-    request: Request,
-    agreement_id: int,
-    number: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: ActionDep,
-) -> Response:
-    """Sign one version, after the signer has typed their password again (a wrong one is a
-    form error and nothing is signed)."""
-
-    def sign() -> object:
-        identity.confirm_password(db, actor=visitor.actor, password=form.password)
-        return agreement_lifecycle.sign(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            number=number,
-            version=form.version,
-            name=form.name,
-        )
-
-    response = _act(request, agreement_id, visitor, db, form, number, sign)
-    if response.status_code == 303:
-        flash.add(request, response, flash.SUCCESS, "Version {number} is signed.", number=number)
-    return response
-
-
-@router.post("/agreements/{agreement_id}/new-version")
-def agreement_new_version(
-    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
-) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        None,
-        lambda: agreements.new_version(
-            db, actor=visitor.actor, agreement_id=agreement_id, version=form.version, note=form.note
-        ),
-    )
-
-
-class RenewalForm(BaseModel):
-    code: str = ""
-    start: str = ""
-    end: str = ""
-    version: int = Field(default=1, ge=1, le=2**63 - 1)
-    csrf: str = ""
-
-
-@router.post("/agreements/{agreement_id}/renewal")
-def agreement_renew(
-    request: Request,
-    agreement_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: Annotated[RenewalForm, Form()],
-) -> Response:
-    if not sessions.csrf_ok(visitor.session, form.csrf):
-        return _detail(request, agreement_id, visitor, db, None, "expired")
-    try:
-        made = agreements.renew(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            version=form.version,
-            code=form.code,
-            start=_date(form.start, "start"),
-            end=_date(form.end, "end"),
-        )
-        commit(db)
-    except ServiceError as exc:
-        db.rollback()
-        return _detail(request, agreement_id, visitor, db, None, exc)
-    return RedirectResponse(f"/agreements/{made.id}", status_code=303)
-
-
-def _date(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid("write the date as YYYY-MM-DD", field) from None
-
-
-@router.post("/agreements/{agreement_id}/recompute")
-def agreement_recompute(
-    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
-) -> Response:
-    """Queue a recomputation of the measurements (a worker runs it)."""
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        None,
-        lambda: recompute.request(db, actor=visitor.actor, agreement_id=agreement_id),
-    )
-
-
-@router.post("/agreements/{agreement_id}/terminate")
-def agreement_terminate(
-    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
-) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        None,
-        lambda: agreement_lifecycle.terminate(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            version=form.version,
-            reason=form.reason,
-        ),
-    )
-
-
-@router.post("/agreements/{agreement_id}/underpinning")
-def agreement_link(
-    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep, form: ActionDep
-) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        None,
-        lambda: underpinning.link(
-            db, actor=visitor.actor, sla_id=agreement_id, supporting_id=form.supporting_id
-        ),
-    )
-
-
-@router.post("/agreements/{agreement_id}/underpinning/{supporting_id}/remove")
-def agreement_unlink(
-    request: Request,
-    agreement_id: int,
-    supporting_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: ActionDep,
-) -> Response:
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        form,
-        None,
-        lambda: underpinning.unlink(
-            db, actor=visitor.actor, sla_id=agreement_id, supporting_id=supporting_id
-        ),
-    )
-
-
-class CommentForm(BaseModel):
-    clause: str = Field(default="", max_length=200)
-    body: str = Field(default="", max_length=4000)
-    csrf: str = ""
-
-
-@router.post("/agreements/{agreement_id}/versions/{number}/comments")
-def agreement_comment(
-    request: Request,
-    agreement_id: int,
-    number: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: Annotated[CommentForm, Form()],
-) -> Response:
-    action = ActionForm(csrf=form.csrf)
-    return _act(
-        request,
-        agreement_id,
-        visitor,
-        db,
-        action,
-        number,
-        lambda: agreements.add_comment(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            number=number,
-            clause=form.clause,
-            body=form.body,
-        ),
-    )
-
-
-@router.get("/agreements/{agreement_id}/versions/{number}/edit")
-def version_edit(
-    request: Request, agreement_id: int, number: int, visitor: UserDep, db: SessionDep
-) -> Response:
-    agreement, found = agreements.get_version(
-        db, actor=visitor.actor, agreement_id=agreement_id, number=number
-    )
-    text = as_yaml(agreements.document_for(db, agreement, found))
-    values = {"document": text, "note": found.note, "version": str(found.version)}
-    action = f"/agreements/{agreement_id}/versions/{number}/edit"
-    return _document_form(request, visitor, values, {}, action=action)
-
-
-@router.post("/agreements/{agreement_id}/versions/{number}/edit")
-def version_save(
-    request: Request,
-    agreement_id: int,
-    number: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: Annotated[DocumentForm, Form()],
-) -> Response:
-    values = {"document": form.document, "note": form.note, "version": str(form.version)}
-    action = f"/agreements/{agreement_id}/versions/{number}/edit"
-    if not sessions.csrf_ok(visitor.session, form.csrf):
-        return _document_form(request, visitor, values, {"form": "expired"}, 400, action)
-    try:
-        agreements.edit_version(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            number=number,
-            version=form.version,
-            document=document_from_text(form.document, actor=visitor.actor),
-            note=form.note,
-        )
-        commit(db)
-    except ServiceError as exc:
-        db.rollback()
-        field = "form" if exc.field in ("version", "state") else "document"
-        return _document_form(request, visitor, values, {field: exc}, exc.status, action)
-    return RedirectResponse(f"/agreements/{agreement_id}?version={number}", status_code=303)
-
-
-@router.get("/agreements/{agreement_id}/diff")
-def version_diff(
-    request: Request,
-    agreement_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    old: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
-    new: Annotated[int, Query(ge=1, le=2**31 - 1)] = 1,
-) -> Response:
-    found = agreement_diff.diff_versions(
-        db,
-        actor=visitor.actor,
-        agreement_id=agreement_id,
-        old=old,
-        new=new,
-        locale=language(request),
-    )
-    agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=agreement_id)
-    return render(
-        request,
-        "agreements/diff.html",
-        actor=visitor.actor,
-        csrf=visitor.session.csrf,
-        a=agreement,
-        diff=found,
-        as_yaml=as_yaml,
-        labels=labels,
-    )
-
-
 @router.get("/agreements/{agreement_id}/document")
 def agreement_document(
     agreement_id: int,
@@ -654,114 +312,3 @@ def agreement_document(
     if format == "pdf":
         return Response(pdf_of(html), media_type="application/pdf")
     return HTMLResponse(html)
-
-
-@router.get("/agreements/{agreement_id}/report")
-def agreement_report(
-    agreement_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    period: Annotated[str, Query(max_length=40)] = "",
-    language: Annotated[str, Query(max_length=10)] = "en",
-    format: Annotated[str, Query(max_length=5)] = "html",
-) -> Response:
-    """The service report for a period, as a page or a PDF, or its figures as XLSX, CSV or
-    JSON."""
-    if format in ("xlsx", "csv", "json"):
-        sheet = report_file(
-            db, actor=visitor.actor, agreement_id=agreement_id, period=period, kind=format
-        )
-        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
-    if format == "pdf":  # seconds of rendering: the worker does it, a page follows it
-        job = report_files.request_live(
-            db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
-        )
-        commit(db)
-        return RedirectResponse(f"/report-pdfs/{job.id}", status_code=303)
-    _, html = service_reports.render_report(
-        db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
-    )
-    return HTMLResponse(html)
-
-
-class PublishForm(BaseModel):
-    period: str = ""
-    language: str = "en"
-    csrf: str = ""
-
-
-@router.post("/agreements/{agreement_id}/reports")
-def agreement_publish(
-    request: Request,
-    agreement_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: Annotated[PublishForm, Form()],
-) -> Response:
-    """Publish the period's report (a snapshot); back to the agreement with it listed."""
-    if not sessions.csrf_ok(visitor.session, form.csrf):
-        return _detail(request, agreement_id, visitor, db, None, "expired")
-    try:
-        report_snapshots.publish(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            period=form.period,
-            language=form.language,
-        )
-        commit(db)
-    except ServiceError as exc:
-        db.rollback()
-        return _detail(request, agreement_id, visitor, db, None, exc)
-    return RedirectResponse(f"/agreements/{agreement_id}", status_code=303)
-
-
-@router.get("/reports/{report_id}")
-def published_report(
-    report_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    format: Annotated[str, Query(max_length=5)] = "html",
-) -> Response:
-    """A published report exactly as it was published, or the figures it kept as XLSX, CSV
-    or JSON."""
-    if format == "pdf":  # rendered once, then served from storage
-        stored = report_files.published_pdf(
-            db, actor=visitor.actor, report_id=report_id, render=pdf_of
-        )
-        commit(db)
-        return pdf_response(stored.content, stored.name)
-    found = report_snapshots.get_report(db, actor=visitor.actor, report_id=report_id)
-    if format in ("xlsx", "csv", "json"):
-        stem = f"report-{found.agreement_id}-{found.period}-r{found.revision}"
-        kept = found.figures if format == "json" else report_snapshots.figures_model(found)
-        sheet = file_of(kept, stem, format)
-        return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
-    return HTMLResponse(found.html)
-
-
-@router.get("/agreements/{agreement_id}/reports")
-def report_revisions(
-    request: Request, agreement_id: int, visitor: UserDep, db: SessionDep
-) -> Response:
-    """The published revisions of the agreement's reports, each in three languages and five
-    formats (a customer's representative: their own agreements only)."""
-    agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=agreement_id)
-    found = report_snapshots.revisions(db, actor=visitor.actor, agreement_id=agreement_id)
-    return render(
-        request,
-        "agreements/revisions.html",
-        actor=visitor.actor,
-        agreement=agreement,
-        revisions=found,
-        formats=REPORT_FORMATS,
-    )
-
-
-REPORT_FORMATS = (
-    ("html", "HTML"),
-    ("pdf", "PDF"),
-    ("xlsx", "XLSX"),
-    ("csv", "CSV"),
-    ("json", "JSON"),
-)

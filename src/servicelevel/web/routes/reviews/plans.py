@@ -26,7 +26,7 @@ from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import day
 from servicelevel.web.pages import language, render
-from servicelevel.web.routes.reviews import ActionForm, action_data, meeting_view
+from servicelevel.web.routes.reviews.meetings import ActionForm, action_data, meeting_view
 from servicelevel.web.submit import perform
 
 router = APIRouter()
