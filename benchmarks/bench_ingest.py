@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_api import PG_ADMIN, free_port, serve, temporary_postgres  # noqa: E402
 from servicelevel.db.models import EventInbox  # noqa: E402
-from servicelevel.db.repositories import monitoring as monitoring_repo  # noqa: E402
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo  # noqa: E402
 from servicelevel.db.session import make_engine, session_factory  # noqa: E402
 from servicelevel.demo.loader import DEMO_PASSWORD, load_demo  # noqa: E402
 from servicelevel.services.identity import accounts as identity  # noqa: E402

@@ -145,8 +145,8 @@ def timed(module: object, name: str, label: str) -> None:
 
 
 def instrument() -> None:
-    from servicelevel.db.repositories import alerts as alert_repo
-    from servicelevel.db.repositories import measurements as measurement_repo
+    from servicelevel.db.repositories.monitoring import alerts as alert_repo
+    from servicelevel.db.repositories.monitoring import measurements as measurement_repo
     from servicelevel.services.monitoring import breaches, stored_tickets
 
     timed(stored_tickets, "load", "read tickets and events")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.app import create_app
 from servicelevel.db import migrate
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.calendars import service_hours as calendars
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity import accounts as identity

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from tests.integration.factories import World
 
 HOUR = dt.timedelta(hours=1)

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories import parties as party_repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM
 

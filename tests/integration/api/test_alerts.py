@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicelevel.db.models import Notification, TicketEvent
-from servicelevel.db.repositories import alerts as alert_repo
+from servicelevel.db.repositories.monitoring import alerts as alert_repo
 from servicelevel.jobs import worker
 from servicelevel.services.calendars import service_hours as calendars
 from servicelevel.services.identity import trail as audit_trail

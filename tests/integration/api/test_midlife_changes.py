@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.shared import jobs
 from tests.integration.api.conftest import auth
 

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import TicketEvent
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.reports import figures
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute, stored_measurements

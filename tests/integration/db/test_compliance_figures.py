@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach
-from servicelevel.db.repositories import alerts as alerts_repo
-from servicelevel.db.repositories import compliance_figures
+from servicelevel.db.repositories.monitoring import alerts as alerts_repo
+from servicelevel.db.repositories.reporting import compliance_figures
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute
 from servicelevel.services.reporting import compute as service_reports

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from servicelevel.db import migrate
-from servicelevel.db.repositories import monitoring as repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.intake import ingestion

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, Measurement, TicketEvent
 from servicelevel.db.repositories import bulk
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.monitoring import breaches, recompute, stored_tickets
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket, ticket

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, Outage, Ticket
-from servicelevel.db.repositories import compliance_figures
+from servicelevel.db.repositories.reporting import compliance_figures
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute, stored_measurements
 from servicelevel.services.reporting import compute as service_reports

@@ -10,7 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from tests.integration.factories import World
 from tests.integration.queue_fixtures import queue_world
 from tests.integration.web.test_pages import sign_in

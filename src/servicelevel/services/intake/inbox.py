@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import EventInbox
-from servicelevel.db.repositories import monitoring as repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.intake import ingestion

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Ticket, TicketEvent
-from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories import parties as party_repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.monitoring import recompute

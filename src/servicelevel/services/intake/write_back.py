@@ -26,7 +26,7 @@ from servicelevel.connectors.base import ConnectorError
 from servicelevel.connectors.http import HttpClient
 from servicelevel.db.models import Measurement
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.intake import connections
 from servicelevel.services.intake import mappings as ticket_mappings_store

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ClockAlert
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import alerts as repo
 from servicelevel.db.repositories import jobs as job_repo
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.db.repositories.monitoring import alerts as repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity.permissions import Actor, require

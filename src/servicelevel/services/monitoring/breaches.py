@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import alerts as repo
 from servicelevel.db.repositories import bulk
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.db.repositories.monitoring import alerts as repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import Forbidden, Invalid, NotFound

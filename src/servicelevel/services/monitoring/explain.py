@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion, TicketEvent
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.clocks import ClockDefinition, Mode, run_clock
 from servicelevel.engine.holding import carried_forward, held_clock, held_timelines

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Outage
 from servicelevel.db.repositories import calendars as calendar_repo
-from servicelevel.db.repositories import monitoring as repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.definitions.csvfiles import text_lines
 from servicelevel.definitions.outages import parse_outage_csv
 from servicelevel.definitions.source import DefinitionError

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as catalog_repo
-from servicelevel.db.repositories import health as health_repo
 from servicelevel.db.repositories import parties as party_repo
-from servicelevel.db.repositories import ticket_queue as repo
-from servicelevel.db.repositories.ticket_queue import QueueRow
+from servicelevel.db.repositories.monitoring import queue as repo
+from servicelevel.db.repositories.monitoring.queue import QueueRow
+from servicelevel.db.repositories.reporting import health as health_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity.permissions import Actor, require

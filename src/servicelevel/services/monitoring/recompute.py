@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import alerts as alert_repo
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories import jobs as job_repo
-from servicelevel.db.repositories import measurements as repo
+from servicelevel.db.repositories.monitoring import alerts as alert_repo
+from servicelevel.db.repositories.monitoring import measurements as repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.compliance import reporting_instants
 from servicelevel.engine.evaluation import measure

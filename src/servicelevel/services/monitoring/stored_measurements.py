@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import jobs as job_repo
-from servicelevel.db.repositories import measurements as repo
+from servicelevel.db.repositories.monitoring import measurements as repo
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.calendars import I64
 from servicelevel.engine.clocks import NONE, Measurements, Status

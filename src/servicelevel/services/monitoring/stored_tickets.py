@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import bulk
-from servicelevel.db.repositories import monitoring as monitoring_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.engine.agreements import Agreement
 from servicelevel.engine.calendars import I64
 from servicelevel.engine.holding import carried_forward

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket, TicketEvent
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import NotFound
 

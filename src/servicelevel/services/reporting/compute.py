@@ -9,7 +9,7 @@ The page, the PDF, the spreadsheet, the CSV and the JSON all render that model.
 
 When the stored measurements speak for the agreement (no recomputation waiting), the model's
 figures are counted by the database in one statement over the period's rows
-(:func:`servicelevel.db.repositories.compliance_figures.period_report`): compliance, the
+(:func:`servicelevel.db.repositories.reporting.compliance_figures.period_report`): compliance, the
 time-used distribution, the breaches by priority and category, and only the breaches the page
 lists (the first fifty and every excluded one) read as rows; every breach is read when a
 rendering lists them all (the spreadsheet, the CSV, the JSON, a published revision). Otherwise
@@ -30,7 +30,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.db.repositories import compliance_figures
+from servicelevel.db.repositories.reporting import compliance_figures
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Availability, Outages, availability
 from servicelevel.engine.clocks import NONE

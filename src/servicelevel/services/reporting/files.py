@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Job, ReportFile, ServiceReport
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import jobs as job_repo
-from servicelevel.db.repositories import report_files as repo
-from servicelevel.db.repositories import reporting as report_repo
+from servicelevel.db.repositories.reporting import files as repo
+from servicelevel.db.repositories.reporting import reports as report_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import Actor, require

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import health as health_repo
-from servicelevel.db.repositories import teams as team_repo
+from servicelevel.db.repositories.monitoring import teams as team_repo
+from servicelevel.db.repositories.reporting import health as health_repo
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reporting import trends
 from servicelevel.services.shared.errors import Invalid

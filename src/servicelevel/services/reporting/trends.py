@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.db.repositories import alerts as alert_repo
-from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import alerts as alert_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.engine.periods import Period, month
 from servicelevel.services.agreements import authoring as agreements
 

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, ReviewMeeting
-from servicelevel.db.repositories import alerts as alert_repo
-from servicelevel.db.repositories import measurements as measurement_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
-from servicelevel.db.repositories import reporting as report_repo
 from servicelevel.db.repositories import reviews as repo
+from servicelevel.db.repositories.monitoring import alerts as alert_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
+from servicelevel.db.repositories.reporting import reports as report_repo
 from servicelevel.engine.periods import PeriodError, parse_period
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.reporting import trends

@@ -36,8 +36,8 @@ from servicelevel.db.models.survey_invitations import SURVEY_EVERY
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import identity as identity_repo
-from servicelevel.db.repositories import monitoring as monitoring_repo
 from servicelevel.db.repositories import survey_invitations as repo
+from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.i18n import moments, translator
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements.documents import LOCALES

@@ -18,7 +18,7 @@ from servicelevel.db.models import (
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import identity as identity_repo
-from servicelevel.db.repositories import measurements as measurement_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.agreements.lifecycle import COUNTERSIGNER, STEPS

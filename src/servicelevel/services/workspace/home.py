@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import health as health_repo
+from servicelevel.db.repositories.reporting import health as health_repo
 from servicelevel.engine.availability import availability
 from servicelevel.engine.periods import Period
 from servicelevel.services.agreements import authoring as agreements

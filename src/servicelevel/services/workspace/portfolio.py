@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import alerts as alert_repo
-from servicelevel.db.repositories import health as health_repo
-from servicelevel.db.repositories import measurements as measurement_repo
 from servicelevel.db.repositories import reviews as review_repo
+from servicelevel.db.repositories.monitoring import alerts as alert_repo
+from servicelevel.db.repositories.monitoring import measurements as measurement_repo
+from servicelevel.db.repositories.reporting import health as health_repo
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.identity.permissions import Actor, allowed, require

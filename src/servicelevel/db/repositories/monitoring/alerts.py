@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Breach, ClockAlert
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import Page, paginate, period_index
-from servicelevel.db.repositories.teams import held_at_breach
+from servicelevel.db.repositories.monitoring.teams import held_at_breach
 
 AlertKey = tuple[str, int, str, float]
 

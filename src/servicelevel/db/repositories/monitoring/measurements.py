@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Measurement, Ticket
 from servicelevel.db.repositories import bulk
 from servicelevel.db.repositories.common import period_index
-from servicelevel.db.repositories.monitoring import epoch_seconds
+from servicelevel.db.repositories.monitoring.tickets import epoch_seconds
 
 COLUMNS = (
     "version_number",

@@ -21,7 +21,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from servicelevel.db.models import Measurement, Party, Ticket
-from servicelevel.db.repositories.monitoring import epoch_seconds
+from servicelevel.db.repositories.monitoring.tickets import epoch_seconds
 
 M = Measurement
 OPEN, PAUSED, PENDING, BREACHED, MET = 0, 1, 2, 3, 4

@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
-from servicelevel.db.repositories.monitoring import epoch_seconds
+from servicelevel.db.repositories.monitoring.tickets import epoch_seconds
 
 STATUSES = ("met", "breached", "running", "paused", "cancelled", "pending")
 SHARES = 5  # the time-used distribution's buckets (engine.compliance.SHARE_LABELS)
@@ -257,7 +257,7 @@ def period_report(
     ``None``) with every excluded one. Breaches are ordered by when they breached, then by
     target in the order of ``targets``, then by ticket id.
 
-    The rows are those :func:`servicelevel.db.repositories.measurements.period_columns`
+    The rows are those :func:`servicelevel.db.repositories.monitoring.measurements.period_columns`
     reads (counted in the period, or running with their deadline in it), so ``tickets``
     counts the tickets the engine's figures are of; the figures are :func:`period_figures`'
     of the rows that count. The materialised rows are kept narrow (the target as its
