@@ -37,7 +37,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # the report of November mailed in December): each starts at this instant and the clock ticks
 # on from there, so none depends on the hour or the day the suite happens to run. What must
 # work at any moment is tested with the clock moved on purpose (the demo and the README's run
-# path: services/test_demo_at_any_hour.py, tests/cli/test_demo_cli.py).
+# path: demo/test_demo_at_any_hour.py, tests/cli/test_demo_cli.py).
 SCENARIO_NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 

@@ -12,8 +12,12 @@ from servicelevel.services.monitoring import recompute
 from tests.integration.agreement_fixtures import ola
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket
-from tests.integration.services.test_agreements import draft
-from tests.integration.services.test_team_held_targets import MARCH, NOW, in_force_since_january
+from tests.integration.services.agreements.test_agreements import draft
+from tests.integration.services.monitoring.test_team_held_targets import (
+    MARCH,
+    NOW,
+    in_force_since_january,
+)
 
 
 def march_of_two_teams(session: Session, world: World, sla_id: int) -> int:

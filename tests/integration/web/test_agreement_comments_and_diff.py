@@ -16,8 +16,8 @@ from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World
-from tests.integration.services.test_agreement_diff import named_sla
-from tests.integration.services.test_agreements import step
+from tests.integration.services.agreements.test_agreement_diff import named_sla
+from tests.integration.services.agreements.test_agreements import step
 from tests.integration.web.page_words import codes_on, english_on, read_page
 from tests.integration.web.test_pages import csrf_of, sign_in
 

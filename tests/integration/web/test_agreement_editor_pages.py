@@ -22,7 +22,7 @@ from servicelevel.services.requirements import capture as requirements
 from servicelevel.services.requirements.capture import RequestedTargetData, RequirementData
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.factories import World
-from tests.integration.services.test_agreement_drafts import published_service
+from tests.integration.services.agreements.test_agreement_drafts import published_service
 from tests.integration.web.test_agreement_pages import draft
 from tests.integration.web.test_pages import csrf_of, sign_in
 

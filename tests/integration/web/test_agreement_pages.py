@@ -21,7 +21,7 @@ from servicelevel.services.shared import jobs
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import PASSWORD, World
 from tests.integration.monitoring_fixtures import ticket
-from tests.integration.services.test_agreements import in_force
+from tests.integration.services.agreements.test_agreements import in_force
 from tests.integration.web.test_pages import csrf_of, sign_in
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.integration.factories import PASSWORD, World
-from tests.integration.services.test_open_tickets import three_tickets
+from tests.integration.services.monitoring.test_open_tickets import three_tickets
 from tests.integration.web.test_pages import csrf_of, sign_in
 
 ALIASES = "kind: SLA\nid: &c SLA-X\ntitle: *c\n"

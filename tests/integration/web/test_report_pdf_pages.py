@@ -14,7 +14,7 @@ from servicelevel.db.models import Job
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
-from tests.integration.services.test_report_files import publish, renders, run_worker
+from tests.integration.services.reporting.test_report_files import publish, renders, run_worker
 from tests.integration.web.page_words import codes_on, english_on, read_page
 from tests.integration.web.test_pages import sign_in
 

@@ -21,7 +21,7 @@ from servicelevel.services.reviews.invitations import PolicyData
 from servicelevel.web import throttle
 from tests.integration.factories import PASSWORD, World
 from tests.integration.receivers import Mailbox
-from tests.integration.services.test_survey_invitations import (
+from tests.integration.services.reviews.test_survey_invitations import (
     body_of,
     mailbox,  # noqa: F401 (fixture)
     sessions_of,

@@ -14,7 +14,8 @@ from servicelevel.engine.credits import CreditLine
 from servicelevel.i18n import Translator, translator
 from servicelevel.i18n.durations import duration
 
-# Each template below is a msgid of both Chinese catalogs (tests/services/test_report_words.py).
+# Each template below is a msgid of both Chinese catalogs
+# (tests/services/reporting/test_report_words.py).
 NO_TIER = "no tier applies"
 BELOW = "below {threshold}"
 PER_BREACH = ("{count} breach × {rate}", "{count} breaches × {rate}")

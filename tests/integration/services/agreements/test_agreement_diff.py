@@ -16,7 +16,7 @@ from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.shared.errors import Invalid
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.factories import World
-from tests.integration.services.test_agreements import step
+from tests.integration.services.agreements.test_agreements import step
 
 P1_NAMES = {
     "en": "P1 incidents resolved within 4 hours",

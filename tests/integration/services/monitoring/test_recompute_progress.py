@@ -11,7 +11,11 @@ from servicelevel.services.shared import jobs
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.conftest import auth
 from tests.integration.factories import World
-from tests.integration.services.test_report_renderings import document, in_force, month_of_data
+from tests.integration.services.reporting.test_report_renderings import (
+    document,
+    in_force,
+    month_of_data,
+)
 
 
 def test_progress_of_a_recomputation_never_exceeds_its_total(

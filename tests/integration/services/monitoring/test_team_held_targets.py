@@ -18,8 +18,8 @@ from servicelevel.services.monitoring import explain, recompute
 from tests.integration.agreement_fixtures import everyone, ola
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket
-from tests.integration.services.test_agreements import draft, sign, step
-from tests.integration.services.test_recompute import measurements
+from tests.integration.services.agreements.test_agreements import draft, sign, step
+from tests.integration.services.monitoring.test_recompute import measurements
 
 MARCH = dt.datetime(2026, 3, 3, 1, tzinfo=dt.UTC)  # 09:00 in Beijing, a Tuesday
 NOW = MARCH + 24 * HOUR

@@ -19,8 +19,12 @@ from servicelevel.services.shared.errors import Forbidden, Invalid
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import HOUR, add_ticket
-from tests.integration.services.test_agreements import draft, sign, step
-from tests.integration.services.test_team_held_targets import MARCH, NOW, in_force_since_january
+from tests.integration.services.agreements.test_agreements import draft, sign, step
+from tests.integration.services.monitoring.test_team_held_targets import (
+    MARCH,
+    NOW,
+    in_force_since_january,
+)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from servicelevel.db.models import Job
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.jobs import worker
 from servicelevel.services.shared import jobs
-from tests.integration.services.test_jobs import RUNS, url  # noqa: F401 (the fixture)
+from tests.integration.services.shared.test_jobs import RUNS, url  # noqa: F401 (the fixture)
 
 STARTED = threading.Event()
 RELEASE = threading.Event()

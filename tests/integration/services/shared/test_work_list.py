@@ -11,7 +11,7 @@ from servicelevel.services.identity.permissions import SYSTEM, Actor
 from servicelevel.services.shared import work
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World
-from tests.integration.services.test_agreements import draft, in_force
+from tests.integration.services.agreements.test_agreements import draft, in_force
 
 
 @pytest.fixture
