@@ -16,8 +16,9 @@ SERVICES = ROOT / "src" / "servicelevel" / "services"
 def contract(name_starts: str) -> dict[str, Any]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
-    [found] = [c for c in contracts if c["name"].startswith(name_starts)]
-    return found
+    found: list[dict[str, Any]] = [c for c in contracts if c["name"].startswith(name_starts)]
+    assert len(found) == 1
+    return found[0]
 
 
 def pictures() -> list[list[set[str]]]:
