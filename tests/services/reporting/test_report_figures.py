@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from servicelevel.definitions.instants import format_instant
-from servicelevel.services.reporting.figures import BreachTable, iso_instants
+from servicelevel.services.reporting.breach_tables import BreachTable, iso_instants
 
 DST_2026 = 1_774_746_000  # 2026-03-29 01:00 UTC: Europe's clocks go forward
 

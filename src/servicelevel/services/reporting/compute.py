@@ -47,20 +47,22 @@ from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, outages, stored_measurements, stored_tickets
 from servicelevel.services.reporting import page as report_page
 from servicelevel.services.reporting import trends
-from servicelevel.services.reporting.figures import (
+from servicelevel.services.reporting.breach_tables import (
     BreachColumns,
     BreachTable,
     Exclusion,
-    Figures,
     PeriodBreaches,
-    availability_rows_of,
     counts_of,
+    period_breaches,
+    table_of,
+)
+from servicelevel.services.reporting.figures import (
+    Figures,
+    availability_rows_of,
     credit_figures_of,
     figures,
     head_of,
-    period_breaches,
     shares_rows,
-    table_of,
     target_row_of,
 )
 from servicelevel.services.requirements.whatif import LOOKBACK
