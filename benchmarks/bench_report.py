@@ -52,6 +52,7 @@ from servicelevel.services.identity.permissions import SYSTEM  # noqa: E402
 from servicelevel.services.monitoring import recompute, stored_measurements  # noqa: E402
 from servicelevel.services.reporting import compute as service_reports  # noqa: E402
 from servicelevel.services.reporting import page as report_page  # noqa: E402
+from servicelevel.services.reporting import rendering as report_rendering  # noqa: E402
 
 
 @dataclass
@@ -227,7 +228,7 @@ def main() -> None:
             return {}
 
         def html(session: Any) -> str:
-            return service_reports.render_report(
+            return report_rendering.render_report(
                 session, actor=SYSTEM, agreement_id=sla_id, period=period
             )[1]
 

@@ -22,7 +22,7 @@ from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import XLSX, report_file
 from servicelevel.services.agreements import documents
 from servicelevel.services.catalog import templates
-from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import rendering as report_rendering
 
 router = APIRouter(tags=["templates"])
 
@@ -110,7 +110,7 @@ def service_report(
             session, actor=actor, agreement_id=agreement_id, period=period, kind=format
         )
         return Response(sheet.content, media_type=sheet.media_type, headers=sheet.headers)
-    _title, html = service_reports.render_report(
+    _title, html = report_rendering.render_report(
         session,
         actor=actor,
         agreement_id=agreement_id,

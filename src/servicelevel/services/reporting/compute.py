@@ -1,5 +1,7 @@
 """Service reports: an agreement's figures for a period, computed from the stored tickets and
-outages with the version in force, and poured into the report template.
+outages with the version in force. The periods before are read in
+:mod:`servicelevel.services.reporting.history`, the figures poured into the report template in
+:mod:`servicelevel.services.reporting.rendering`.
 
 The figures come from the engine (``evaluate``) and become ONE model (``report_figures``):
 per target the tickets met, breached and still open, compliance against the objective and
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -32,29 +33,28 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Agreement, AgreementVersion
 from servicelevel.db.repositories.reporting import compliance_figures
 from servicelevel.engine.agreements import Agreement as EngineAgreement
-from servicelevel.engine.availability import Availability, Outages, availability
-from servicelevel.engine.clocks import NONE
-from servicelevel.engine.compliance import Compliance
-from servicelevel.engine.credits import Credits, compute_credits
+from servicelevel.engine.availability import Outages, availability
 from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
-from servicelevel.engine.targets import Target, TicketSet
+from servicelevel.engine.targets import TicketSet
 from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import documents
 from servicelevel.services.agreements.for_engine import engine_agreement
-from servicelevel.services.catalog import templates
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, outages, stored_measurements, stored_tickets
-from servicelevel.services.reporting import page as report_page
 from servicelevel.services.reporting import trends
 from servicelevel.services.reporting.breach_tables import (
-    BreachColumns,
     BreachTable,
     Exclusion,
     PeriodBreaches,
     counts_of,
     period_breaches,
     table_of,
+)
+from servicelevel.services.reporting.counted import (
+    breach_columns_of,
+    compliance_of,
+    credits_of,
+    shares_of,
 )
 from servicelevel.services.reporting.figures import (
     Figures,
@@ -65,13 +65,20 @@ from servicelevel.services.reporting.figures import (
     shares_rows,
     target_row_of,
 )
+from servicelevel.services.reporting.history import (
+    availability_history,
+    availability_history_of,
+    availability_trend_rows_of,
+    history,
+    history_of,
+    satisfaction_row_of,
+    trend_rows_of,
+)
 from servicelevel.services.requirements.whatif import LOOKBACK
 from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Invalid
 
 __all__ = ["PeriodBreaches", "period_breaches"]
-
-TREND_PERIODS = 12  # the period reported on and the 11 before it
 
 
 @dataclass(frozen=True)
@@ -201,7 +208,7 @@ def _counted(
 
     found = counted(listed)
     moment = int(now.timestamp())
-    complied = [(t, _compliance(t, found.figures.get(t.id))) for t in engine.targets]
+    complied = [(t, compliance_of(t, found.figures.get(t.id))) for t in engine.targets]
     avail = {
         a.id: availability(
             outages.outage_spans(session, a.service, chosen),
@@ -217,7 +224,7 @@ def _counted(
     notes = exclusion_notes(session, agreement.id, chosen, numbers, zone)
 
     def table(rows: list[compliance_figures.BreachRow]) -> BreachTable:
-        return table_of(_columns(rows), names, notes, zone)
+        return table_of(breach_columns_of(rows), names, notes, zone)
 
     by: dict[str, Counter[str]] = {"priority": Counter(), "category": Counter()}
     for g in found.groups:
@@ -232,79 +239,19 @@ def _counted(
         agreement=head_of(engine, chosen, moment, found.tickets),
         targets=[target_row_of(t, c) for t, c in complied],
         availability=availability_rows_of(avail),
-        credits=credit_figures_of(engine, _credits(engine, complied, avail, chosen)),
+        credits=credit_figures_of(engine, credits_of(engine, complied, avail, chosen)),
         breach_table=table(found.breaches),
         distribution=[
             row
             for t in engine.targets
-            for row in shares_rows(t.id, _shares(found.figures.get(t.id)))
+            for row in shares_rows(t.id, shares_of(found.figures.get(t.id)))
         ],
-        trend=_trend_rows(past),
-        satisfaction=_satisfaction_row(satisfaction),
-        availability_trend=_availability_trend_rows(uptime),
+        trend=trend_rows_of(past),
+        satisfaction=satisfaction_row_of(satisfaction),
+        availability_trend=availability_trend_rows_of(uptime),
         breach_counts=counts_of(by["priority"], by["category"], excluded),
         listed=listed,
         every_breach=None if listed is None else lambda: table(counted(None).breaches),
-    )
-
-
-def _compliance(target: Target, f: compliance_figures.TargetFigures | None) -> Compliance:
-    """The engine's :class:`Compliance` from the counted figures (as
-    :func:`servicelevel.engine.compliance.compliance` words them)."""
-    counts = f.counts if f is not None else {}
-    met, breached = counts.get("met", 0), counts.get("breached", 0)
-    within = met / (met + breached) if met + breached else None
-    objective = target.objective
-    return Compliance(
-        met=met,
-        breached=breached,
-        open=counts.get("running", 0) + counts.get("paused", 0),
-        cancelled=counts.get("cancelled", 0),
-        pending=counts.get("pending", 0),
-        within=within,
-        objective=objective,
-        objective_met=None if within is None or objective is None else within >= objective,
-        percentiles=dict(f.percentiles) if f is not None else {},
-        mean_used=f.mean_used if f is not None else None,
-        excluded=f.excluded if f is not None else 0,
-    )
-
-
-def _shares(f: compliance_figures.TargetFigures | None) -> tuple[int, ...]:
-    return f.shares if f is not None else (0,) * compliance_figures.SHARES
-
-
-def _credits(
-    engine: EngineAgreement,
-    complied: list[tuple[Target, Compliance]],
-    avail: dict[str, Availability],
-    period: Period,
-) -> Credits | None:
-    """The credits owed, as :func:`servicelevel.engine.evaluation.assemble` reckons them."""
-    if not engine.credits:
-        return None
-    metrics: dict[str, float | None] = {t.id: c.within for t, c in complied}
-    metrics.update({k: v.availability for k, v in avail.items()})
-    counted = {t.id: c.breached for t, c in complied}
-    fee = 0.0
-    if engine.fee is not None:
-        fee = engine.fee.amount * period.months / engine.fee.months
-    return compute_credits(engine.credits, metrics, counted, fee, engine.credit_cap)
-
-
-def _columns(rows: list[compliance_figures.BreachRow]) -> BreachColumns:
-    def ints(values: list[int]) -> np.ndarray:
-        return np.array(values, dtype=np.int64).reshape(-1)
-
-    return BreachColumns(
-        target=[b.target for b in rows],
-        ticket=[b.number for b in rows],
-        priority=[b.priority for b in rows],
-        category=[b.category for b in rows],
-        at=ints([b.at for b in rows]),
-        stopped=ints([NONE if b.stopped_at is None else b.stopped_at for b in rows]),
-        used=ints([b.used for b in rows]),
-        budget=ints([b.budget for b in rows]),
     )
 
 
@@ -346,122 +293,18 @@ def exclusion_notes(
     }
 
 
-def availability_history(
-    session: Session, engine: EngineAgreement, result: AgreementResult
-) -> list[trends.AvailabilityTrend]:
-    """Each availability target over the last :data:`TREND_PERIODS` periods (recorded outages
-    within the target's calendar; the last period is the report's own figure)."""
-    return availability_history_of(session, engine, result.period, result.now, result.availability)
-
-
-def availability_history_of(
-    session: Session,
-    engine: EngineAgreement,
-    period: Period,
-    now: int,
-    figures: Mapping[str, Availability],
-) -> list[trends.AvailabilityTrend]:
-    periods = period.trailing(TREND_PERIODS)[:-1]
-    out = []
-    for a in engine.availability:
-        values = [
-            availability(
-                outages.outage_spans(session, a.service, p),
-                engine.calendars[a.calendar],
-                p.start,
-                p.end,
-                a.objective,
-                as_of=now,
-            ).availability
-            if p.start < now and in_term(engine, p)
-            else None
-            for p in periods
-        ]
-        values.append(figures[a.id].availability)
-        labels = [p.label for p in periods] + [period.label]
-        out.append(trends.AvailabilityTrend(a.id, a.objective, labels, values))
-    return out
-
-
-def in_term(engine: EngineAgreement, period: Period) -> bool:
-    """Whether any day of ``period`` lies within the agreement's term (a month before it
-    starts has no availability to report, as it has no compliance)."""
-    if engine.start is not None and period.end_date <= engine.start:
-        return False
-    return engine.end is None or period.first <= engine.end
-
-
-def history(
-    session: Session, agreement: Agreement, result: AgreementResult
-) -> list[trends.TargetTrend]:
-    """Each ticket target's compliance over :data:`TREND_PERIODS` periods of the report's kind:
-    the earlier ones from the stored measurements, the last one the report's own figures, so
-    the trend ends on the number the report shows."""
-    complied = [(r.target, r.compliance) for r in result.targets]
-    return history_of(session, agreement, result.period, complied)
-
-
-def history_of(
-    session: Session,
-    agreement: Agreement,
-    period: Period,
-    complied: list[tuple[Target, Compliance]],
-) -> list[trends.TargetTrend]:
-    periods = period.trailing(TREND_PERIODS)[:-1]
-    stored = {t.target: t for t in trends.by_target(session, agreement, periods)}
-    out = []
-    for target, c in complied:
-        before = stored.get(target.id)
-        months = before.months if before else [trends.PeriodFigure(p.label, 0, 0) for p in periods]
-        now = trends.PeriodFigure(period.label, c.met, c.breached)
-        out.append(trends.TargetTrend(target.id, target.name, target.objective, [*months, now]))
-    return out
-
-
 def trend_rows(found: Evaluation) -> list[dict[str, Any]]:
     """The history as rows (target, period, met, breached, within %) for every rendering."""
-    return _trend_rows(found.history)
-
-
-def _trend_rows(history: list[trends.TargetTrend]) -> list[dict[str, Any]]:
-    return [
-        {
-            "target": t.target,
-            "period": m.period,
-            "met": m.met,
-            "breached": m.breached,
-            "within_pct": None if m.within is None else m.within * 100,
-        }
-        for t in history
-        for m in t.months
-    ]
+    return trend_rows_of(found.history)
 
 
 def availability_trend_rows(found: Evaluation) -> list[dict[str, Any]]:
     """Availability (percent; ``None`` outside the term or not begun) per target and period."""
-    return _availability_trend_rows(found.uptime)
-
-
-def _availability_trend_rows(uptime: list[trends.AvailabilityTrend]) -> list[dict[str, Any]]:
-    return [
-        {
-            "target": u.target,
-            "period": period,
-            "availability_pct": None if value is None else value * 100,
-            "objective_pct": None if u.objective is None else u.objective * 100,
-        }
-        for u in uptime
-        for period, value in zip(u.periods, u.values, strict=True)
-    ]
+    return availability_trend_rows_of(found.uptime)
 
 
 def satisfaction_row(found: Evaluation) -> dict[str, Any]:
-    return _satisfaction_row(found.satisfaction)
-
-
-def _satisfaction_row(s: surveys.Summary) -> dict[str, Any]:
-    mean = None if s.mean is None else s.mean * 100
-    return {"period": s.period, "answers": s.count, "mean_pct": mean, "low": s.low}
+    return satisfaction_row_of(found.satisfaction)
 
 
 def figures_of(found: Evaluation) -> Figures:
@@ -504,125 +347,3 @@ def _outages(session: Session, engine: EngineAgreement, period: Period) -> dict[
     return {
         a.service: outages.outage_spans(session, a.service, period) for a in engine.availability
     }
-
-
-@dataclass(frozen=True)
-class Report:
-    title: str
-    html: str
-    period: str  # the period's label
-    version_number: int
-    model: Figures  # the figures model (report_figures) every rendering reads
-
-    @property
-    def figures(self) -> dict[str, Any]:
-        """The figures model as JSON (what a published revision keeps)."""
-        return self.model.as_dict()
-
-
-def compose_report(
-    session: Session,
-    *,
-    actor: Actor,
-    agreement_id: int,
-    period: str,
-    language: str = "en",
-    template_id: int | None = None,
-    now: dt.datetime | None = None,
-    commentary: str = "",
-) -> Report:
-    """The service report for an agreement and period: figures and rendering, with the
-    service level manager's ``commentary``."""
-    [report] = compose_reports(
-        session,
-        actor=actor,
-        agreement_id=agreement_id,
-        period=period,
-        languages=(language,),
-        template_id=template_id,
-        now=now,
-        commentary=commentary,
-    )
-    return report
-
-
-def compose_reports(
-    session: Session,
-    *,
-    actor: Actor,
-    agreement_id: int,
-    period: str,
-    languages: tuple[str, ...],
-    template_id: int | None = None,
-    now: dt.datetime | None = None,
-    commentary: str = "",
-    revision: int | None = None,
-) -> list[Report]:
-    """The report in each of ``languages`` from ONE evaluation and ONE figures model;
-    ``revision``: the number it is published as (``None``: not published)."""
-    for language in languages:
-        if language not in documents.LOCALES:
-            raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
-    moment = now or dt.datetime.now(dt.UTC)
-    # a published revision keeps every breach; a live page lists the first ones
-    listed = None if revision is not None else report_page.LISTED
-    made = report_model(
-        session, actor=actor, agreement_id=agreement_id, period=period, now=moment, listed=listed
-    )
-    told = Told(moment, commentary, revision)
-    return [_render(session, made, language, template_id, told) for language in languages]
-
-
-@dataclass(frozen=True)
-class Told:
-    """What the report says besides its figures: when, the manager's words, which revision."""
-
-    moment: dt.datetime
-    commentary: str
-    revision: int | None
-
-
-def _render(
-    session: Session,
-    made: Model,
-    language: str,
-    template_id: int | None,
-    told: Told,
-) -> Report:
-    model = made.figures
-    figs = model.as_dict(first=report_page.LISTED)  # the page lists the first breaches
-    agreement, version = made.agreement, made.version
-    context = documents.agreement_context(session, agreement, version, language)
-    context["report"] = report_page.page_context(figs, language, told.moment)
-    context["report"]["commentary"] = told.commentary.strip()
-    context["report"]["revision"] = told.revision
-    body = templates.body_for(session, "report", language, template_id)
-    title = f"{agreement.code} · {figs['agreement']['period']}"
-    content = report_page.with_charts(documents.render_markdown(body, context), figs, language)
-    period = figs["agreement"]["period"]
-    running = documents.report_running(agreement.code, period, told.revision, language)
-    html = documents.page(content, title, language, running)
-    return Report(title, html, period, version.number, model)
-
-
-def render_report(
-    session: Session,
-    *,
-    actor: Actor,
-    agreement_id: int,
-    period: str,
-    language: str = "en",
-    template_id: int | None = None,
-    now: dt.datetime | None = None,
-) -> tuple[str, str]:
-    """``(title, html)`` of the service report for an agreement and period."""
-    report = compose_report(
-        session,
-        actor=actor,
-        agreement_id=agreement_id,
-        period=period,
-        language=language,
-        template_id=template_id,
-        now=now,
-    )
-    return report.title, report.html

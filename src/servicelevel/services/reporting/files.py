@@ -28,6 +28,7 @@ from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import rendering as report_rendering
 from servicelevel.services.shared import jobs
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
 
@@ -124,7 +125,7 @@ def _run_live(session: Session, job: Job, render: Render) -> dict[str, Any]:
         raise NotFound("no user {id}", id=asked["user_id"])
     actor = identity.actor_for(session, user)
     jobs.progress(job, 0, 2)
-    _, html = service_reports.render_report(
+    _, html = report_rendering.render_report(
         session,
         actor=actor,
         agreement_id=int(asked["agreement_id"]),

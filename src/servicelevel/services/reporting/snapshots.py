@@ -25,6 +25,7 @@ from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reporting import compute as service_reports
 from servicelevel.services.reporting import files as report_files
+from servicelevel.services.reporting import rendering as report_rendering
 from servicelevel.services.reporting.figures import SCHEMA
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
 from servicelevel.services.shared.validation import text
@@ -54,7 +55,7 @@ def publish(
         session, actor=actor, agreement_id=agreement_id, period=period
     )
     revision = repo.last_revision(session, agreement_id, label) + 1
-    reports = service_reports.compose_reports(
+    reports = report_rendering.compose_reports(
         session,
         actor=actor,
         agreement_id=agreement_id,

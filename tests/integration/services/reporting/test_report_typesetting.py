@@ -18,7 +18,7 @@ from servicelevel.services.agreements import documents
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import outages, recompute
 from servicelevel.services.monitoring.outages import OutageData
-from servicelevel.services.reporting import compute as service_reports
+from servicelevel.services.reporting import rendering as report_rendering
 from servicelevel.services.reporting import snapshots as report_snapshots
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
@@ -87,7 +87,7 @@ def test_the_printed_report_fits_a4_and_reads_in_its_own_language_and_face(
     draft: str,
 ) -> None:
     march(session, world, sla_in_force)
-    _, html = service_reports.render_report(
+    _, html = report_rendering.render_report(
         session,
         actor=SYSTEM,
         agreement_id=sla_in_force,

@@ -17,6 +17,7 @@ from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute, stored_measurements
 from servicelevel.services.reporting import compute as service_reports
 from servicelevel.services.reporting import page as report_page
+from servicelevel.services.reporting import rendering as report_rendering
 from tests.integration.api.test_query_counts import counting
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import add_ticket, ticket
@@ -121,7 +122,7 @@ def test_one_render_costs_the_same_few_statements_for_thirty_tickets_as_for_nine
 
     def render() -> list[str]:
         with counting(session) as statements:
-            service_reports.render_report(
+            report_rendering.render_report(
                 session, actor=SYSTEM, agreement_id=sla_in_force, period="2026-03", now=NOW
             )
         return statements

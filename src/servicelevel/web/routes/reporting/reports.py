@@ -13,8 +13,8 @@ from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import file_of, report_file
 from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.reporting import compute as service_reports
 from servicelevel.services.reporting import files as report_files
+from servicelevel.services.reporting import rendering as report_rendering
 from servicelevel.services.reporting import snapshots as report_snapshots
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions
@@ -48,7 +48,7 @@ def agreement_report(
         )
         commit(db)
         return RedirectResponse(f"/report-pdfs/{job.id}", status_code=303)
-    _, html = service_reports.render_report(
+    _, html = report_rendering.render_report(
         db, actor=visitor.actor, agreement_id=agreement_id, period=period, language=language
     )
     return HTMLResponse(html)
