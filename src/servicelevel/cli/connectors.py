@@ -1,6 +1,7 @@
 """``slm connector``: connections that pull tickets from other systems (docs/connectors.md) —
-list, show, add, run one now, and its runs. Thin over ``services.intake.connections``; the services
-(and SQLAlchemy) are imported only when a command runs."""
+list, show, add, run one now, and its runs. Thin over ``services.intake.connections`` and
+``services.intake.pulls``; the services (and SQLAlchemy) are imported only when a command
+runs."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def run_connection(
     """Pull the connection now (or, with --queue, queue the pull for a worker); a failed pull
     is recorded with its reason and ends with exit status 1."""
     from servicelevel.services.identity.permissions import SYSTEM
-    from servicelevel.services.intake import connections
+    from servicelevel.services.intake import connections, pulls
     from servicelevel.services.shared.errors import ServiceError
     from servicelevel.services.shared.uow import unit_of_work
 
@@ -146,10 +147,10 @@ def run_connection(
         with unit_of_work(url or None) as session:
             found = connections.connection_named(session, actor=SYSTEM, name=name)
             if queue:
-                job = connections.request_run(session, actor=SYSTEM, connection_id=found.id)
+                job = pulls.request_run(session, actor=SYSTEM, connection_id=found.id)
                 job_id = job.id
             else:
-                result = connections.pull_and_write_back(
+                result = pulls.pull_and_write_back(
                     session, actor=SYSTEM, connection_id=found.id, now=dt.datetime.now(dt.UTC)
                 )
     except ServiceError as exc:
@@ -182,7 +183,7 @@ def list_runs(
     """The connection's pulls, newest first: when, outcome, what was read and stored, why one
     failed."""
     from servicelevel.services.identity.permissions import SYSTEM
-    from servicelevel.services.intake import connections
+    from servicelevel.services.intake import connections, pulls
     from servicelevel.services.shared.errors import ServiceError
     from servicelevel.services.shared.uow import unit_of_work
 
@@ -199,9 +200,7 @@ def list_runs(
                     f"{r.duplicates} already there",
                     r.error,
                 )
-                for r in connections.list_runs(
-                    session, actor=SYSTEM, connection_id=found.id, limit=limit
-                )
+                for r in pulls.list_runs(session, actor=SYSTEM, connection_id=found.id, limit=limit)
             ]
     except ServiceError as exc:
         raise fail(exc.message) from None

@@ -10,8 +10,8 @@ import typer
 from servicelevel.cli.errors import fail, reports_errors
 from servicelevel.definitions.ticket_mappings import Rejected, load_mapping, read_rows
 from servicelevel.services.identity.permissions import SYSTEM
-from servicelevel.services.intake import ingestion
 from servicelevel.services.intake import records as ticket_import
+from servicelevel.services.intake.events import EventData
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.services.shared.uow import unit_of_work
 
@@ -52,7 +52,7 @@ def import_tickets(
             f"{path}: {len(rejected)} row(s) cannot be read ({listed}); nothing was "
             "imported (use --accept-valid to import the others)"
         )
-    events = [ingestion.EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
+    events = [EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
     try:
         with unit_of_work(url or None) as session:
             result, created = ticket_import.import_events(

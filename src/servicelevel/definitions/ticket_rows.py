@@ -117,4 +117,4 @@ def _changes_only(events: list[Event]) -> None:
         attributes: dict[str, str] = event.get("attributes", {})
         event["attributes"] = {k: v for k, v in attributes.items() if latest.get(k) != v}
         latest.update(attributes)
-        event["standing"] = dict(latest)  # the event's identity (see ingestion.EventData)
+        event["standing"] = dict(latest)  # the event's identity (see events.EventData)

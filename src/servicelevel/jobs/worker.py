@@ -23,8 +23,8 @@ from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.jobs import report_pdfs  # noqa: F401 (registers the PDF job's handler)
 from servicelevel.services.identity.permissions import SYSTEM
-from servicelevel.services.intake import connections
 from servicelevel.services.intake import inbox as event_inbox
+from servicelevel.services.intake import pulls
 from servicelevel.services.monitoring import (
     alerts,
     availability_alerts,
@@ -155,7 +155,7 @@ def queue_connections(sessions: Sessions) -> int:
     """Queue a pull of every connection whose interval has elapsed (each pull is then a job,
     run like any other: a pull asked for through the API or the CLI is the same job)."""
     with sessions() as session:
-        queued = connections.queue_due(session, now=utcnow())
+        queued = pulls.queue_due(session, now=utcnow())
         session.commit()
     return len(queued)
 

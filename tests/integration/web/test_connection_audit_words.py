@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connections, pulls
 from servicelevel.services.intake.connections import ConnectionData
 from tests.integration.factories import World
 from tests.integration.web.test_pages import sign_in
@@ -33,11 +33,9 @@ def pulled_connection(session: Session, world: World) -> None:
         changes={"interval_seconds": 600, "enabled": False, "write_back": True},
     )
     session.flush()
-    run = connections.run_connection(
-        session, actor=admin, connection_id=made.id, now=made.created_at
-    )
+    run = pulls.run_connection(session, actor=admin, connection_id=made.id, now=made.created_at)
     assert run.outcome == "failed"  # the secret's variable is not set: a failed pull, audited
-    connections.request_run(session, actor=admin, connection_id=made.id)
+    pulls.request_run(session, actor=admin, connection_id=made.id)
     session.flush()
 
 

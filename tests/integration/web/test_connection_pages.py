@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import ConnectionRun, Job
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connections, pulls
 from servicelevel.services.intake.connections import ConnectionData
 from tests.integration.factories import World
 from tests.integration.web.test_pages import csrf_of, sign_in
@@ -71,7 +71,7 @@ def test_a_manager_pulls_now_and_is_told_the_worker_runs_it(
     )
     assert pulled.status_code == 200
     assert "A pull is queued" in pulled.text
-    assert session.query(Job).filter(Job.kind == connections.RUN).count() == 1
+    assert session.query(Job).filter(Job.kind == pulls.RUN).count() == 1
     refused = client.post(f"/connections/{connection_id}/pull", data={"csrf": "forged"})
     assert refused.status_code == 400
     assert csrf

@@ -19,7 +19,7 @@ from servicelevel.api.schemas.common import (
     PageOut,
     page_of_list,
 )
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connections, pulls
 from servicelevel.services.intake.connections import MAX_INTERVAL, MIN_INTERVAL, ConnectionData
 
 router = APIRouter(tags=["connections"])
@@ -150,7 +150,7 @@ def delete_connection(connection_id: RecordId, session: SessionDep, actor: Actor
 def run_connection(connection_id: RecordId, session: SessionDep, actor: ActorDep) -> JobOut:
     """Pull now: a job the worker runs (``/api/v1/jobs/{id}`` follows it; its run appears
     under ``runs``)."""
-    job = connections.request_run(session, actor=actor, connection_id=connection_id)
+    job = pulls.request_run(session, actor=actor, connection_id=connection_id)
     commit(session)
     return JobOut.model_validate(job)
 
@@ -164,7 +164,7 @@ def connection_runs(
     limit: Limit = 50,
 ) -> PageOut[RunOut]:
     """The connection's pulls, newest first: what each read and stored, or why it failed."""
-    found = connections.list_runs(
+    found = pulls.list_runs(
         session, actor=actor, connection_id=connection_id, limit=connections.MAX_LISTED
     )
     return page_of_list([RunOut.model_validate(r) for r in found], offset, limit)

@@ -16,6 +16,7 @@ from servicelevel.services.intake import inbox as event_inbox
 from servicelevel.services.intake import ingestion
 from servicelevel.services.intake import mappings as ticket_mappings_store
 from servicelevel.services.intake import records as ticket_import
+from servicelevel.services.intake.events import EventData
 from servicelevel.services.shared.errors import Invalid
 
 router = APIRouter(tags=["monitoring"])
@@ -52,7 +53,7 @@ class IngestOut(BaseModel):
 def ingest(body: BatchIn, session: SessionDep, actor: ActorDep) -> IngestOut:
     """Store ticket events: one or many, in any order; the same event twice is stored once; a
     batch with a bad event stores nothing and lists every bad one (``details``)."""
-    events = [ingestion.EventData(**e.model_dump()) for e in body.events]
+    events = [EventData(**e.model_dump()) for e in body.events]
     result = ingestion.ingest(session, actor=actor, source=body.source, events=events)
     commit(session)
     return IngestOut(**result.__dict__)
@@ -84,7 +85,7 @@ def _queued(row: Any) -> QueuedOut:
 def queue_events(body: BatchIn, session: SessionDep, actor: ActorDep) -> QueuedOut:
     """Accept ticket events for storing by the worker within seconds (one row written; for
     feeds that send one event a request). The answer's ``id`` tells the outcome later."""
-    events = [ingestion.EventData(**e.model_dump()) for e in body.events]
+    events = [EventData(**e.model_dump()) for e in body.events]
     now = dt.datetime.now(dt.UTC)
     inbox_id = event_inbox.accept(session, actor=actor, source=body.source, events=events, now=now)
     commit(session)

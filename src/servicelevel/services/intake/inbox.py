@@ -24,7 +24,7 @@ from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.intake import ingestion
-from servicelevel.services.intake.ingestion import EventData
+from servicelevel.services.intake.events import EventData, checked_source
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound, ServiceError
 
 BATCH = 5000  # events stored together at most (the batch path's limit)
@@ -40,7 +40,7 @@ def accept(
 ) -> int:
     """Write the request down for the worker; returns its id in the queue."""
     require(actor, "ticket.write")
-    source = ingestion.checked_source(source)
+    source = checked_source(source)
     if not events:
         raise Invalid("send at least one event", "events")
     moment = now or dt.datetime.now(dt.UTC)

@@ -18,6 +18,7 @@ from servicelevel.definitions.ticket_mappings import Mapping, map_records
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.intake import ingestion
 from servicelevel.services.intake import mappings as ticket_mappings_store
+from servicelevel.services.intake.events import EventData
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.shared.errors import Invalid
 
@@ -27,7 +28,7 @@ def import_events(
     *,
     actor: Actor,
     source: str,
-    events: list[ingestion.EventData],
+    events: list[EventData],
     create_customers: bool = False,
 ) -> tuple[ingestion.IngestResult, list[str]]:
     """Store the events (see :func:`ingestion.ingest`); returns what was stored and the codes
@@ -72,7 +73,7 @@ def import_records(
         )
         error.details = [{"row": r.line, "field": "records", "message": r.reason} for r in rejected]
         raise error
-    events = [ingestion.EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
+    events = [EventData(**{k: v for k, v in r.items() if k != "line"}) for r in rows]
     if not events:
         return ingestion.IngestResult(len(records), 0, 0, 0, 0), []
     try:

@@ -1,6 +1,6 @@
 """Write-back: a pulled ticket's SLA state posted to the ticket in its source system.
 
-After a pull has stored new events of some tickets (``connections.run_job``), their
+After a pull has stored new events of some tickets (``pulls.run_job``), their
 measurements are recomputed at once for every agreement in force covering them (the same
 computation the queued recomputation jobs do again; it is idempotent), then each ticket's
 state is set on it through the source's ``write_back`` (RT: the ticket custom fields
@@ -30,6 +30,7 @@ from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.intake import connections
 from servicelevel.services.intake import mappings as ticket_mappings_store
+from servicelevel.services.intake.connection_settings import client_for, source_of
 from servicelevel.services.monitoring import recompute
 
 MAX_TICKETS = 5000  # written back after one pull
@@ -55,10 +56,10 @@ def write_back(
     for agreement_id in agreement_repo.in_force_covering(session, {t.service for t in found}):
         recompute.recompute(session, agreement_id=agreement_id, tickets=ids, now=now)
     states = sla_states(session, ids)
-    client = http or connections.client_for(connection.settings)
+    client = http or client_for(connection.settings)
     written = 0
     try:
-        source = connections.source_of(connection, client)
+        source = source_of(connection, client)
         post = getattr(source, "write_back", None)
         if post is None:
             raise ConnectorError(f"a {connection.kind} source cannot write back")

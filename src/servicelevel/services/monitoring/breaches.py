@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns
 from servicelevel.db.repositories.common import Page
 from servicelevel.db.repositories.monitoring import alerts as repo
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
@@ -65,7 +65,7 @@ class Missed:
     coded, ``breached_at`` in epoch seconds, ``stopped`` 0 or 1), so that a million of them
     reach PostgreSQL by COPY without a Python object each."""
 
-    columns: bulk.Columns
+    columns: bulk_columns.Columns
 
     def __len__(self) -> int:
         return len(self.columns)

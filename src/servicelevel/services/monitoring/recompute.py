@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.base import utcnow
 from servicelevel.db.models import Job
 from servicelevel.db.repositories import agreements as agreement_repo
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk_columns
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories.monitoring import alerts as alert_repo
 from servicelevel.db.repositories.monitoring import measurements as repo
@@ -121,17 +121,17 @@ class Measured:
                 out[name] = out.get(name, 0) + count
         return out
 
-    def columns(self) -> bulk.Columns:
+    def columns(self) -> bulk_columns.Columns:
         """``repo.COLUMNS`` as arrays; instants in epoch seconds, ``NONE`` for none."""
         parts = []
         for c in self.chunks:
             m = c.m
             n = len(c.ticket_ids)
-            data: dict[str, bulk.Ints | bulk.Coded] = {
+            data: dict[str, bulk_columns.Ints | bulk_columns.Coded] = {
                 "version_number": np.full(n, c.version, dtype=np.int64),
-                "target_key": bulk.Coded(np.zeros(n, dtype=np.int64), (c.target,)),
+                "target_key": bulk_columns.Coded(np.zeros(n, dtype=np.int64), (c.target,)),
                 "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64),
-                "status": bulk.Coded(m.status.astype(np.int64), STATUSES),
+                "status": bulk_columns.Coded(m.status.astype(np.int64), STATUSES),
                 "used_seconds": m.used,
                 "paused_seconds": m.paused,
                 "budget_seconds": m.budget,
@@ -141,11 +141,11 @@ class Measured:
                 "breached_at": m.breached_at,
                 "counted_at": reporting_instants(m),
             }
-            parts.append(bulk.Columns(data, frozenset(repo.INSTANTS)))
+            parts.append(bulk_columns.Columns(data, frozenset(repo.INSTANTS)))
         if not parts:
             coded = {"target_key", "status"}
-            return bulk.empty(repo.COLUMNS, coded, frozenset(repo.INSTANTS))
-        return bulk.concat(parts)
+            return bulk_columns.empty(repo.COLUMNS, coded, frozenset(repo.INSTANTS))
+        return bulk_columns.concat(parts)
 
     def breached(self) -> breaches.Missed:
         """The measurements past their deadline, as columns."""
@@ -153,8 +153,8 @@ class Measured:
         for c in self.chunks:
             m = c.m
             at = np.flatnonzero(m.breached_at != NONE)
-            data: dict[str, bulk.Ints | bulk.Coded] = {
-                "target_key": bulk.Coded(np.zeros(at.size, dtype=np.int64), (c.target,)),
+            data: dict[str, bulk_columns.Ints | bulk_columns.Coded] = {
+                "target_key": bulk_columns.Coded(np.zeros(at.size, dtype=np.int64), (c.target,)),
                 "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64)[at],
                 "version_number": np.full(at.size, c.version, dtype=np.int64),
                 "breached_at": m.breached_at[at],
@@ -162,10 +162,12 @@ class Measured:
                 "budget_seconds": m.budget[at],
                 "stopped": (m.stopped_at[at] != NONE).astype(np.int64),
             }
-            parts.append(bulk.Columns(data))
+            parts.append(bulk_columns.Columns(data))
         if not parts:
-            return breaches.Missed(bulk.empty(breaches.MISSED_COLUMNS, coded={"target_key"}))
-        return breaches.Missed(bulk.concat(parts))
+            return breaches.Missed(
+                bulk_columns.empty(breaches.MISSED_COLUMNS, coded={"target_key"})
+            )
+        return breaches.Missed(bulk_columns.concat(parts))
 
 
 STATUSES = tuple(str(s) for s in STATUS_NAMES)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.engine.agreements import Agreement
 from servicelevel.engine.calendars import I64
@@ -118,7 +118,9 @@ def from_arrays(a: monitoring_repo.TicketArrays) -> StoredTickets:
     return StoredTickets(a.ids, numbers, a.opened, timelines, attributes)
 
 
-def _first_seen(coded: bulk.Coded, blank: int | None) -> tuple[NDArray[np.int32], tuple[str, ...]]:
+def _first_seen(
+    coded: bulk_columns.Coded, blank: int | None
+) -> tuple[NDArray[np.int32], tuple[str, ...]]:
     """Codes numbered by first appearance; the empty string gets ``blank`` (when given)
     instead of a place in the vocabulary."""
     first = np.full(len(coded.values), coded.codes.size, dtype=np.int64)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connections, pulls
 from servicelevel.web import flash
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render
@@ -43,9 +43,7 @@ def _page(
     code: int = 200,
 ) -> Response:
     found = connections.get_connection(db, actor=visitor.actor, connection_id=connection_id)
-    runs = connections.list_runs(
-        db, actor=visitor.actor, connection_id=connection_id, limit=SHOWN_RUNS
-    )
+    runs = pulls.list_runs(db, actor=visitor.actor, connection_id=connection_id, limit=SHOWN_RUNS)
     return render(
         request,
         "connections/detail.html",
@@ -74,7 +72,7 @@ def pull_now(
         visitor,
         db,
         form.csrf,
-        lambda: connections.request_run(db, actor=visitor.actor, connection_id=connection_id),
+        lambda: pulls.request_run(db, actor=visitor.actor, connection_id=connection_id),
         then=f"/connections/{connection_id}",
         failed=lambda e, c: _page(request, connection_id, visitor, db, e, c),
     )

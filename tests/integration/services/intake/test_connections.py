@@ -24,7 +24,7 @@ from servicelevel.services.agreements import lifecycle as agreement_lifecycle
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.catalog.offerings import ServiceData
 from servicelevel.services.identity.permissions import SYSTEM, Actor
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connection_settings, connections, pulls
 from servicelevel.services.intake import write_back as connection_write_back
 from servicelevel.services.intake.connections import ConnectionData
 from servicelevel.services.parties import directory as parties
@@ -122,10 +122,10 @@ def test_tickets_made_and_moved_in_rt_appear_with_their_events_and_twice_stores_
     second = rt.create_ticket(f"{word} mail", CustomFields={"Customer": "ACME"})
     # the framework's own settings (politeness, retries) are not the kind's: RT never sees them
     made = connect(session, manager, rt, word, http={"min_interval": 0.01, "retries": 1})
-    client = connections.client_for(made.settings)
+    client = connection_settings.client_for(made.settings)
     assert (client.min_interval, client.retries, client.timeout) == (0.01, 1, 30.0)
     client.close()
-    run = connections.run_connection(session, actor=manager, connection_id=made.id, now=now())
+    run = pulls.run_connection(session, actor=manager, connection_id=made.id, now=now())
     assert (run.outcome, run.error, run.stored) == ("ok", "", 3)
     assert states(session, first) == ["new", "open"]
     assert states(session, second) == ["new"]
@@ -134,16 +134,16 @@ def test_tickets_made_and_moved_in_rt_appear_with_their_events_and_twice_stores_
     assert ticket.state == "open"
     assert (made.state, made.last_error, made.cursor is not None) == ("ok", "", True)
 
-    again = connections.run_connection(session, actor=manager, connection_id=made.id, now=now())
+    again = pulls.run_connection(session, actor=manager, connection_id=made.id, now=now())
     assert (again.outcome, again.stored) == ("ok", 0)
 
     next_second()
     rt.update_ticket(second, Status="resolved")
-    moved = connections.run_connection(session, actor=manager, connection_id=made.id, now=now())
+    moved = pulls.run_connection(session, actor=manager, connection_id=made.id, now=now())
     assert (moved.outcome, moved.stored) == ("ok", 1)
     assert states(session, second) == ["new", "resolved"]
     assert states(session, first) == ["new", "open"]
-    runs = connections.list_runs(session, actor=world.actors["viewer"], connection_id=made.id)
+    runs = pulls.list_runs(session, actor=world.actors["viewer"], connection_id=made.id)
     assert [r.stored for r in runs] == [1, 0, 3]
 
 
@@ -156,7 +156,7 @@ def test_a_failure_half_way_keeps_the_pages_before_it_and_the_next_pull_resumes(
     next_second()
     unknown = rt.create_ticket(f"{word} unknown", CustomFields={"Customer": "NEWCO"})
     made = connect(session, manager, rt, word, page_size=1)
-    run = connections.run_connection(session, actor=manager, connection_id=made.id, now=now())
+    run = pulls.run_connection(session, actor=manager, connection_id=made.id, now=now())
     assert (run.outcome, run.pages, run.stored) == ("failed", 1, 1)
     assert "no customer NEWCO" in run.error
     assert (made.state, made.last_error) == ("failed", run.error)
@@ -167,7 +167,7 @@ def test_a_failure_half_way_keeps_the_pages_before_it_and_the_next_pull_resumes(
     data = parties.PartyData("NEWCO", "customer", "New Co", {})
     parties.create_party(session, actor=SYSTEM, data=data)
     session.flush()
-    resumed = connections.run_connection(session, actor=manager, connection_id=made.id, now=now())
+    resumed = pulls.run_connection(session, actor=manager, connection_id=made.id, now=now())
     assert (resumed.outcome, resumed.stored) == ("ok", 1)
     assert rt_tickets(session) == {known, unknown}
     assert states(session, known) == ["new"]
@@ -185,7 +185,7 @@ def test_a_wrong_password_is_a_failed_run_with_its_reason_and_nothing_stored(
     word = tag()
     rt.create_ticket(f"{word} locked out", CustomFields={"Customer": "ACME"})
     made = connect(session, world.actors["admin"], rt, word)
-    run = connections.run_connection(
+    run = pulls.run_connection(
         session, actor=world.actors["admin"], connection_id=made.id, now=now()
     )
     assert (run.outcome, run.pages, run.stored) == ("failed", 0, 0)
@@ -204,7 +204,7 @@ def test_a_missing_secret_is_a_failed_run_naming_the_variable(
 ) -> None:
     monkeypatch.delenv(SECRET_ENV, raising=False)
     made = connect(session, world.actors["owner"], rt, tag())
-    run = connections.run_connection(
+    run = pulls.run_connection(
         session, actor=world.actors["owner"], connection_id=made.id, now=now()
     )
     assert run.outcome == "failed"
@@ -280,7 +280,7 @@ def test_a_pulled_breach_is_written_back_into_rts_custom_field(
     made = connect(session, world.actors["manager"], rt, word)
     made.write_back = True
     session.flush()
-    pulled = connections.pull(session, actor=SYSTEM, connection_id=made.id, now=now())
+    pulled = pulls.pull(session, actor=SYSTEM, connection_id=made.id, now=now())
     assert pulled.run.outcome == "ok", pulled.run.error
     assert pulled.tickets == {late, calm}
     queued = session.scalars(select(Job).where(Job.kind == "recompute")).all()
@@ -295,7 +295,7 @@ def test_a_pulled_breach_is_written_back_into_rts_custom_field(
     deadline = (created + dt.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert rt.custom_field(calm, "SLA deadline") == [deadline]
     # what servicelevel wrote is not read back as a change of the ticket
-    again = connections.run_connection(session, actor=SYSTEM, connection_id=made.id, now=now())
+    again = pulls.run_connection(session, actor=SYSTEM, connection_id=made.id, now=now())
     assert (again.outcome, again.stored) == ("ok", 0)
     assert made.last_error == ""
 
@@ -404,12 +404,12 @@ def test_the_worker_round_queues_the_connections_whose_interval_has_elapsed(
         )
         made[name] = connections.create_connection(session, actor=admin, data=data)
     session.flush()
-    first = connections.queue_due(session, now=moment)
+    first = pulls.queue_due(session, now=moment)
     assert [j.payload["connection_id"] for j in first] == [made["every-5"].id]
-    assert connections.queue_due(session, now=moment + dt.timedelta(seconds=299)) == []
-    later = connections.queue_due(session, now=moment + dt.timedelta(seconds=300))
+    assert pulls.queue_due(session, now=moment + dt.timedelta(seconds=299)) == []
+    later = pulls.queue_due(session, now=moment + dt.timedelta(seconds=300))
     assert [j.payload["connection_id"] for j in later] == [made["every-5"].id]
-    asked = connections.request_run(session, actor=admin, connection_id=made["on-demand"].id)
+    asked = pulls.request_run(session, actor=admin, connection_id=made["on-demand"].id)
     assert (asked.kind, asked.payload["connection_id"]) == ("connection_run", made["on-demand"].id)
 
 
@@ -435,7 +435,7 @@ def test_the_worker_pulls_a_due_connection_and_writes_its_breach_back_into_rt(
     while worker.run_one(sessions, "test-worker"):
         ran += 1
     session.expire_all()
-    [run] = connections.list_runs(session, actor=SYSTEM, connection_id=made.id)
+    [run] = pulls.list_runs(session, actor=SYSTEM, connection_id=made.id)
     assert (run.outcome, run.stored, made.state, made.last_error) == ("ok", 1, "ok", "")
     assert ran >= 2  # the pull, then the recomputation it queued
     assert rt.custom_field(late, "SLA breached") == ["yes"]

@@ -1,5 +1,5 @@
 """Connections of kind servicenow and jira pulled into servicelevel
-(services/intake/connections.py), against the loopback servers that follow ServiceNow's and
+(services/intake/pulls.py), against the loopback servers that follow ServiceNow's and
 Atlassian's published API documents (tests/connectors/servicenow_server.py, jira_server.py), seeded
 with the first 52 incidents of the real ServiceNow log: the incidents appear as tickets of their
 customer with their events, a second pull stores nothing, a change in the source is stored alone, a
@@ -19,7 +19,7 @@ from servicelevel.db.models import Connection, Ticket, TicketEvent
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.catalog.offerings import ServiceData
 from servicelevel.services.identity.permissions import SYSTEM, Actor
-from servicelevel.services.intake import connections
+from servicelevel.services.intake import connections, pulls
 from servicelevel.services.intake.connections import ConnectionData
 from tests.connectors import jira_server, servicenow_server
 from tests.connectors.servicenow_server import SERVICENOW_LOG, log_head
@@ -102,9 +102,7 @@ def test_incidents_pulled_from_servicenow_are_tickets_of_their_customer_stored_o
     monkeypatch.setenv(SECRET_ENV, servicenow_server.PASSWORD)
     manager = world.actors["manager"]
     made = connect(session, manager, "servicenow", url, servicenow_server.USER)
-    run = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    run = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (run.outcome, run.error) == ("ok", "")
     assert run.pages >= 6  # 10 incidents a page
     tickets = session.scalars(select(Ticket).where(Ticket.source == "servicenow")).all()
@@ -121,15 +119,11 @@ def test_incidents_pulled_from_servicenow_are_tickets_of_their_customer_stored_o
         (at("2016-03-06 10:00"), "Closed"),
     ]
 
-    again = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    again = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (again.outcome, again.stored) == ("ok", 0)
 
     store.update("INC0000047", at("2026-12-02 08:15"), incident_state="2", state="2")
-    moved = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    moved = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (moved.outcome, moved.stored) == ("ok", 1)
     assert timeline(session, "servicenow", "INC0000047")[-1] == (at("2026-12-02 08:15"), "Active")
     assert made.cursor is not None
@@ -148,9 +142,7 @@ def test_issues_pulled_from_jira_are_tickets_of_their_organization_stored_once(
     manager = world.actors["manager"]
     # each pull reads the last ten minutes before its cursor again: stored once
     made = connect(session, manager, "jira", url, jira_server.EMAIL, reread_minutes=10)
-    run = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    run = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (run.outcome, run.error, run.pages) == ("ok", "", 6)
     tickets = session.scalars(select(Ticket).where(Ticket.source == "jira")).all()
     assert len(tickets) == 52
@@ -164,16 +156,12 @@ def test_issues_pulled_from_jira_are_tickets_of_their_organization_stored_once(
         (at("2016-03-01 09:52"), "Resolved"),
         (at("2016-03-06 10:00"), "Closed"),
     ]
-    again = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    again = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (again.outcome, again.stored) == ("ok", 0)
     assert again.records > 0  # the last ten minutes, read again
 
     store.change("INC-47", at("2026-12-02 08:15"), status="Active")
-    moved = connections.run_connection(
-        session, actor=manager, connection_id=made.id, now=SCENARIO_NOW
-    )
+    moved = pulls.run_connection(session, actor=manager, connection_id=made.id, now=SCENARIO_NOW)
     assert (moved.outcome, moved.stored) == ("ok", 1)
     assert timeline(session, "jira", "INC-47")[-1] == (at("2026-12-02 08:15"), "Active")
 
@@ -192,7 +180,7 @@ def test_a_refused_login_is_a_failed_run_with_the_sources_reason_and_nothing_sto
     url = instance[0] if kind == "servicenow" else site[0]
     admin = world.actors["admin"]
     made = connect(session, admin, kind, url, "someone@example.com")
-    run = connections.run_connection(session, actor=admin, connection_id=made.id, now=SCENARIO_NOW)
+    run = pulls.run_connection(session, actor=admin, connection_id=made.id, now=SCENARIO_NOW)
     assert (run.outcome, run.pages, run.stored) == ("failed", 0, 0)
     assert "HTTP 401" in run.error
     reason = "User Not Authenticated" if kind == "servicenow" else "You are not authenticated"

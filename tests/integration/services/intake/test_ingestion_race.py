@@ -15,7 +15,7 @@ from servicelevel.db.repositories.monitoring import tickets as repo
 from servicelevel.db.session import make_engine, session_factory
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.intake import ingestion
-from servicelevel.services.intake.ingestion import EventData
+from servicelevel.services.intake.events import EventData
 from tests.integration.conftest import fresh_postgres
 
 

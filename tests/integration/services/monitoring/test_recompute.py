@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, Measurement, TicketEvent
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns, bulk_copy
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.services.monitoring import breaches, recompute, stored_tickets
@@ -68,19 +68,19 @@ def assert_same_tickets(a: stored_tickets.StoredTickets, b: stored_tickets.Store
         assert column.values == b.attributes[name].values, name
 
 
-def measurement_columns(tickets: list[int], used: list[int]) -> bulk.Columns:
+def measurement_columns(tickets: list[int], used: list[int]) -> bulk_columns.Columns:
     """Measurements of ``tickets`` (each ticket's row depends on its id only): two targets,
     some instants missing, statuses coded."""
     ids = np.array(tickets, dtype=np.int64)
     n = ids.size
-    none = np.full(n, bulk.MISSING, dtype=np.int64)
+    none = np.full(n, bulk_columns.MISSING, dtype=np.int64)
     start = int(MARCH.timestamp()) + 60 * ids
-    stopped = np.where(ids % 2 == 0, start + 3600, bulk.MISSING)
-    one: dict[str, bulk.Ints | bulk.Coded] = {
+    stopped = np.where(ids % 2 == 0, start + 3600, bulk_columns.MISSING)
+    one: dict[str, bulk_columns.Ints | bulk_columns.Coded] = {
         "version_number": np.ones(n, dtype=np.int64),
-        "target_key": bulk.Coded(ids % 2, ("P1-resolution", "other")),
+        "target_key": bulk_columns.Coded(ids % 2, ("P1-resolution", "other")),
         "ticket_id": ids,
-        "status": bulk.Coded(ids % 3, ("met", "breached", "running")),
+        "status": bulk_columns.Coded(ids % 3, ("met", "breached", "running")),
         "used_seconds": np.array(used, dtype=np.int64),
         "paused_seconds": np.zeros(n, dtype=np.int64),
         "budget_seconds": np.full(n, 14_400, dtype=np.int64),
@@ -88,9 +88,9 @@ def measurement_columns(tickets: list[int], used: list[int]) -> bulk.Columns:
         "stopped_at": stopped,
         "deadline": start + 14_400,
         "breached_at": none,
-        "counted_at": np.where(stopped == bulk.MISSING, start, stopped),
+        "counted_at": np.where(stopped == bulk_columns.MISSING, start, stopped),
     }
-    return bulk.Columns(one, frozenset(measurement_repo.INSTANTS))
+    return bulk_columns.Columns(one, frozenset(measurement_repo.INSTANTS))
 
 
 def stored_measurements(session: Session, agreement_id: int) -> dict[tuple[str, int], Any]:
@@ -182,14 +182,14 @@ def measurements(session: Session, tickets: list[int]) -> list[Measurement]:
 
 def misses(rows: list[tuple[str, int, int, int, int, int, int]]) -> breaches.Missed:
     targets = sorted({r[0] for r in rows})
-    data: dict[str, bulk.Ints | bulk.Coded] = {
-        "target_key": bulk.Coded(
+    data: dict[str, bulk_columns.Ints | bulk_columns.Coded] = {
+        "target_key": bulk_columns.Coded(
             np.array([targets.index(r[0]) for r in rows], dtype=np.int64), tuple(targets)
         )
     }
     for i, name in enumerate(breaches.MISSED_COLUMNS[1:], start=1):
         data[name] = np.array([r[i] for r in rows], dtype=np.int64)
-    return breaches.Missed(bulk.Columns(data))
+    return breaches.Missed(bulk_columns.Columns(data))
 
 
 def stored_breaches(session: Session, agreement_id: int) -> dict[tuple[str, str], Any]:
@@ -271,17 +271,17 @@ def test_breaches_synced_by_copy_are_the_breaches_synced_one_by_one(
 
 
 def test_columns_give_the_rows_the_generic_path_writes() -> None:
-    columns = bulk.concat(
+    columns = bulk_columns.concat(
         [
-            bulk.Columns(
+            bulk_columns.Columns(
                 {
-                    "key": bulk.Coded(np.array([0, 0]), ("a",)),
-                    "at": np.array([5, bulk.MISSING]),
+                    "key": bulk_columns.Coded(np.array([0, 0]), ("a",)),
+                    "at": np.array([5, bulk_columns.MISSING]),
                 },
                 frozenset({"at"}),
             ),
-            bulk.Columns(
-                {"key": bulk.Coded(np.array([1, 0]), ("a", "b")), "at": np.array([7, 8])},
+            bulk_columns.Columns(
+                {"key": bulk_columns.Coded(np.array([1, 0]), ("a", "b")), "at": np.array([7, 8])},
                 frozenset({"at"}),
             ),
         ]
@@ -294,4 +294,4 @@ def test_a_copy_that_is_not_integers_only_is_refused(session: Session, world: Wo
     postgresql_only(session)
     query = select(text("NULL::bigint"))
     with pytest.raises(ValueError, match="NULL"):
-        bulk.copy_out(session, query, ["int8"])
+        bulk_copy.copy_out(session, query, ["int8"])

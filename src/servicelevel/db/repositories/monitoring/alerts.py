@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, ClockAlert
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns, bulk_copy
 from servicelevel.db.repositories.common import Page, paginate, period_index
 from servicelevel.db.repositories.monitoring.teams import held_at_breach
 
@@ -152,7 +152,7 @@ def insert_breaches(
 def sync_ticket_breaches(
     session: Session,
     agreement_id: int,
-    missed: bulk.Columns,
+    missed: bulk_columns.Columns,
     now: dt.datetime,
     tickets: list[int] | None = None,
 ) -> tuple[int, int]:
@@ -161,8 +161,8 @@ def sync_ticket_breaches(
     are) on PostgreSQL: the misses COPYed in, then one statement for the breaches whose figures
     changed, those no longer missed (withdrawn, kept with their annotations) and the new ones.
     Returns how many were added and how many changed."""
-    bulk.copy_in(session, "load_missed", missed)
-    exprs, params = bulk.decoded(missed, "l")
+    bulk_copy.copy_in(session, "load_missed", missed)
+    exprs, params = bulk_copy.decoded(missed, "l")
     status = "CASE WHEN l.stopped = 1 THEN 'closed' ELSE 'open' END"
     scope = "b.agreement_id = :agreement AND b.kind = 'ticket'"
     if tickets is not None:
@@ -171,7 +171,7 @@ def sync_ticket_breaches(
     values = {**params, "agreement": agreement_id, "now": now, "tickets": tickets}
     old = "b.version_number, trunc(extract(epoch FROM b.breached_at))::bigint, b.used_seconds, "
     new = "l.version_number, l.breached_at, l.used_seconds, l.budget_seconds"
-    target = bulk.decoded(missed, "d")[0]["target_key"]
+    target = bulk_copy.decoded(missed, "d")[0]["target_key"]
     then = "CASE WHEN d.stopped = 1 THEN 'closed' ELSE 'open' END"
     # One full join of the misses with the breaches stored finds the changed, the gone and
     # the new; data-modifying CTEs write only them (three joins took three times as long).

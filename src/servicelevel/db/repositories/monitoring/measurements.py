@@ -9,7 +9,7 @@ from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns
 from servicelevel.db.repositories.common import period_index
 from servicelevel.db.repositories.monitoring.tickets import epoch_seconds
 
@@ -31,7 +31,7 @@ INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at", "counted_at")
 
 
 def replace(
-    session: Session, agreement_id: int, rows: bulk.Columns, computed_at: dt.datetime
+    session: Session, agreement_id: int, rows: bulk_columns.Columns, computed_at: dt.datetime
 ) -> None:
     """The agreement's measurements become ``rows`` (the columns :data:`COLUMNS`, instants in
     epoch seconds), inside the caller's transaction; ``computed_at`` marks the rows that
@@ -103,7 +103,7 @@ def replace_tickets(
     session: Session,
     agreement_id: int,
     tickets: list[int],
-    rows: bulk.Columns,
+    rows: bulk_columns.Columns,
     computed_at: dt.datetime,
 ) -> None:
     """Like :func:`replace`, for the measurements of some tickets only."""

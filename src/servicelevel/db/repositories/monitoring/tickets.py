@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import EventInbox, Outage, Ticket, TicketEvent
-from servicelevel.db.repositories import bulk
+from servicelevel.db.repositories import bulk, bulk_columns, bulk_copy
 from servicelevel.db.repositories.common import Page, paginate
 
 
@@ -260,16 +260,16 @@ class TicketArrays:
     """What :func:`ticket_columns` reads, as arrays: strings of few values coded (in no
     particular order), instants in epoch seconds."""
 
-    ids: bulk.Ints
+    ids: bulk_columns.Ints
     numbers: list[str]
-    priority: bulk.Coded
-    category: bulk.Coded
-    service: bulk.Coded
-    opened: bulk.Ints
-    owner: bulk.Ints  # per event, its ticket's id
-    at: bulk.Ints
-    state: bulk.Coded
-    event: bulk.Coded
+    priority: bulk_columns.Coded
+    category: bulk_columns.Coded
+    service: bulk_columns.Coded
+    opened: bulk_columns.Ints
+    owner: bulk_columns.Ints  # per event, its ticket's id
+    at: bulk_columns.Ints
+    state: bulk_columns.Coded
+    event: bulk_columns.Coded
 
 
 def ticket_arrays(
@@ -290,17 +290,17 @@ def ticket_arrays(
     heads = (Ticket.priority, Ticket.category, Ticket.service)
     vocab = _distinct(session, select(*heads).where(*chosen))
     kinds = _distinct(session, select(TicketEvent.state, TicketEvent.event))
-    ids, opened, *codes = bulk.copy_out(
+    ids, opened, *codes = bulk_copy.copy_out(
         session,
         select(cast(Ticket.id, BigInteger), Ticket.opened_at, *map(_code, heads, vocab))
         .where(*chosen)
         .order_by(Ticket.id),
         ["int8", "timestamptz", "int4", "int4", "int4"],
     )
-    numbers = bulk.copy_out_strings(
+    numbers = bulk_copy.copy_out_strings(
         session, select(Ticket.external_id).where(*chosen).order_by(Ticket.id)
     )
-    owner, at, state, event = bulk.copy_out(
+    owner, at, state, event = bulk_copy.copy_out(
         session,
         select(
             cast(TicketEvent.ticket_id, BigInteger),
@@ -316,7 +316,7 @@ def ticket_arrays(
     if not (state.all() and event.all()):
         return None
     priority, category, service = (
-        bulk.Coded(c - 1, tuple(v)) for c, v in zip(codes, vocab, strict=True)
+        bulk_columns.Coded(c - 1, tuple(v)) for c, v in zip(codes, vocab, strict=True)
     )
     return TicketArrays(
         ids,
@@ -327,8 +327,8 @@ def ticket_arrays(
         opened,
         owner,
         at,
-        bulk.Coded(state - 1, tuple(kinds[0])),
-        bulk.Coded(event - 1, tuple(kinds[1])),
+        bulk_columns.Coded(state - 1, tuple(kinds[0])),
+        bulk_columns.Coded(event - 1, tuple(kinds[1])),
     )
 
 
