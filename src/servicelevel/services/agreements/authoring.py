@@ -23,6 +23,7 @@ from servicelevel.db.models.agreements import (
 )
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories.common import Page
+from servicelevel.services.agreements import file_checks, file_writing
 from servicelevel.services.agreements import files as documents
 from servicelevel.services.agreements.clauses import check_clause
 from servicelevel.services.identity import audit
@@ -80,7 +81,7 @@ def create_agreement(
 ) -> Agreement:
     """A new agreement whose first version (a draft) holds ``document``."""
     require(actor, "agreement.write")
-    model = documents.validate(document)
+    model = file_checks.validate(document)
     header = documents.read_header(session, model)
     content = documents.read_content(session, model)
     if repo.agreement_by_code(session, header.code) is not None:
@@ -254,7 +255,7 @@ def edit_version(
     """Replace the content of a draft version with ``document`` (title, provider and review
     frequency in it update the agreement too; its id, kind and counterparty cannot change)."""
     agreement, found = _editable(session, actor, agreement_id, number, version)
-    model = documents.validate(document)
+    model = file_checks.validate(document)
     header = documents.read_header(session, model)
     if (header.code, header.kind, header.counterparty.id) != (
         agreement.code,
@@ -461,5 +462,5 @@ def document_for(
         {s.service_id for s in version.services},
         {c.calendar_id for c in version.calendars if c.calendar_id is not None},
     )
-    names = documents.Names(parties[agreement.counterparty_id], services, calendars)
-    return documents.document_of(agreement, version, names)
+    names = file_writing.Names(parties[agreement.counterparty_id], services, calendars)
+    return file_writing.document_of(agreement, version, names)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import files as documents
+from servicelevel.services.agreements import file_checks
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import NotFound
@@ -36,7 +36,7 @@ def import_document(
     """Bring the stored agreement in line with ``document``; with ``dry_run`` only say what
     would change."""
     require(actor, "agreement.write")
-    code = documents.validate(document).id
+    code = file_checks.validate(document).id
     savepoint = session.begin_nested()
     try:
         before, action, after, number = _apply(session, actor, code, document)

@@ -17,7 +17,7 @@ from servicelevel.services.agreements import diff as agreement_diff
 from servicelevel.services.agreements import documents
 from servicelevel.services.agreements import forms as agreement_forms
 from servicelevel.services.agreements.diff import as_yaml
-from servicelevel.services.agreements.files import document_from_text
+from servicelevel.services.agreements.file_checks import document_from_text
 from servicelevel.services.identity.permissions import allowed
 from servicelevel.services.monitoring import live, recompute
 from servicelevel.services.reviews import meetings as reviews

@@ -12,7 +12,7 @@ from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import diff as agreement_diff
 from servicelevel.services.agreements.diff import as_yaml
-from servicelevel.services.agreements.files import document_from_text
+from servicelevel.services.agreements.file_checks import document_from_text
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
