@@ -9,7 +9,7 @@ The page, the PDF, the spreadsheet, the CSV and the JSON all render that model.
 
 When the stored measurements speak for the agreement (no recomputation waiting), the model's
 figures are counted by the database in one statement over the period's rows
-(:func:`servicelevel.db.repositories.reporting.compliance_figures.period_report`): compliance, the
+(:func:`servicelevel.db.repositories.reporting.period_report.period_report`): compliance, the
 time-used distribution, the breaches by priority and category, and only the breaches the page
 lists (the first fifty and every excluded one) read as rows; every breach is read when a
 rendering lists them all (the spreadsheet, the CSV, the JSON, a published revision). Otherwise
@@ -30,7 +30,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.db.repositories.reporting import compliance_figures
+from servicelevel.db.repositories.reporting import compliance_figures, period_report
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Availability, Outages, availability
 from servicelevel.engine.clocks import NONE
@@ -192,8 +192,8 @@ def _counted(
     end = dt.datetime.fromtimestamp(chosen.end, dt.UTC)
     order = sorted(t.id for t in engine.targets)  # ties between breaches: by target id
 
-    def counted(first: int | None) -> compliance_figures.PeriodReport:
-        return compliance_figures.period_report(
+    def counted(first: int | None) -> period_report.PeriodReport:
+        return period_report.period_report(
             session, agreement.id, start, end, now=now, excluded=ids, targets=order, listed=first
         )
 
@@ -214,7 +214,7 @@ def _counted(
     names = {t.id: t.name for t in engine.targets}
     notes = exclusion_notes(session, agreement.id, chosen, numbers, zone)
 
-    def table(rows: list[compliance_figures.BreachRow]) -> BreachTable:
+    def table(rows: list[period_report.BreachRow]) -> BreachTable:
         return table_of(_columns(rows), names, notes, zone)
 
     by: dict[str, Counter[str]] = {"priority": Counter(), "category": Counter()}
@@ -290,7 +290,7 @@ def _credits(
     return compute_credits(engine.credits, metrics, counted, fee, engine.credit_cap)
 
 
-def _columns(rows: list[compliance_figures.BreachRow]) -> BreachColumns:
+def _columns(rows: list[period_report.BreachRow]) -> BreachColumns:
     def ints(values: list[int]) -> np.ndarray:
         return np.array(values, dtype=np.int64).reshape(-1)
 
