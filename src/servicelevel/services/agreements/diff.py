@@ -21,16 +21,16 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.i18n import Translator, translator
 from servicelevel.services.agreements import clauses
-from servicelevel.services.agreements.authoring import (
+from servicelevel.services.agreements.clauses import SECTIONS, Clause, Names
+from servicelevel.services.agreements.diff_clauses import SECTION_KINDS, ClauseChange, described
+from servicelevel.services.agreements.diff_words import value_words
+from servicelevel.services.agreements.reading import (
     comments,
     document_for,
     get_agreement,
     get_version,
     visible_versions,
 )
-from servicelevel.services.agreements.clauses import SECTIONS, Clause, Names
-from servicelevel.services.agreements.diff_clauses import SECTION_KINDS, ClauseChange, described
-from servicelevel.services.agreements.diff_words import value_words
 from servicelevel.services.identity.permissions import Actor
 
 # Settings of the agreement, not of a version: every version's file shows the current ones, so

@@ -22,7 +22,7 @@ from servicelevel.definitions.calendars import format_shift
 from servicelevel.engine.durations import DurationError, parse_duration
 from servicelevel.i18n import durations, moments, translator
 from servicelevel.i18n.conditions import condition
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.printing import LOCALES, Running, page, render_markdown
 from servicelevel.services.calendars.service_hours import compile_definition
 from servicelevel.services.catalog import templates

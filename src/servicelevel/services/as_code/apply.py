@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.definitions.resources import Document
-from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import file_checks
 from servicelevel.services.agreements import importing as agreement_import
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.as_code.kinds import KINDS, service_doc
 from servicelevel.services.calendars import service_hours as calendars

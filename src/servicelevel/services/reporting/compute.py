@@ -39,8 +39,8 @@ from servicelevel.engine.credits import Credits, compute_credits
 from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import Target, TicketSet
-from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import documents, printing
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.catalog import templates
 from servicelevel.services.identity.permissions import Actor
