@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from servicelevel.cli.main import app
 from servicelevel.demo.loader import load_demo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.shared.uow import unit_of_work
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import identity as identity_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring, underpinning
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
-from servicelevel.services.agreements import underpinning
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import SYSTEM, Actor
 
@@ -206,7 +206,7 @@ def load_demo_agreements(session: Session, term: DemoTerm) -> int:
     year = term.year
     for document in documents(term):
         if repo.agreement_by_code(session, document["id"]) is None:
-            added.append(agreements.create_agreement(session, actor=SYSTEM, document=document))
+            added.append(authoring.create_agreement(session, actor=SYSTEM, document=document))
             session.flush()
     start = term.effective
     for made in added:

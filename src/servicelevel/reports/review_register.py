@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from servicelevel.i18n import moments, translator
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services.agreements.documents import FONTS
+from servicelevel.services.agreements.printing import FONTS
 from servicelevel.services.reviews.register import RegisterRow
 
 COLUMNS = (

@@ -15,7 +15,7 @@ from babel.numbers import format_decimal
 
 from servicelevel.i18n import NAMES, Translator, conditions, durations, figures, ticket_words
 from servicelevel.i18n.ticket_words import Kind
-from servicelevel.web.labels import AUDIT_FIELDS
+from servicelevel.web.audit_labels import AUDIT_FIELDS
 
 # a duration's units as the catalogs know them (``{n} h``: ``{n} 小时``)
 UNITS = durations.BRIEF_UNITS

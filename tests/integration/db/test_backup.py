@@ -13,7 +13,7 @@ from servicelevel.db.backup import BackupError
 from servicelevel.db.base import Base
 from servicelevel.db.session import make_engine
 from servicelevel.demo.loader import load_demo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.shared.database import (

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.demo.loader import DEMO_PASSWORD, load_demo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity import accounts as identity

@@ -20,7 +20,7 @@ from servicelevel.db.models.monitoring import Ticket, TicketEvent
 from servicelevel.demo.agreements import DemoTerm
 from servicelevel.demo.loader import load_demo
 from servicelevel.demo.tickets import LIVE, load_demo_tickets
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import queue as ticket_queue
 from servicelevel.services.parties import directory as parties

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import everyone
 from tests.integration.factories import World
@@ -32,7 +33,7 @@ def actors(session: Session, world: World) -> dict[str, Actor]:
 
 @pytest.fixture
 def proposed(session: Session, actors: dict[str, Actor]) -> Agreement:
-    made = agreements.create_agreement(session, actor=actors["admin"], document=named_sla())
+    made = authoring.create_agreement(session, actor=actors["admin"], document=named_sla())
     session.flush()
     step(session, actors, made, "admin", "propose")
     session.flush()
@@ -128,14 +129,14 @@ def test_a_refused_comment_is_explained_beside_its_field_in_chinese(
 
 
 def second_version(session: Session, actors: dict[str, Actor], a: Agreement) -> None:
-    made = agreements.new_version(
+    made = authoring.new_version(
         session, actor=actors["admin"], agreement_id=a.id, version=a.version, note="faster"
     )
     session.flush()
     doc = agreements.export_document(session, actor=actors["admin"], agreement_id=a.id, number=2)
     doc["targets"][0].update(within="2h", objective=0.98, calendar="business")
     doc["credits"] = []
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=a.id,
@@ -182,7 +183,7 @@ def test_the_diff_page_reads_in_words_side_by_side(
 def test_the_diff_page_words_clock_rules_fees_and_credit_tiers_in_chinese(
     client: TestClient, session: Session, actors: dict[str, Actor], proposed: Agreement
 ) -> None:
-    made = agreements.new_version(
+    made = authoring.new_version(
         session, actor=actors["admin"], agreement_id=proposed.id, version=proposed.version
     )
     session.flush()
@@ -192,7 +193,7 @@ def test_the_diff_page_words_clock_rules_fees_and_credit_tiers_in_chinese(
     doc["clocks"]["resolution"]["pause"] = {"states": ["Awaiting Customer", "Awaiting Supplier"]}
     doc["fee"] = {"amount": 12000, "currency": "CNY", "per": "quarter"}
     doc["credits"][0]["tiers"] = [{"below": "99.9%", "credit": "10%"}]
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=proposed.id,
@@ -245,7 +246,7 @@ def test_the_diff_page_says_which_settings_belong_to_the_agreement_and_no_versio
     )
     assert first, "the diff does not say which settings no version carries"
     assert re.search(rf"<dt>{review}</dt><dd>{before}</dd>", first.group(1))
-    made = agreements.new_version(
+    made = authoring.new_version(
         session, actor=actors["admin"], agreement_id=proposed.id, version=proposed.version
     )
     session.flush()
@@ -253,7 +254,7 @@ def test_the_diff_page_says_which_settings_belong_to_the_agreement_and_no_versio
         session, actor=actors["admin"], agreement_id=proposed.id, number=2
     )
     doc["review"] = "monthly"  # changed on the agreement: every version's file says monthly
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=proposed.id,

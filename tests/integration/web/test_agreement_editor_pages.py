@@ -14,8 +14,8 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.forms import default_term
 from servicelevel.services.identity.permissions import SYSTEM, Actor
 from servicelevel.services.requirements import capture as requirements

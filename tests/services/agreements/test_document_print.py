@@ -7,7 +7,7 @@ import pypdfium2
 import pytest
 from weasyprint import HTML
 
-from servicelevel.services.agreements import documents
+from servicelevel.services.agreements import printing as documents
 
 
 @pytest.mark.parametrize(

@@ -34,9 +34,10 @@ from servicelevel.api.schemas.agreements import (
 from servicelevel.api.schemas.common import PageOut, page_of, page_of_list
 from servicelevel.api.schemas.templates import Language
 from servicelevel.i18n import negotiate
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
 from servicelevel.services.agreements import diff as agreement_diff
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 Number = Annotated[int, Query(ge=1, le=2**31 - 1, description="A version number.")]
@@ -80,7 +81,7 @@ def _detail(session: SessionDep, actor: ActorDep, agreement_id: int) -> Agreemen
 @router.post("", response_model=AgreementOut, status_code=201)
 def create_agreement(body: AgreementIn, session: SessionDep, actor: ActorDep) -> AgreementOut:
     """Draft a new agreement from a document; its first version is a draft."""
-    made = agreements.create_agreement(
+    made = authoring.create_agreement(
         session, actor=actor, document=body.document, manager_id=body.manager_id, note=body.note
     )
     commit(session)
@@ -109,7 +110,7 @@ def update_agreement(
     for name in ("review_frequency", "notice_days"):
         if changes.get(name, "") is None:
             del changes[name]
-    agreements.update_header(
+    authoring.update_header(
         session, actor=actor, agreement_id=agreement_id, version=body.lock_version, changes=changes
     )
     commit(session)
@@ -147,7 +148,7 @@ def edit_version(
     actor: ActorDep,
 ) -> VersionOut:
     """Replace the content of a draft version."""
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actor,
         agreement_id=agreement_id,
@@ -165,7 +166,7 @@ def new_version(
     agreement_id: RecordId, body: NewVersionIn, session: SessionDep, actor: ActorDep
 ) -> VersionOut:
     """A new draft copied from the newest version (a counter-proposal, or a change)."""
-    made = agreements.new_version(
+    made = authoring.new_version(
         session, actor=actor, agreement_id=agreement_id, version=body.lock_version, note=body.note
     )
     commit(session)
@@ -225,7 +226,7 @@ def add_comment(
     session: SessionDep,
     actor: ActorDep,
 ) -> CommentOut:
-    comment = agreements.add_comment(
+    comment = authoring.add_comment(
         session,
         actor=actor,
         agreement_id=agreement_id,
@@ -290,7 +291,7 @@ def renew(
     agreement_id: RecordId, body: RenewalIn, session: SessionDep, actor: ActorDep
 ) -> AgreementOut:
     """A renewal for the next term: a new draft agreement with the current content."""
-    made = agreements.renew(
+    made = authoring.renew(
         session,
         actor=actor,
         agreement_id=agreement_id,

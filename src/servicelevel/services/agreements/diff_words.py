@@ -2,10 +2,11 @@
 what the API gives beside the raw values (``before_text``, ``after_text``), so the two never
 disagree.
 
-Each value comes with its kind (see :data:`servicelevel.services.agreements.diff.ITEM_FIELDS`):
-a duration reads ``4 h`` (``4 小时``), a share ``95%``, a condition ``Priority is P1``, a clock's
-rules ``Clock pauses on: Awaiting Customer``, a list with the reader's separators (``、`` and
-``；`` in Chinese). No value is a dash. Pure: the value and a translator are given.
+Each value comes with its kind (see
+:data:`servicelevel.services.agreements.diff_clauses.ITEM_FIELDS`): a duration reads ``4 h``
+(``4 小时``), a share ``95%``, a condition ``Priority is P1``, a clock's rules ``Clock pauses on:
+Awaiting Customer``, a list with the reader's separators (``、`` and ``；`` in Chinese). No value
+is a dash. Pure: the value and a translator are given.
 """
 
 from __future__ import annotations

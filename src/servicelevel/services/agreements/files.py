@@ -1,16 +1,17 @@
-"""Agreements as documents: the agreement file format (docs/formats.md) ⇄ stored versions.
+"""Agreements as documents: the agreement file format (docs/formats.md) read into stored
+versions.
 
 The API, ``slm agreement import/export`` and the diff between versions all speak the one file
 format. In the database a document's calendars name *stored* calendars by code (or ``24x7``),
 its services name catalog services by code and its counterparty names a party by code; a
 calendar given as a file path (``../calendars/beijing-office.yaml``) is looked up by the file's
-stem, so the example files import as they are.
+stem, so the example files import as they are. A document is checked against the format first
+(:mod:`servicelevel.services.agreements.file_checks`); a version is written back as a file by
+:mod:`servicelevel.services.agreements.file_writing`.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -31,10 +32,7 @@ from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import parties as party_repo
 from servicelevel.definitions.agreements import AgreementModel
 from servicelevel.definitions.calendars import ALWAYS
-from servicelevel.definitions.source import DefinitionError, Located, parse_yaml
-from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import Invalid
-from servicelevel.services.shared.validation import time_zone
 
 COUNTERPARTY_KEY = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
 COUNTERPARTY_KIND = {"SLA": "customer", "OLA": "internal_team", "UC": "supplier"}
@@ -63,86 +61,6 @@ class Content:
     calendars: dict[str, int | None]
     targets: list[AgreementTarget] = field(default_factory=list)
     credits: list[CreditClause] = field(default_factory=list)
-
-
-def _invalid(exc: DefinitionError) -> Invalid:
-    return Invalid("{reason}", exc.field or "document", reason=exc.message)
-
-
-def validate(document: Any) -> AgreementModel:
-    """The document against the file format's schema; a mistake names its field."""
-    if not isinstance(document, dict):
-        raise Invalid("an agreement document is a mapping of keys such as id and targets")
-    _check_texts(document, "")
-    try:
-        model = Located(document, {}, "agreement").validate(AgreementModel)
-    except DefinitionError as exc:
-        raise _invalid(exc) from None
-    _check_sizes(model)
-    return model
-
-
-def _check_texts(value: Any, path: str) -> None:
-    """No NUL characters anywhere (databases refuse them), and no runaway nesting."""
-    if path.count(".") > 12:
-        raise Invalid("the document nests too deeply", path)
-    if isinstance(value, str) and "\x00" in value:
-        raise Invalid("text cannot contain NUL characters", path or "document")
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            raise Invalid("text cannot contain NUL characters", path or "document")
-        _check_texts(item, f"{path}.{key}" if path else str(key))
-
-
-def _check_sizes(model: AgreementModel) -> None:
-    """Lengths the database keeps, checked here so that no backend truncates or refuses."""
-    checks: list[tuple[str, str, int]] = [
-        ("id", model.id, 64),
-        ("provider", model.provider, 200),
-        ("title", _text(model.title), 300),
-        ("description", _text(model.description), 4000),
-    ]
-    if model.fee:
-        checks.append(("fee.currency", model.fee.currency, 8))
-    for i, t in enumerate(model.targets):
-        where = f"targets.{i}"
-        checks += [
-            (f"{where}.id", t.id, 64),
-            (f"{where}.name", _text(t.name), 300),
-            (f"{where}.within", t.within, 40),
-            (f"{where}.calendar", t.calendar, 64),
-            (f"{where}.clock", t.clock, 64),
-        ]
-    for i, a in enumerate(model.availability):
-        where = f"availability.{i}"
-        checks += [
-            (f"{where}.id", a.id, 64),
-            (f"{where}.name", _text(a.name), 300),
-            (f"{where}.service", a.service, 64),
-            (f"{where}.calendar", a.calendar, 64),
-        ]
-    for i, c in enumerate(model.credits):
-        where = f"credits.{i}"
-        checks += [
-            (f"{where}.id", c.id, 64),
-            (f"{where}.target", c.target, 64),
-            (f"{where}.description", _text(c.description), 2000),
-        ]
-    checks += [(f"calendars.{k}", k, 64) for k in model.calendars]
-    for where, value, limit in checks:
-        if len(value) > limit:
-            raise Invalid(
-                "{name} is longer than {limit} characters", where, name=where, limit=limit
-            )
-    if model.timezone is not None:
-        time_zone(model.timezone)
 
 
 def read_header(session: Session, model: AgreementModel) -> Header:
@@ -185,7 +103,7 @@ def read_content(session: Session, model: AgreementModel) -> Content:
         "clocks": {k: c.model_dump(exclude_defaults=True) for k, c in model.clocks.items()},
         "responsibilities": _mapping(model.responsibilities, "items"),
         "escalation": _mapping(model.escalation, "levels"),
-        "description": _text(model.description),
+        "description": english_text(model.description),
     }
     if model.term.start and model.term.end and model.term.end < model.term.start:
         raise Invalid("the term ends before it starts", "term.end")
@@ -202,7 +120,7 @@ def read_content(session: Session, model: AgreementModel) -> Content:
                 tiers={"tiers": [[t.below, t.credit] for t in c.tiers]},
                 per_breach=c.per_breach,
                 cap=c.to_engine().cap,
-                description=_text(c.description),
+                description=english_text(c.description),
             )
             for i, c in enumerate(model.credits)
         ],
@@ -244,7 +162,7 @@ def _targets(model: AgreementModel) -> list[AgreementTarget]:
             position=i,
             key=t.id,
             kind="ticket",
-            name=_text(t.name),
+            name=english_text(t.name),
             names=_others(t.name),
             clock=t.clock,
             selector={
@@ -264,7 +182,7 @@ def _targets(model: AgreementModel) -> list[AgreementTarget]:
             position=start + i,
             key=a.id,
             kind="availability",
-            name=_text(a.name),
+            name=english_text(a.name),
             names=_others(a.name),
             calendar_key=a.calendar,
             objective=a.objective,
@@ -299,7 +217,8 @@ def _first_zone(session: Session, calendars: dict[str, int | None]) -> str:
     return "UTC"
 
 
-def _text(value: str | dict[str, str]) -> str:
+def english_text(value: str | dict[str, str]) -> str:
+    """A name or title given in one language or several, in English (else its first)."""
     if isinstance(value, str):
         return value
     return value.get("en") or next(iter(value.values()), "")
@@ -328,131 +247,8 @@ def fill(version: AgreementVersion, content: Content) -> None:
     version.credits = content.credits
 
 
-@dataclass(frozen=True)
-class Names:
-    """Codes of what a version points at, to write it back as a document."""
-
-    counterparty: str
-    services: dict[int, str]
-    calendars: dict[int, str]
-
-
-def document_of(agreement: Any, version: AgreementVersion, names: Names) -> dict[str, Any]:
-    """A version as an agreement file (the canonical form: export, diff, evaluation), a copy
-    of its own that may be changed."""
-    doc: dict[str, Any] = {
-        "id": agreement.code,
-        "kind": agreement.kind,
-        "title": {"en": agreement.title, **agreement.titles}
-        if agreement.titles
-        else agreement.title,
-        "provider": agreement.provider,
-        COUNTERPARTY_KEY[agreement.kind]: names.counterparty,
-        "services": [names.services[s.service_id] for s in version.services],
-        "term": _term(version.term_start, version.term_end),
-        "review": agreement.review_frequency,
-        "timezone": version.timezone,
-    }
-    if version.fee_amount is not None:
-        doc["fee"] = {
-            "amount": version.fee_amount,
-            "currency": version.fee_currency,
-            "per": version.fee_per,
-        }
-    doc["calendars"] = {
-        c.key: "24x7" if c.calendar_id is None else names.calendars[c.calendar_id]
-        for c in version.calendars
-    }
-    doc["clocks"] = version.clocks
-    doc["targets"] = [_target_doc(t) for t in version.targets if t.kind == "ticket"]
-    doc["availability"] = [_availability_doc(t) for t in version.targets if t.kind != "ticket"]
-    doc["credits"] = [_credit_doc(c) for c in version.credits]
-    if version.credit_cap is not None:
-        doc["credit_cap"] = version.credit_cap
-    for name, key in (("responsibilities", "items"), ("escalation", "levels")):
-        value = getattr(version, name)
-        if value:
-            doc[name] = value[key] if set(value) == {key} else value
-    if version.description:
-        doc["description"] = version.description
-    # a new document, never the rows' own dicts and lists: changing it leaves the version alone
-    return copy.deepcopy(doc)
-
-
-def _term(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
-    return {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v is not None}
-
-
-def _named(t: AgreementTarget) -> str | dict[str, str]:
-    return {"en": t.name, **t.names} if t.names else t.name
-
-
-def _target_doc(t: AgreementTarget) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": t.key}
-    if t.name or t.names:
-        out["name"] = _named(t)
-    out.update(clock=t.clock, when=t.selector, within=t.within, calendar=t.calendar_key)
-    if t.objective is not None:
-        out["objective"] = t.objective
-    if t.warnings.get("at"):
-        out["warnings"] = t.warnings["at"]
-    if t.held_by:
-        out["held_by"] = t.held_by
-    return out
-
-
-def _availability_doc(t: AgreementTarget) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": t.key}
-    if t.name or t.names:
-        out["name"] = _named(t)
-    out.update(service=t.service_code, calendar=t.calendar_key, objective=t.objective)
-    return out
-
-
-def _credit_doc(c: CreditClause) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": c.key, "target": c.target_key}
-    if c.tiers.get("tiers"):
-        out["tiers"] = [{"below": b, "credit": v} for b, v in c.tiers["tiers"]]
-    if c.per_breach:
-        out["per_breach"] = c.per_breach
-    if c.cap is not None:
-        out["cap"] = c.cap
-    if c.description:
-        out["description"] = c.description
-    return out
-
-
 def copy_row(row: Any) -> Any:
     """An unsaved copy of a target or credit clause row (for a new version)."""
     table = row.__table__
     skip = {"id", "version_id"}
     return type(row)(**{c.key: getattr(row, c.key) for c in table.columns if c.key not in skip})
-
-
-def document_from_text(text: str, *, actor: Actor) -> dict[str, Any]:
-    """An agreement document typed as YAML (a form's text area); a mistake names its line.
-
-    Only someone who may write agreements gets their text parsed at all."""
-    require(actor, "agreement.write")
-    try:
-        located = parse_yaml(text, "document")
-    except DefinitionError as exc:
-        raise Invalid(
-            "line {line}: {reason}", "document", line=exc.line or 1, reason=_at(exc)
-        ) from None
-    if not isinstance(located.data, dict):
-        raise Invalid("an agreement document is a mapping of keys such as id and targets")
-    try:
-        validate(located.data)
-    except Invalid as exc:
-        path = [int(p) if p.isdigit() else p for p in (exc.field or "").split(".") if p]
-        line = located.line_of(path) if path else None
-        if line is None:
-            raise
-        raise Invalid("line {line}: {reason}", "document", line=line, reason=exc.message) from None
-    data: dict[str, Any] = located.data
-    return data
-
-
-def _at(exc: DefinitionError) -> str:
-    return exc.message if exc.column is None else f"column {exc.column}: {exc.message}"

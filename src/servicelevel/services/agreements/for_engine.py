@@ -16,7 +16,7 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.definitions.agreements import agreement_from_document
 from servicelevel.definitions.source import DefinitionError, Located
 from servicelevel.engine.agreements import Agreement as EngineAgreement
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.shared.errors import Invalid
 
 

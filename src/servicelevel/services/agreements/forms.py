@@ -1,7 +1,7 @@
 """Agreements authored with forms: a draft version's targets and credit clauses as table rows.
 
 The form is another way to write the same document the YAML editor writes: the rows are turned
-into the document's ``targets`` and ``credits`` and saved through ``agreements.edit_version``,
+into the document's ``targets`` and ``credits`` and saved through ``authoring.edit_version``,
 so the form, the YAML page, the API and the CLI store identical versions. Each row is checked on
 its own first, so that a mistake is reported on the exact field rather than on the whole text.
 """
@@ -20,7 +20,8 @@ from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.definitions.agreements import fraction
 from servicelevel.definitions.calendars import ALWAYS
 from servicelevel.engine.durations import DurationError, parse_duration
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import Conflict, Invalid
 
@@ -340,7 +341,7 @@ def save_form(
             del new_targets_item["objective"]
     document["targets"] = _merged(document.get("targets", []), new_targets)
     document["credits"] = _merged(document.get("credits", []), new_credits)
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actor,
         agreement_id=agreement_id,

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from servicelevel.db.repositories import agreements as repo
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import files as documents
+from servicelevel.services.agreements import authoring, file_checks
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import NotFound
@@ -36,7 +36,7 @@ def import_document(
     """Bring the stored agreement in line with ``document``; with ``dry_run`` only say what
     would change."""
     require(actor, "agreement.write")
-    code = documents.validate(document).id
+    code = file_checks.validate(document).id
     savepoint = session.begin_nested()
     try:
         before, action, after, number = _apply(session, actor, code, document)
@@ -64,7 +64,7 @@ def _apply(
 ) -> tuple[dict[str, Any], str, dict[str, Any], int]:
     existing = repo.agreement_by_code(session, code)
     if existing is None:
-        made = agreements.create_agreement(session, actor=actor, document=document)
+        made = authoring.create_agreement(session, actor=actor, document=document)
         session.flush()
         version = agreements.latest(made)
         return {}, "created", agreements.document_for(session, made, version), version.number
@@ -72,7 +72,7 @@ def _apply(
     before = agreements.document_for(session, existing, newest)
     action = "updated"
     if newest.state != "draft":
-        newest = agreements.new_version(
+        newest = authoring.new_version(
             session,
             actor=actor,
             agreement_id=existing.id,
@@ -81,7 +81,7 @@ def _apply(
         )
         session.flush()
         action = "new_version"
-    edited = agreements.edit_version(
+    edited = authoring.edit_version(
         session,
         actor=actor,
         agreement_id=existing.id,

@@ -17,8 +17,8 @@ from servicelevel.db.base import utcnow
 from servicelevel.db.models import Agreement, AgreementVersion, Signature
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import identity as identity_repo
-from servicelevel.services.agreements.authoring import (
-    FIELDS,
+from servicelevel.services.agreements.authoring import FIELDS
+from servicelevel.services.agreements.reading import (
     derive_status,
     get_agreement,
     get_version,

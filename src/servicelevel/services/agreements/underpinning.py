@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from servicelevel.db.models import Agreement, AgreementTarget, AgreementVersion, Underpinning
 from servicelevel.db.repositories import agreements as repo
 from servicelevel.engine.durations import Duration, DurationError, parse_duration
-from servicelevel.services.agreements.authoring import can_see, current, get_agreement
+from servicelevel.services.agreements.reading import can_see, current, get_agreement
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import Conflict, Invalid, NotFound

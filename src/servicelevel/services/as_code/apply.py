@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.definitions.resources import Document
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import files as agreement_documents
+from servicelevel.services.agreements import file_checks
 from servicelevel.services.agreements import importing as agreement_import
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.as_code.kinds import KINDS, service_doc
 from servicelevel.services.calendars import service_hours as calendars
@@ -134,7 +134,7 @@ def _agreement(session: Session, actor: Actor, document: Document) -> Change:
 def _content(document: dict[str, Any]) -> dict[str, Any]:
     """What an agreement document says, written one way (``when: {priority: P1}`` and
     ``{priority: [P1]}`` say the same)."""
-    data = agreement_documents.validate(document).model_dump()
+    data = file_checks.validate(document).model_dump()
     for target in data.get("targets", []):
         when = target.get("when") or {}
         target["when"] = {k: v if isinstance(v, list) else [v] for k, v in when.items()}

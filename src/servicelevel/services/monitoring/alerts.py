@@ -28,7 +28,7 @@ from servicelevel.db.repositories.monitoring import alerts as repo
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.monitoring import breaches
 from servicelevel.services.notifications import channels as notifications

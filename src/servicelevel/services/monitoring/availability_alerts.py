@@ -29,7 +29,7 @@ from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.agreements import AvailabilityTarget
 from servicelevel.engine.availability import availability, burn_rate
 from servicelevel.engine.periods import Period, parse_period
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.monitoring import breaches, outages
 from servicelevel.services.notifications import channels as notifications

@@ -25,7 +25,7 @@ from servicelevel.engine.clocks import ClockDefinition, Mode, run_clock
 from servicelevel.engine.holding import carried_forward, held_clock, held_timelines
 from servicelevel.engine.targets import Categorical
 from servicelevel.engine.timelines import Timelines
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import stored_tickets, tickets

@@ -22,7 +22,7 @@ from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories.monitoring import queue as repo
 from servicelevel.db.repositories.monitoring.queue import QueueRow
 from servicelevel.db.repositories.reporting import health as health_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.parties import directory as parties

@@ -26,7 +26,7 @@ from servicelevel.db.repositories.monitoring import measurements as repo
 from servicelevel.engine.clocks import NONE, Measurements, Status
 from servicelevel.engine.compliance import reporting_instants
 from servicelevel.engine.evaluation import measure
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor, allowed, require
 from servicelevel.services.monitoring import alerts, breaches, stored_tickets

@@ -11,7 +11,7 @@ The page, the PDF, the spreadsheet, the CSV and the JSON all render that model.
 
 When the stored measurements speak for the agreement (no recomputation waiting), the model's
 figures are counted by the database in one statement over the period's rows
-(:func:`servicelevel.db.repositories.reporting.compliance_figures.period_report`): compliance, the
+(:func:`servicelevel.db.repositories.reporting.period_report.period_report`): compliance, the
 time-used distribution, the breaches by priority and category, and only the breaches the page
 lists (the first fifty and every excluded one) read as rows; every breach is read when a
 rendering lists them all (the spreadsheet, the CSV, the JSON, a published revision). Otherwise
@@ -31,13 +31,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.db.repositories.reporting import compliance_figures
+from servicelevel.db.repositories.reporting import period_report
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Outages, availability
 from servicelevel.engine.evaluation import AgreementResult, assemble, evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import TicketSet
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, outages, stored_measurements, stored_tickets
@@ -201,8 +201,8 @@ def _counted(
     end = dt.datetime.fromtimestamp(chosen.end, dt.UTC)
     order = sorted(t.id for t in engine.targets)  # ties between breaches: by target id
 
-    def counted(first: int | None) -> compliance_figures.PeriodReport:
-        return compliance_figures.period_report(
+    def counted(first: int | None) -> period_report.PeriodReport:
+        return period_report.period_report(
             session, agreement.id, start, end, now=now, excluded=ids, targets=order, listed=first
         )
 
@@ -223,7 +223,7 @@ def _counted(
     names = {t.id: t.name for t in engine.targets}
     notes = exclusion_notes(session, agreement.id, chosen, numbers, zone)
 
-    def table(rows: list[compliance_figures.BreachRow]) -> BreachTable:
+    def table(rows: list[period_report.BreachRow]) -> BreachTable:
         return table_of(breach_columns_of(rows), names, notes, zone)
 
     by: dict[str, Counter[str]] = {"priority": Counter(), "category": Counter()}

@@ -3,7 +3,7 @@ credits owed and the breaches' columns, worded as the engine words them, so a re
 one statement over the stored measurements reads exactly as one evaluated again.
 
 Split from :mod:`servicelevel.services.reporting.compute`, which reads the counts
-(:func:`servicelevel.db.repositories.reporting.compliance_figures.period_report`) and builds the
+(:func:`servicelevel.db.repositories.reporting.period_report.period_report`) and builds the
 model from these; pure given the counts.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from servicelevel.db.repositories.reporting import compliance_figures
+from servicelevel.db.repositories.reporting import compliance_figures, period_report
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.availability import Availability
 from servicelevel.engine.clocks import NONE
@@ -67,7 +67,7 @@ def credits_of(
     return compute_credits(engine.credits, metrics, counted, fee, engine.credit_cap)
 
 
-def breach_columns_of(rows: list[compliance_figures.BreachRow]) -> BreachColumns:
+def breach_columns_of(rows: list[period_report.BreachRow]) -> BreachColumns:
     """The breaches the database read, as the columns the model's table is built from."""
 
     def ints(values: list[int]) -> np.ndarray:

@@ -24,7 +24,7 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories.reporting import files as repo
 from servicelevel.db.repositories.reporting import reports as report_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reporting import compute as service_reports

@@ -14,7 +14,7 @@ from babel.numbers import format_decimal, format_percent
 
 from servicelevel.engine.compliance import SHARE_LABELS
 from servicelevel.i18n import moments, translator
-from servicelevel.services.agreements import documents
+from servicelevel.services.agreements import printing
 from servicelevel.services.reporting import charts
 from servicelevel.services.reporting import words as report_words
 
@@ -29,7 +29,7 @@ class Formats:
 
     def __init__(self, language: str, zone: str = "UTC") -> None:
         self.language = language
-        self.locale = documents.LOCALES[language]
+        self.locale = printing.LOCALES[language]
         self.zone = zone  # the agreement's: the days and times both parties read
 
     def pct(self, value_pct: float | None) -> str:
@@ -245,7 +245,7 @@ def with_charts(html: str, figs: dict[str, Any], language: str) -> str:
     """Draw the charts where the template placed ``{{ report.charts.… }}`` (the template
     itself cannot write HTML: its Markdown is rendered with HTML off)."""
     words = translator(language.replace("-", "_"))
-    locale = documents.LOCALES[language]
+    locale = printing.LOCALES[language]
 
     def share(v: float) -> str:
         return format_percent(v, "#,##0.#%", locale=locale)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicelevel.services.agreements import documents
+from servicelevel.services.agreements import documents, printing
 from servicelevel.services.catalog import templates
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.reporting import page as report_page
@@ -79,7 +79,7 @@ def compose_reports(
     """The report in each of ``languages`` from ONE evaluation and ONE figures model;
     ``revision``: the number it is published as (``None``: not published)."""
     for language in languages:
-        if language not in documents.LOCALES:
+        if language not in printing.LOCALES:
             raise Invalid("language must be one of en, zh-Hans, zh-Hant", "language")
     moment = now or dt.datetime.now(dt.UTC)
     # a published revision keeps every breach; a live page lists the first ones
@@ -116,10 +116,10 @@ def _render(
     context["report"]["revision"] = told.revision
     body = templates.body_for(session, "report", language, template_id)
     title = f"{agreement.code} · {figs['agreement']['period']}"
-    content = report_page.with_charts(documents.render_markdown(body, context), figs, language)
+    content = report_page.with_charts(printing.render_markdown(body, context), figs, language)
     period = figs["agreement"]["period"]
-    running = documents.report_running(agreement.code, period, told.revision, language)
-    html = documents.page(content, title, language, running)
+    running = printing.report_running(agreement.code, period, told.revision, language)
+    html = printing.page(content, title, language, running)
     return Report(title, html, period, version.number, model)
 
 

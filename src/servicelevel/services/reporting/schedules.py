@@ -31,9 +31,9 @@ from servicelevel.db.models import Agreement, Job, ReportDelivery, ReportSchedul
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.engine.business_time import Calendar
 from servicelevel.i18n.moments import NOT_CHOSEN
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements.documents import LOCALES
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.for_engine import engine_agreement
+from servicelevel.services.agreements.printing import LOCALES
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.reporting import snapshots as report_snapshots

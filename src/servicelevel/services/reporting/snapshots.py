@@ -20,7 +20,7 @@ from servicelevel.db.base import utcnow
 from servicelevel.db.models import ServiceReport
 from servicelevel.db.repositories.common import Page
 from servicelevel.db.repositories.reporting import reports as repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reporting import compute as service_reports

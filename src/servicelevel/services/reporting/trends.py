@@ -18,7 +18,7 @@ from servicelevel.db.models import Agreement
 from servicelevel.db.repositories.monitoring import alerts as alert_repo
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.engine.periods import Period, month
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 
 
 @dataclass(frozen=True)

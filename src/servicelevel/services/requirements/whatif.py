@@ -27,7 +27,7 @@ from servicelevel.engine.compliance import Compliance
 from servicelevel.engine.evaluation import evaluate
 from servicelevel.engine.periods import Period, PeriodError, parse_period
 from servicelevel.engine.targets import Selector, Target, TicketSet
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.calendars.service_hours import business_calendar
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity.permissions import Actor, require

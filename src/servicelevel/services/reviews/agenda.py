@@ -20,7 +20,7 @@ from servicelevel.db.repositories.monitoring import measurements as measurement_
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.db.repositories.reporting import reports as report_repo
 from servicelevel.engine.periods import PeriodError, parse_period
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.reporting import trends
 from servicelevel.services.satisfaction import surveys
 

@@ -39,8 +39,8 @@ from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import survey_invitations as repo
 from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
 from servicelevel.i18n import moments, translator
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements.documents import LOCALES
+from servicelevel.services.agreements import reading as agreements
+from servicelevel.services.agreements.printing import LOCALES
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.notifications.notices import Message

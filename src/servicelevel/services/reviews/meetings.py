@@ -17,7 +17,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as work_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.reviews import agenda as review_agenda

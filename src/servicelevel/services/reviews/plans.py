@@ -20,7 +20,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.db.repositories.common import Page
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.notifications import channels as notifications

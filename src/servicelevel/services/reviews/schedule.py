@@ -24,7 +24,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.i18n import moments
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import audit
 from servicelevel.services.identity.permissions import SYSTEM, Actor, require
 from servicelevel.services.notifications import channels as notifications

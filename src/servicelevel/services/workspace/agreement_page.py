@@ -19,7 +19,7 @@ from servicelevel.db.repositories import agreements as repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.agreements.lifecycle import COUNTERSIGNER, STEPS
 from servicelevel.services.catalog import offerings as catalog

@@ -19,7 +19,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories.reporting import health as health_repo
 from servicelevel.engine.availability import availability
 from servicelevel.engine.periods import Period
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.agreements.for_engine import engine_agreement
 from servicelevel.services.identity.permissions import Actor, allowed, require

@@ -20,7 +20,7 @@ from servicelevel.db.repositories import reviews as review_repo
 from servicelevel.db.repositories.monitoring import alerts as alert_repo
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.db.repositories.reporting import health as health_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements import underpinning
 from servicelevel.services.identity.permissions import Actor, allowed, require
 from servicelevel.services.monitoring.queue import AT_RISK

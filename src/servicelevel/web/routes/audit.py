@@ -15,7 +15,7 @@ from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import NAMES, Translator, moments, translator
 from servicelevel.services.identity import trail as audit_trail
 from servicelevel.services.shared.errors import Invalid, ServiceError
-from servicelevel.web import forms, labels
+from servicelevel.web import audit_labels, forms, labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import language, render, time_zone
 
@@ -169,4 +169,4 @@ def shown(value: Any, coded: dict[str, str] | None, t: Translator, zone: str | N
 
 
 def _field(name: str, t: Translator) -> str:
-    return t.gettext(labels.AUDIT_FIELDS[name]) if name in labels.AUDIT_FIELDS else name
+    return t.gettext(audit_labels.AUDIT_FIELDS[name]) if name in audit_labels.AUDIT_FIELDS else name

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.shared import work
 from servicelevel.services.shared.errors import ServiceError

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
 from servicelevel.services.agreements import diff as agreement_diff
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.shared.errors import Invalid
 from tests.integration.agreement_fixtures import SLA, everyone
@@ -37,7 +38,7 @@ def named_sla() -> dict[str, Any]:
 
 
 def proposed(session: Session, actors: dict[str, Actor]) -> Agreement:
-    made = agreements.create_agreement(session, actor=actors["admin"], document=named_sla())
+    made = authoring.create_agreement(session, actor=actors["admin"], document=named_sla())
     session.flush()
     step(session, actors, made, "admin", "propose")
     session.flush()
@@ -91,7 +92,7 @@ def test_a_comment_on_a_clause_the_version_does_not_have_is_refused_naming_it(
 ) -> None:
     a = proposed(session, actors)
     with pytest.raises(Invalid) as caught:
-        agreements.add_comment(
+        authoring.add_comment(
             session,
             actor=actors["customer_rep"],
             agreement_id=a.id,
@@ -109,7 +110,7 @@ def test_a_comment_on_a_listed_clause_or_the_whole_agreement_is_kept_with_its_la
 ) -> None:
     a = proposed(session, actors)
     for clause, body in (("targets.P1-resolution", "Faster please"), ("", "Looks fine")):
-        agreements.add_comment(
+        authoring.add_comment(
             session,
             actor=actors["customer_rep"],
             agreement_id=a.id,
@@ -134,7 +135,7 @@ def test_a_comment_on_a_listed_clause_or_the_whole_agreement_is_kept_with_its_la
 
 
 def second_version(session: Session, actors: dict[str, Actor], a: Agreement) -> None:
-    second = agreements.new_version(
+    second = authoring.new_version(
         session, actor=actors["admin"], agreement_id=a.id, version=a.version, note="faster"
     )
     session.flush()
@@ -143,7 +144,7 @@ def second_version(session: Session, actors: dict[str, Actor], a: Agreement) -> 
     doc["targets"].append({**doc["targets"][1], "id": "P3-resolution", "when": {"priority": "P3"}})
     doc["credits"] = []
     doc["term"] = {"start": "2026-01-01", "end": "2027-06-30"}
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=a.id,
@@ -198,13 +199,13 @@ def test_a_target_handed_to_another_team_shows_the_team_under_its_label(
     session: Session, actors: dict[str, Actor]
 ) -> None:
     a = proposed(session, actors)
-    second = agreements.new_version(
+    second = authoring.new_version(
         session, actor=actors["admin"], agreement_id=a.id, version=a.version
     )
     session.flush()
     doc = agreements.export_document(session, actor=actors["admin"], agreement_id=a.id, number=2)
     doc["targets"][1]["held_by"] = "Network operations"
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=a.id,

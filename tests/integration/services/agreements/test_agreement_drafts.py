@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import drafts as agreement_drafts
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.forms import default_term
 from servicelevel.services.calendars import service_hours as calendars
 from servicelevel.services.catalog import lifecycle as catalog_lifecycle

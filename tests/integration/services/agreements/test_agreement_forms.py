@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import forms
+from servicelevel.services.agreements import authoring, forms
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.shared.errors import Forbidden
 from tests.integration.agreement_fixtures import SLA, everyone
@@ -25,7 +25,7 @@ def actors(session: Session, world: World) -> dict[str, Actor]:
 
 
 def made(session: Session, actor: Actor, doc: dict[str, Any]) -> int:
-    agreement = agreements.create_agreement(session, actor=actor, document=copy.deepcopy(doc))
+    agreement = authoring.create_agreement(session, actor=actor, document=copy.deepcopy(doc))
     session.flush()
     return agreement.id
 

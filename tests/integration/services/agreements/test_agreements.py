@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement, AgreementVersion
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring, underpinning
 from servicelevel.services.agreements import diff as agreement_diff
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
-from servicelevel.services.agreements import underpinning
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.calendars import service_hours as calendars
 from servicelevel.services.catalog import lifecycle as catalog_lifecycle
 from servicelevel.services.catalog import offerings as catalog
@@ -32,7 +32,7 @@ def actors(session: Session, world: World) -> dict[str, Actor]:
 
 
 def draft(session: Session, actors: dict[str, Actor], doc: dict[str, Any] = SLA) -> Agreement:
-    made = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(doc))
+    made = authoring.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(doc))
     session.flush()
     return made
 
@@ -85,7 +85,7 @@ def test_a_document_becomes_a_draft_with_its_targets_and_round_trips(
     assert v.timezone == "Asia/Shanghai"
     exported = agreements.export_document(session, actor=actors["viewer"], agreement_id=a.id)
     session.flush()
-    again = agreements.create_agreement(
+    again = authoring.create_agreement(
         session, actor=actors["admin"], document={**exported, "id": "SLA-2"}
     )
     session.flush()
@@ -137,7 +137,7 @@ def test_negotiation_signature_and_the_version_in_force(
     a = draft(session, actors)
     step(session, actors, a, "admin", "propose")
     assert a.status == "in_negotiation"
-    agreements.add_comment(
+    authoring.add_comment(
         session,
         actor=actors["customer_rep"],
         agreement_id=a.id,
@@ -146,13 +146,13 @@ def test_negotiation_signature_and_the_version_in_force(
         body="8 hours is too long for us",
     )
     session.flush()
-    second = agreements.new_version(
+    second = authoring.new_version(
         session, actor=actors["admin"], agreement_id=a.id, version=a.version, note="P2 in 6h"
     )
     session.flush()
     doc = agreements.export_document(session, actor=actors["admin"], agreement_id=a.id, number=2)
     doc["targets"][1]["within"] = "6h"
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=a.id,
@@ -184,7 +184,7 @@ def test_negotiation_signature_and_the_version_in_force(
         ("provider", "service_level_manager"),
     ]
     with pytest.raises(Conflict, match="start a new version"):
-        agreements.edit_version(
+        authoring.edit_version(
             session,
             actor=actors["admin"],
             agreement_id=a.id,
@@ -206,7 +206,7 @@ def test_a_change_to_an_agreement_in_force_supersedes_it_when_activated(
     in_force(session, actors, a, "customer_rep")
     first = agreements.latest(a)
     session.flush()
-    agreements.new_version(session, actor=actors["admin"], agreement_id=a.id, version=a.version)
+    authoring.new_version(session, actor=actors["admin"], agreement_id=a.id, version=a.version)
     assert agreements.in_force(a) is first
     in_force(session, actors, a, "customer_rep")
     assert [v.state for v in a.versions] == ["superseded", "in_force"]
@@ -302,7 +302,7 @@ def test_a_ticket_is_measured_under_the_version_in_force_when_it_started(
     sign(session, actors, a, "customer_rep")
     step(session, actors, a, "manager", "activate", effective=jan)
     session.flush()
-    agreements.new_version(session, actor=actors["admin"], agreement_id=a.id, version=a.version)
+    authoring.new_version(session, actor=actors["admin"], agreement_id=a.id, version=a.version)
     jun = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     step(session, actors, a, "admin", "propose")
     step(session, actors, a, "manager", "approve")
@@ -383,7 +383,7 @@ def test_a_renewal_copies_the_content_for_the_next_term_and_marks_the_old_one(
     a = draft(session, actors)
     in_force(session, actors, a, "customer_rep")
     session.flush()
-    renewal = agreements.renew(
+    renewal = authoring.renew(
         session,
         actor=actors["admin"],
         agreement_id=a.id,
@@ -403,7 +403,7 @@ def test_a_renewal_copies_the_content_for_the_next_term_and_marks_the_old_one(
     assert agreements.derive_status(a, dt.date(2026, 6, 1)) == "active"  # until its term ends
     assert agreements.derive_status(a, dt.date(2027, 1, 2)) == "renewed"
     with pytest.raises(Conflict, match="renewed already"):
-        agreements.renew(
+        authoring.renew(
             session,
             actor=actors["admin"],
             agreement_id=a.id,

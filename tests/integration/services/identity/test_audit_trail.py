@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import AuditEntry
-from servicelevel.services.agreements import authoring as agreements
-from servicelevel.services.agreements import underpinning
+from servicelevel.services.agreements import authoring, underpinning
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity import trail as audit_trail
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.identity.trail import Change
@@ -34,7 +34,7 @@ def newest(session: Session, actor: Actor, **filters: Any) -> audit_trail.TrailE
 def test_editing_a_draft_records_the_clauses_it_changed_before_and_after(
     session: Session, actors: dict[str, Actor]
 ) -> None:
-    made = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
+    made = authoring.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
     session.flush()
     doc = agreements.export_document(session, actor=actors["admin"], agreement_id=made.id, number=1)
     doc["targets"][1]["within"] = "6h"
@@ -42,7 +42,7 @@ def test_editing_a_draft_records_the_clauses_it_changed_before_and_after(
     doc["calendars"]["business"] = "24x7"
     doc["credits"] = []
     version = agreements.latest(made)
-    agreements.edit_version(
+    authoring.edit_version(
         session,
         actor=actors["admin"],
         agreement_id=made.id,
@@ -82,8 +82,8 @@ def test_editing_a_draft_records_the_clauses_it_changed_before_and_after(
 def test_a_removed_link_reads_with_nothing_after_it(
     session: Session, actors: dict[str, Actor], world: World
 ) -> None:
-    sla = agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
-    ucs = agreements.create_agreement(session, actor=actors["admin"], document=uc())
+    sla = authoring.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
+    ucs = authoring.create_agreement(session, actor=actors["admin"], document=uc())
     session.flush()
     underpinning.link(session, actor=actors["manager"], sla_id=sla.id, supporting_id=ucs.id)
     session.flush()
@@ -104,7 +104,7 @@ def test_a_removed_link_reads_with_nothing_after_it(
 def test_the_trail_is_filtered_by_object_user_and_period_and_paged(
     session: Session, actors: dict[str, Actor], world: World
 ) -> None:
-    agreements.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
+    authoring.create_agreement(session, actor=actors["admin"], document=copy.deepcopy(SLA))
     session.flush()
     old = dt.datetime(2020, 3, 1, 12, tzinfo=dt.UTC)
     session.execute(update(AuditEntry).where(AuditEntry.object_type == "party").values(at=old))

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Connection, Job, Ticket, TicketEvent
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.catalog.offerings import ServiceData
 from servicelevel.services.identity.permissions import SYSTEM, Actor
@@ -235,7 +236,7 @@ def acme_sla_in_force(session: Session, world: World) -> int:
     doc.pop("availability")
     doc.pop("credits")
     actors = world.actors
-    made = agreements.create_agreement(session, actor=actors["admin"], document=doc)
+    made = authoring.create_agreement(session, actor=actors["admin"], document=doc)
     session.flush()
     for who, step in (("admin", "propose"), ("manager", "approve")):
         advance(session, actors[who], made.id, step)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import explain, recompute
 from tests.integration.agreement_fixtures import everyone, ola

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Breach, Outage, Ticket
-from servicelevel.db.repositories.reporting import compliance_figures
+from servicelevel.db.repositories.reporting.period_report import period_report
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute, stored_measurements
 from servicelevel.services.reporting import compute as service_reports
@@ -149,7 +149,7 @@ def test_an_agreement_without_ticket_targets_counts_its_tickets_and_no_figures(
     """The statement is valid without a ticket target to count (an agreement of availability
     only): no figures, no breaches, the tickets its rows measure still counted."""
     generated_month(session, world, sla_in_force, 30)
-    found = compliance_figures.period_report(
+    found = period_report(
         session,
         sla_in_force,
         dt.datetime(2026, 2, 28, 16, tzinfo=dt.UTC),

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Agreement
-from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.monitoring import breaches, recompute
 from servicelevel.services.reporting import teams as team_attainment

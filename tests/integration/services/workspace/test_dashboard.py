@@ -12,7 +12,8 @@ from servicelevel.db.models import Agreement
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories.monitoring import alerts as alert_repo
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import recompute
 from servicelevel.services.monitoring.queue import AT_RISK
@@ -31,9 +32,7 @@ def more_in_force(session: Session, world: World, how_many: int) -> None:
     for i in range(how_many):
         document = copy.deepcopy(SLA)
         document["id"] = f"SLA-EXTRA-{i}"
-        made = agreements.create_agreement(
-            session, actor=world.actors["manager"], document=document
-        )
+        made = authoring.create_agreement(session, actor=world.actors["manager"], document=document)
         made.status = "active"
     session.flush()
 

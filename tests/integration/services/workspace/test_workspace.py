@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.services.agreements.authoring import get_agreement
+from servicelevel.services.agreements.reading import get_agreement
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import breaches, outages
 from servicelevel.services.monitoring import queue as ticket_queue

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring, documents
 from servicelevel.services.agreements import diff as agreement_diff
-from servicelevel.services.agreements import documents
 from servicelevel.services.agreements import forms as agreement_forms
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
-from servicelevel.services.agreements.files import document_from_text
+from servicelevel.services.agreements.file_checks import document_from_text
 from servicelevel.services.identity.permissions import allowed
 from servicelevel.services.monitoring import live, recompute
 from servicelevel.services.reviews import meetings as reviews
@@ -170,7 +170,7 @@ def agreement_create(
     if not sessions.csrf_ok(visitor.session, form.csrf):
         return document_form(request, visitor, values, {"form": "expired"}, 400)
     try:
-        made = agreements.create_agreement(
+        made = authoring.create_agreement(
             db,
             actor=visitor.actor,
             document=document_from_text(form.document, actor=visitor.actor),

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import authoring
 from servicelevel.services.agreements import diff as agreement_diff
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
-from servicelevel.services.agreements.files import document_from_text
+from servicelevel.services.agreements.file_checks import document_from_text
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import labels, sessions
 from servicelevel.web.deps import UserDep
@@ -49,7 +50,7 @@ def version_save(
     if not sessions.csrf_ok(visitor.session, form.csrf):
         return document_form(request, visitor, values, {"form": "expired"}, 400, action)
     try:
-        agreements.edit_version(
+        authoring.edit_version(
             db,
             actor=visitor.actor,
             agreement_id=agreement_id,

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.reports.pdf import pdf_of
 from servicelevel.reports.spreadsheets import file_of, report_file
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.reporting import files as report_files
 from servicelevel.services.reporting import rendering as report_rendering
 from servicelevel.services.reporting import snapshots as report_snapshots

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from servicelevel.api.deps import SessionDep
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.reporting import schedules as report_schedules
 from servicelevel.web.deps import UserDep
 from servicelevel.web.pages import render

@@ -17,7 +17,7 @@ from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import moments, translator
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.reporting import charts
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans

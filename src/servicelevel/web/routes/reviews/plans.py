@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.reporting import charts

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
-from servicelevel.services.agreements import authoring as agreements
+from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.reviews import invitations as survey_invitations
 from servicelevel.services.shared.errors import ServiceError
