@@ -76,7 +76,7 @@ def service_messages() -> set[str]:
     names = {"Invalid", "Conflict", "NotFound", "Forbidden", "Unauthenticated"}
     root = TEMPLATES.parents[1] / "services"
     found: set[str] = set()
-    for path in root.glob("*.py"):
+    for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
