@@ -34,8 +34,8 @@ from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.notifications import notices
 from servicelevel.services.reporting import files as report_files
 from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import invitations as survey_invitations
-from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import schedule as review_schedule
 from servicelevel.services.shared import jobs
 from servicelevel.services.shared.errors import ServiceError
@@ -184,7 +184,7 @@ def review_round(sessions: Sessions) -> dict[str, int]:
         now = utcnow()
         scheduled = len(review_schedule.schedule_due(session, actor=SYSTEM, now=now))
         reminded = review_schedule.remind_due(session, now=now)
-        overdue = improvement_plans.notify_overdue(session, now=now)
+        overdue = review_actions.notify_overdue(session, now=now)
         session.commit()
     return {
         "reviews_scheduled": scheduled,

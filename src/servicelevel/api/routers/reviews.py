@@ -39,12 +39,14 @@ from servicelevel.api.schemas.reviews import (
 )
 from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import invitations as survey_invitations
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews.actions import ActionData
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
-from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.reviews.plans import Goal, PlanData
 from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared import validation
 
@@ -136,7 +138,7 @@ def get_review(meeting_id: RecordId, session: SessionDep, actor: ActorDep) -> Me
 
 def _detail(session: SessionDep, actor: ActorDep, meeting: Any) -> MeetingDetail:
     people = reviews.participants(session, actor=actor, meeting_id=meeting.id)
-    found = improvement_plans.actions(session, meeting_ids=[meeting.id])
+    found = review_actions.actions(session, meeting_ids=[meeting.id])
     head = _meeting(meeting, dt.datetime.now(dt.UTC)).model_dump()
     return MeetingDetail(
         **head,
@@ -223,7 +225,7 @@ def add_meeting_action(
     meeting_id: RecordId, body: ActionIn, session: SessionDep, actor: ActorDep
 ) -> ActionOut:
     """An action decided in the meeting (owner, due date)."""
-    action = improvement_plans.add_action(
+    action = review_actions.add_action(
         session, actor=actor, meeting_id=meeting_id, data=_action(body)
     )
     commit(session)
@@ -239,7 +241,7 @@ def update_action(
     action_id: RecordId, body: ActionPatch, session: SessionDep, actor: ActorDep
 ) -> ActionOut:
     """Mark an action done, cancelled or open again; move its due date; add a note."""
-    action = improvement_plans.update_action(
+    action = review_actions.update_action(
         session,
         actor=actor,
         action_id=action_id,
@@ -257,7 +259,7 @@ def plan_from_action(
     action_id: RecordId, body: PlanFromIn, session: SessionDep, actor: ActorDep
 ) -> PlanOut:
     """Raise an improvement plan from an action decided in a review."""
-    plan = improvement_plans.from_action(
+    plan = review_actions.from_action(
         session, actor=actor, action_id=action_id, code=body.code, owner_id=body.owner_id
     )
     commit(session)
@@ -306,13 +308,13 @@ def create_plan(body: PlanIn, session: SessionDep, actor: ActorDep) -> PlanDetai
 
 
 def _plan(session: SessionDep, plan: Any) -> PlanDetail:
-    found = improvement_plans.actions(session, plan_ids=[plan.id])
+    found = review_actions.actions(session, plan_ids=[plan.id])
     goals = improvement_plans.goals(session, [plan.id])[plan.id]
     return PlanDetail(
         **PlanOut.model_validate(plan).model_dump(),
         goals=[GoalOut.model_validate(g) for g in goals],
         actions=[ActionOut.model_validate(a) for a in found],
-        progress=improvement_plans.progress(found),
+        progress=review_actions.progress(found),
     )
 
 
@@ -341,7 +343,7 @@ def step_plan(plan_id: RecordId, body: StepIn, session: SessionDep, actor: Actor
 def add_plan_action(
     plan_id: RecordId, body: ActionIn, session: SessionDep, actor: ActorDep
 ) -> ActionOut:
-    action = improvement_plans.add_action(session, actor=actor, plan_id=plan_id, data=_action(body))
+    action = review_actions.add_action(session, actor=actor, plan_id=plan_id, data=_action(body))
     commit(session)
     return ActionOut.model_validate(action)
 

@@ -19,11 +19,12 @@ from servicelevel.reports import review_register as register_files
 from servicelevel.reports.spreadsheets import XLSX
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews.actions import ActionData
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
-from servicelevel.services.reviews.plans import ActionData
 from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
@@ -187,7 +188,7 @@ def meeting_view(
     agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=meeting.agreement_id)
     zone = agreements.current(agreement).timezone
     t = translator(language(request))
-    found = improvement_plans.actions(db, meeting_ids=[meeting.id])
+    found = review_actions.actions(db, meeting_ids=[meeting.id])
     raised = [
         p
         for p in improvement_plans.list_plans(
@@ -423,7 +424,7 @@ def add_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.add_action(
+        lambda: review_actions.add_action(
             db, actor=visitor.actor, meeting_id=meeting_id, data=action_data(form)
         ),
         then=f"/reviews/{meeting_id}#actions",
@@ -449,7 +450,7 @@ def plan_from_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.from_action(
+        lambda: review_actions.from_action(
             db, actor=visitor.actor, action_id=action_id, code=form.code
         ),
         then=lambda p: f"/improvement-plans/{p.id}",

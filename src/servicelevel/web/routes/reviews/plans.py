@@ -18,6 +18,7 @@ from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews.plans import Goal, PlanData
 from servicelevel.services.satisfaction import surveys
@@ -64,10 +65,9 @@ def _plans(
 ) -> Response:
     chosen = status if status in labels.PLAN_STATES else None
     page = improvement_plans.list_plans(db, actor=visitor.actor, status=chosen, limit=500)
-    found = improvement_plans.actions(db, plan_ids=[p.id for p in page.items])
+    found = review_actions.actions(db, plan_ids=[p.id for p in page.items])
     progress = {
-        p.id: improvement_plans.progress([a for a in found if a.plan_id == p.id])
-        for p in page.items
+        p.id: review_actions.progress([a for a in found if a.plan_id == p.id]) for p in page.items
     }
     deals = agreements.list_agreements(db, actor=visitor.actor, limit=500).items
     return render(
@@ -143,7 +143,7 @@ def _plan(
     code: int = 200,
 ) -> Response:
     plan = improvement_plans.get_plan(db, actor=visitor.actor, plan_id=plan_id)
-    found = improvement_plans.actions(db, plan_ids=[plan.id])
+    found = review_actions.actions(db, plan_ids=[plan.id])
     starts, effects = improvement_plans.effect(db, actor=visitor.actor, plan_id=plan.id)
     t = translator(language(request))
     drawn = {
@@ -173,7 +173,7 @@ def _plan(
         goals=goals,
         codes=codes,
         actions=found,
-        progress=improvement_plans.progress(found),
+        progress=review_actions.progress(found),
         effects=effects,
         charts=drawn,
         labels=labels,
@@ -226,7 +226,7 @@ def add_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.add_action(
+        lambda: review_actions.add_action(
             db, actor=visitor.actor, plan_id=plan_id, data=action_data(form)
         ),
         then=f"/improvement-plans/{plan_id}#actions",
@@ -251,7 +251,7 @@ def action_status(
 ) -> Response:
     """Done, cancelled or open again; back to the page it was changed on: the plan's (an
     action raised at a review and carried by a plan is on both) or else the meeting's."""
-    action = improvement_plans.get_action(db, actor=visitor.actor, action_id=action_id)
+    action = review_actions.get_action(db, actor=visitor.actor, action_id=action_id)
     on_meeting = action.meeting_id is not None and not (form.on_plan and action.plan_id)
     back = f"/reviews/{action.meeting_id}" if on_meeting else f"/improvement-plans/{action.plan_id}"
 
@@ -264,7 +264,7 @@ def action_status(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.update_action(
+        lambda: review_actions.update_action(
             db, actor=visitor.actor, action_id=action_id, version=form.version, status=form.status
         ),
         then=f"{back}#actions",
