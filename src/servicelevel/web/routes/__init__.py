@@ -29,6 +29,7 @@ from servicelevel.web.routes.reporting import reports
 from servicelevel.web.routes.reporting import schedules as report_schedules
 from servicelevel.web.routes.reviews import meetings as reviews
 from servicelevel.web.routes.reviews import plans as improvement
+from servicelevel.web.routes.reviews import register as review_register
 from servicelevel.web.routes.reviews import survey_answers, survey_policies
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +43,7 @@ processes = (
     reports,
     document_templates,
     work,
+    review_register,  # before the meetings: /reviews/register.xlsx is not /reviews/{id}
     reviews,
     improvement,
     report_schedules,
