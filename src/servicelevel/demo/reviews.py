@@ -19,10 +19,11 @@ from servicelevel.db.repositories import parties as party_repo
 from servicelevel.db.repositories import reviews as repo
 from servicelevel.demo.agreements import DemoTerm, first_of_month
 from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
+from servicelevel.services.reviews.actions import ActionData
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
-from servicelevel.services.reviews.plans import ActionData
 from servicelevel.services.satisfaction import surveys
 
 PLAN = "SIP-CONTOSO-01"
@@ -106,7 +107,7 @@ def _held_review(session: Session, agreement_id: int, start: dt.date) -> int:
         record=record,
         now=held_at,
     )
-    action = improvement_plans.add_action(
+    action = review_actions.add_action(
         session,
         actor=SYSTEM,
         meeting_id=meeting.id,
@@ -116,7 +117,7 @@ def _held_review(session: Session, agreement_id: int, start: dt.date) -> int:
             owner_name="Zhao Lei (Network Operations)",
         ),
     )
-    plan = improvement_plans.from_action(session, actor=SYSTEM, action_id=action.id, code=PLAN)
+    plan = review_actions.from_action(session, actor=SYSTEM, action_id=action.id, code=PLAN)
     improvement_plans.step(
         session,
         actor=SYSTEM,
@@ -133,14 +134,14 @@ def _held_review(session: Session, agreement_id: int, start: dt.date) -> int:
             False,
         ),
     ):
-        step = improvement_plans.add_action(
+        step = review_actions.add_action(
             session,
             actor=SYSTEM,
             plan_id=plan.id,
             data=ActionData(title, due, owner_name="Zhao Lei"),
         )
         if done:
-            improvement_plans.update_action(
+            review_actions.update_action(
                 session, actor=SYSTEM, action_id=step.id, version=step.version, status="done"
             )
     return 1

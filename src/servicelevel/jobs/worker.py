@@ -34,8 +34,9 @@ from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.notifications import notices
 from servicelevel.services.reporting import files as report_files
 from servicelevel.services.reporting import schedules as report_schedules
+from servicelevel.services.reviews import actions as review_actions
+from servicelevel.services.reviews import invitation_mail
 from servicelevel.services.reviews import invitations as survey_invitations
-from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import schedule as review_schedule
 from servicelevel.services.shared import jobs
 from servicelevel.services.shared.errors import ServiceError
@@ -184,7 +185,7 @@ def review_round(sessions: Sessions) -> dict[str, int]:
         now = utcnow()
         scheduled = len(review_schedule.schedule_due(session, actor=SYSTEM, now=now))
         reminded = review_schedule.remind_due(session, now=now)
-        overdue = improvement_plans.notify_overdue(session, now=now)
+        overdue = review_actions.notify_overdue(session, now=now)
         session.commit()
     return {
         "reviews_scheduled": scheduled,
@@ -198,19 +199,19 @@ def survey_round(sessions: Sessions) -> dict[str, int]:
     (no transaction open while the mail server answers); a failed mail is tried again."""
     with sessions() as session:
         invited = survey_invitations.invite_due(session, now=utcnow())
-        parcels = survey_invitations.claim_unsent(session, now=utcnow())
+        parcels = invitation_mail.claim_unsent(session, now=utcnow())
         session.commit()
     base = get_settings().public_url
     results = {p.invitation_id: _mail_invitation(p, base) for p in parcels}
     with sessions() as session:
-        sent = survey_invitations.record_sent(session, results, now=utcnow())
+        sent = invitation_mail.record_sent(session, results, now=utcnow())
         session.commit()
     return {"surveys_invited": invited, "surveys_sent": sent}
 
 
-def _mail_invitation(parcel: survey_invitations.Parcel, base: str) -> str | None:
+def _mail_invitation(parcel: invitation_mail.Parcel, base: str) -> str | None:
     locale = parcel.language.replace("-", "_")
-    mail = survey_invitations.message(parcel, base)
+    mail = invitation_mail.message(parcel, base)
     try:
         notifications.send_email(parcel.email, mail, locale, f"survey-{parcel.invitation_id}")
     except DeliveryError as exc:

@@ -15,6 +15,7 @@ from servicelevel.services.catalog import offerings as catalog
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.requirements import change_requests
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.shared import work
@@ -48,10 +49,10 @@ def test_the_demo_can_be_loaded_twice(session: Session) -> None:
     held = reviews.list_meetings(session, actor=SYSTEM, status="held").items
     assert [(m.period_start, m.outcome) for m in held] == [(dt.date(2025, 6, 1), "improve")]
     [plan] = improvement_plans.list_plans(session, actor=SYSTEM).items
-    steps = improvement_plans.actions(session, plan_ids=[plan.id])
+    steps = review_actions.actions(session, plan_ids=[plan.id])
     assert (plan.code, plan.status) == ("SIP-CONTOSO-01", "active")
     # the review's action it was raised from, and two steps of which one is done
-    assert improvement_plans.progress(steps) == pytest.approx(1 / 3)
+    assert review_actions.progress(steps) == pytest.approx(1 / 3)
     scheduled = reviews.list_meetings(session, actor=SYSTEM, status="scheduled").items
     in_force = {a.id for a in agreement_repo.agreements_in_force(session)}
     assert sorted(m.agreement_id for m in scheduled) == sorted(in_force)  # one each

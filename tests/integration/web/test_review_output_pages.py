@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
-from servicelevel.services.reviews import plans as improvement_plans
-from servicelevel.services.reviews.plans import ActionData
+from servicelevel.services.reviews.actions import ActionData
 from tests.integration.factories import World
 from tests.integration.web.test_pages import csrf_of, sign_in
 
@@ -67,7 +67,7 @@ def test_a_plan_raised_on_the_meeting_page_lists_its_action(
     client: TestClient, session: Session, world: World, sla_in_force: int
 ) -> None:
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    action = improvement_plans.add_action(
+    action = review_actions.add_action(
         session,
         actor=SYSTEM,
         meeting_id=meeting.id,

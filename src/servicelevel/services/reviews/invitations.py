@@ -16,14 +16,14 @@ The rule (``survey_policy``, one per agreement; none: nobody is asked):
 
 Each invitation has a key (agreement, period or ticket, address): the worker's rounds can run
 any number of times and invite once. Links are single-use and expire after ``expires_days``;
-the database keeps only the SHA-256 of the token, and a mail sent again carries a new token.
+the database keeps only the SHA-256 of the token, and a mail sent again carries a new token
+(:mod:`servicelevel.services.reviews.invitation_mail`); answers are taken in
+:mod:`servicelevel.services.reviews.invitation_answers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -31,29 +31,22 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Agreement, SurveyInvitation, SurveyPolicy, SurveyResult
+from servicelevel.db.models import Agreement, SurveyInvitation, SurveyPolicy
 from servicelevel.db.models.survey_invitations import SURVEY_EVERY
 from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories import catalog as catalog_repo
 from servicelevel.db.repositories import identity as identity_repo
 from servicelevel.db.repositories import survey_invitations as repo
-from servicelevel.db.repositories.monitoring import tickets as monitoring_repo
-from servicelevel.i18n import moments, translator
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.printing import LOCALES
 from servicelevel.services.identity import audit
-from servicelevel.services.identity.permissions import SYSTEM, Actor, require
-from servicelevel.services.notifications.notices import Message
+from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.reviews.schedule import add_months
-from servicelevel.services.satisfaction import surveys
-from servicelevel.services.shared.errors import Conflict, Invalid, NotFound
+from servicelevel.services.shared.errors import Invalid, NotFound
 
 TICKET_WINDOW = dt.timedelta(days=7)
 RESOLVED = ("resolved", "closed")
 REQUESTER_KEYS = ("requester_email", "caller_email", "contact_email")
-MAX_ATTEMPTS = 5  # tries to mail an invitation before it is given up
-BATCH = 200  # invitations mailed per round
-COMMENTS_LIMIT = 2000
 POLICY_FIELDS = ("every", "after_tickets", "scale", "expires_days", "quiet_days", "language")
 
 
@@ -274,212 +267,3 @@ def _add(
         )
         made += 1
     return made
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Parcel:
-    """An invitation to mail: its link's token exists here and in the mail only."""
-
-    invitation_id: int
-    email: str
-    language: str
-    token: str
-    facts: dict[str, str]
-
-
-def claim_unsent(session: Session, *, now: dt.datetime) -> list[Parcel]:
-    """Invitations to mail now, each with a new token (the caller commits, mails, then
-    :func:`record_sent`); the link's lifetime counts from this send."""
-    out = []
-    for invitation in repo.to_send(session, now, MAX_ATTEMPTS, BATCH):
-        token = secrets.token_urlsafe(32)
-        lifetime = invitation.expires_at - invitation.created_at
-        invitation.token_hash = digest(token)
-        invitation.attempts += 1
-        invitation.expires_at = now + lifetime
-        out.append(
-            Parcel(
-                invitation.id,
-                invitation.email,
-                invitation.language,
-                token,
-                _facts(session, invitation, now),
-            )
-        )
-    session.flush()
-    return out
-
-
-def _facts(session: Session, invitation: SurveyInvitation, now: dt.datetime) -> dict[str, str]:
-    agreement = agreements.get_agreement(
-        session, actor=SYSTEM, agreement_id=invitation.agreement_id
-    )
-    titles = agreement.titles if isinstance(agreement.titles, dict) else {}
-    ticket = ""
-    if invitation.ticket_id is not None:
-        heads = monitoring_heads(session, [invitation.ticket_id])
-        ticket = heads.get(invitation.ticket_id, "")
-    return {
-        "agreement": agreement.code,
-        "agreement_name": str(titles.get(invitation.language) or agreement.title),
-        "period": invitation.period,
-        "ticket": ticket,
-        "name": invitation.name,
-        "expires_at": invitation.expires_at.isoformat(),
-        "now": now.isoformat(),
-        "timezone": agreements.current(agreement).timezone,
-    }
-
-
-def monitoring_heads(session: Session, ticket_ids: list[int]) -> dict[int, str]:
-    """``ticket id → its number`` in the source system."""
-    return {
-        i: str(h.get("ticket", ""))
-        for i, h in monitoring_repo.ticket_heads(session, ticket_ids).items()
-    }
-
-
-def record_sent(session: Session, results: dict[int, str | None], *, now: dt.datetime) -> int:
-    """Write down each mail: sent, or why not (tried again next round, up to the limit)."""
-    sent = 0
-    for invitation_id, error in results.items():
-        invitation = repo.by_id(session, invitation_id)
-        if invitation is None:
-            continue
-        if error is None:
-            invitation.sent_at, invitation.error = now, ""
-            sent += 1
-        else:
-            invitation.token_hash, invitation.error = None, error[:1000]
-    session.flush()
-    return sent
-
-
-def open_invitation(session: Session, *, token: str, now: dt.datetime) -> SurveyInvitation:
-    """The invitation a link's token opens; the same answer for a token never made and one
-    whose mail failed (no existence leak), a clear one for answered and expired links."""
-    if not token or len(token) > 100:
-        raise NotFound("this survey link is not known")
-    invitation = repo.by_token_hash(session, digest(token))
-    if invitation is None or invitation.sent_at is None:
-        raise NotFound("this survey link is not known")
-    if invitation.answered_at is not None:
-        raise Conflict("this survey has been answered already; thank you", "token")
-    if invitation.expires_at <= now:
-        raise Conflict("this survey link has expired", "token")
-    return invitation
-
-
-@dataclass(frozen=True)
-class Reply:
-    score: int
-    comments: str = ""
-
-
-def answer_by_link(
-    session: Session, *, token: str, reply: Reply, now: dt.datetime | None = None
-) -> SurveyResult:
-    """Store the answer given by a personal link (no login: the link is the permission)."""
-    moment = now or dt.datetime.now(dt.UTC)
-    invitation = open_invitation(session, token=token, now=moment)
-    return _answer(session, invitation, reply, moment)
-
-
-def mine(
-    session: Session, *, actor: Actor, now: dt.datetime | None = None
-) -> list[SurveyInvitation]:
-    """The signed-in person's surveys to answer (sent to their account or address)."""
-    require(actor, "survey.read")
-    if actor.user_id is None:
-        return []
-    user = identity_repo.user_by_id(session, actor.user_id)
-    email = user.email if user else ""
-    return repo.open_for(session, actor.user_id, email, now or dt.datetime.now(dt.UTC))
-
-
-def answer_signed_in(
-    session: Session,
-    *,
-    actor: Actor,
-    invitation_id: int,
-    reply: Reply,
-    now: dt.datetime | None = None,
-) -> SurveyResult:
-    """A representative answers their invitation from the web UI, signed in."""
-    moment = now or dt.datetime.now(dt.UTC)
-    found = {i.id: i for i in mine(session, actor=actor, now=moment)}
-    invitation = found.get(invitation_id)
-    if invitation is None:
-        raise NotFound("no survey {id} to answer", id=invitation_id)
-    return _answer(session, invitation, reply, moment)
-
-
-def _answer(
-    session: Session, invitation: SurveyInvitation, reply: Reply, now: dt.datetime
-) -> SurveyResult:
-    if not 1 <= reply.score <= invitation.scale:
-        raise Invalid("choose a score from 1 to {scale}", "score", scale=invitation.scale)
-    comments = (reply.comments or "").replace("\x00", "").strip()
-    if len(comments) > COMMENTS_LIMIT:
-        raise Invalid(
-            "comments are limited to {limit} characters", "comments", limit=COMMENTS_LIMIT
-        )
-    if not repo.mark_answered(session, invitation.id, now):
-        raise Conflict("this survey has been answered already; thank you", "token")
-    agreement = agreements.get_agreement(
-        session, actor=SYSTEM, agreement_id=invitation.agreement_id
-    )
-    day = now.astimezone(ZoneInfo(agreements.current(agreement).timezone)).date()
-    result = surveys.record(
-        session,
-        actor=SYSTEM,
-        answer=surveys.Answer(
-            invitation.party_id,
-            day,
-            reply.score,
-            invitation.scale,
-            respondent=(invitation.name or invitation.email)[:200],
-            comments=comments,
-            key=f"invitation:{invitation.id}",
-        ),
-        source="invitation",
-    )
-    session.flush()
-    session.refresh(invitation)
-    invitation.survey_id = result.id
-    session.flush()
-    return result
-
-
-def message(parcel: Parcel, base_url: str) -> Message:
-    """The invitation's mail in the invitee's language: what it is about, the personal link,
-    until when it works, and when it was sent (in the agreement's zone, named)."""
-    locale = parcel.language.replace("-", "_")
-    t = translator(locale)
-    facts, zone = parcel.facts, parcel.facts.get("timezone", "UTC")
-    link = f"{base_url.rstrip('/')}/survey/{parcel.token}"
-    subject = t.gettext("How satisfied are you with {agreement_name}?").format(**facts)
-    about = (
-        t.gettext("The survey is about ticket {ticket}.")
-        if facts.get("ticket")
-        else t.gettext("The survey is about {period}.")
-    ).format(**facts)
-    lines = [
-        t.gettext(
-            "Please tell us how satisfied you are with {agreement_name} ({agreement})."
-        ).format(**facts),
-        about,
-        t.gettext("Answer here (the link works once): {link}").format(link=link),
-        t.gettext("The link expires on {when}.").format(
-            when=moments.named(facts["expires_at"], locale, zone)
-        ),
-    ]
-    sent = t.gettext("Sent by servicelevel at {now}").format(
-        now=moments.named(facts["now"], locale, zone)
-    )
-    text = "\n".join([*lines, "", sent])
-    return Message(subject, f"{subject}\n\n{text}", text)

@@ -29,7 +29,8 @@ from servicelevel.web.routes.reporting import reports
 from servicelevel.web.routes.reporting import schedules as report_schedules
 from servicelevel.web.routes.reviews import meetings as reviews
 from servicelevel.web.routes.reviews import plans as improvement
-from servicelevel.web.routes.reviews import survey_answers, survey_policies
+from servicelevel.web.routes.reviews import register as review_register
+from servicelevel.web.routes.reviews import survey_answers, survey_policies, survey_results
 
 router = APIRouter(include_in_schema=False)
 processes = (
@@ -42,8 +43,10 @@ processes = (
     reports,
     document_templates,
     work,
+    review_register,  # before the meetings: /reviews/register.xlsx is not /reviews/{id}
     reviews,
     improvement,
+    survey_results,
     report_schedules,
     report_pdfs,
     survey_answers,

@@ -21,11 +21,11 @@ from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import breaches, recompute
 from servicelevel.services.parties import directory as parties
 from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
-from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import register as review_register
 from servicelevel.services.reviews import schedule as review_schedule
-from servicelevel.services.reviews.plans import ActionData
+from servicelevel.services.reviews.actions import ActionData
 from servicelevel.services.shared.errors import Conflict
 from tests.integration.factories import World
 from tests.integration.monitoring_fixtures import ticket
@@ -82,27 +82,25 @@ def test_a_plan_raised_from_an_action_carries_it_and_its_progress(
 ) -> None:
     manager = world.actors["manager"]
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    action = improvement_plans.add_action(
+    action = review_actions.add_action(
         session,
         actor=manager,
         meeting_id=meeting.id,
         data=ActionData("Add a night shift", dt.date(2026, 4, 30), owner_name="Ops lead"),
     )
-    plan = improvement_plans.from_action(session, actor=manager, action_id=action.id, code="SIP-9")
+    plan = review_actions.from_action(session, actor=manager, action_id=action.id, code="SIP-9")
     assert action.plan_id == plan.id
-    carried = improvement_plans.actions(session, plan_ids=[plan.id])
+    carried = review_actions.actions(session, plan_ids=[plan.id])
     assert [a.id for a in carried] == [action.id]
-    assert improvement_plans.progress(carried) == 0.0
+    assert review_actions.progress(carried) == 0.0
     # still on the meeting's list, tracked once
-    assert [a.id for a in improvement_plans.actions(session, meeting_ids=[meeting.id])] == [
-        action.id
-    ]
-    improvement_plans.update_action(
+    assert [a.id for a in review_actions.actions(session, meeting_ids=[meeting.id])] == [action.id]
+    review_actions.update_action(
         session, actor=manager, action_id=action.id, version=action.version, status="done"
     )
-    assert improvement_plans.progress(improvement_plans.actions(session, plan_ids=[plan.id])) == 1
+    assert review_actions.progress(review_actions.actions(session, plan_ids=[plan.id])) == 1
     with pytest.raises(Conflict) as twice:
-        improvement_plans.from_action(session, actor=manager, action_id=action.id, code="SIP-10")
+        review_actions.from_action(session, actor=manager, action_id=action.id, code="SIP-10")
     assert twice.value.field == "action_id"
 
 

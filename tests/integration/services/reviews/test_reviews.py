@@ -18,10 +18,12 @@ from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.monitoring import breaches, recompute
 from servicelevel.services.reporting import snapshots as report_snapshots
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews import schedule as review_schedule
-from servicelevel.services.reviews.plans import ActionData, Goal, PlanData
+from servicelevel.services.reviews.actions import ActionData
+from servicelevel.services.reviews.plans import Goal, PlanData
 from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.services.workspace import portfolio as dashboard
@@ -232,18 +234,16 @@ def test_an_action_becomes_a_plan_whose_effect_shows_before_and_after(
     March makes "after" 1/1."""
     manager = world.actors["manager"]
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    action = improvement_plans.add_action(
+    action = review_actions.add_action(
         session,
         actor=manager,
         meeting_id=meeting.id,
         data=ActionData("Add a night shift", dt.date(2026, 3, 31), owner_id=manager.user_id),
     )
     assert action.owner_name == "manager"
-    plan = improvement_plans.from_action(
-        session, actor=manager, action_id=action.id, code="SIP-NIGHT"
-    )
+    plan = review_actions.from_action(session, actor=manager, action_id=action.id, code="SIP-NIGHT")
     assert (plan.origin, plan.meeting_id, plan.status) == ("review", meeting.id, "proposed")
-    improvement_plans.add_action(
+    review_actions.add_action(
         session,
         actor=manager,
         plan_id=plan.id,
@@ -266,14 +266,14 @@ def test_an_action_becomes_a_plan_whose_effect_shows_before_and_after(
     assert (p1.before.met, p1.before.breached) == (2, 1)
     assert (p1.after.met, p1.after.breached) == (1, 0)
     assert p1.months[0].period == "2025-09"
-    hire, night = improvement_plans.actions(session, plan_ids=[plan.id])  # by due date
+    hire, night = review_actions.actions(session, plan_ids=[plan.id])  # by due date
     assert (hire.title, night.id) == ("Hire", action.id)  # the plan carries its action
-    assert improvement_plans.progress([hire, night]) == 0.0
-    done = improvement_plans.update_action(
+    assert review_actions.progress([hire, night]) == 0.0
+    done = review_actions.update_action(
         session, actor=manager, action_id=hire.id, version=hire.version, status="done"
     )
     assert done.done_at is not None
-    assert improvement_plans.progress(improvement_plans.actions(session, plan_ids=[plan.id])) == 0.5
+    assert review_actions.progress(review_actions.actions(session, plan_ids=[plan.id])) == 0.5
 
 
 def test_overdue_actions_are_announced_once(
@@ -281,15 +281,15 @@ def test_overdue_actions_are_announced_once(
 ) -> None:
     channel(session, "ops", "email", "ops@example.com")
     [meeting] = reviews.schedule_due(session, actor=SYSTEM, now=MARCH)
-    improvement_plans.add_action(
+    review_actions.add_action(
         session,
         actor=SYSTEM,
         meeting_id=meeting.id,
         data=ActionData("Fix the runbook", dt.date(2026, 4, 10), owner_name="Ops lead"),
     )
-    assert improvement_plans.notify_overdue(session, now=at("2026-04-10", 12)) == 0  # due today
-    assert improvement_plans.notify_overdue(session, now=at("2026-04-11")) == 1
-    assert improvement_plans.notify_overdue(session, now=at("2026-04-12")) == 0
+    assert review_actions.notify_overdue(session, now=at("2026-04-10", 12)) == 0  # due today
+    assert review_actions.notify_overdue(session, now=at("2026-04-11")) == 1
+    assert review_actions.notify_overdue(session, now=at("2026-04-12")) == 0
     [notice] = session.query(Notification).filter_by(kind="action").all()
     assert notice.facts["action"] == "Fix the runbook"
 

@@ -22,8 +22,10 @@ from servicelevel.jobs import worker
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.accounts import RoleGrant
 from servicelevel.services.identity.permissions import SYSTEM
+from servicelevel.services.reviews import invitation_answers, invitation_mail
 from servicelevel.services.reviews import invitations as survey_invitations
-from servicelevel.services.reviews.invitations import PolicyData, Reply
+from servicelevel.services.reviews.invitation_answers import Reply
+from servicelevel.services.reviews.invitations import PolicyData
 from servicelevel.services.satisfaction import surveys
 from servicelevel.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from servicelevel.settings import get_settings
@@ -111,8 +113,8 @@ def test_the_worker_mails_a_personal_link_whose_answer_is_a_survey_result(
     token = token_in(chinese)
     stored = session.scalars(select(SurveyInvitation.token_hash)).all()
     assert token not in stored
-    assert survey_invitations.digest(token) in stored
-    result = survey_invitations.answer_by_link(
+    assert invitation_mail.digest(token) in stored
+    result = invitation_answers.answer_by_link(
         session, token=token, reply=Reply(4, "Quick fixes"), now=NOW
     )
     assert (result.score, result.scale, result.source) == (4, 5, "invitation")
@@ -123,7 +125,7 @@ def test_the_worker_mails_a_personal_link_whose_answer_is_a_survey_result(
     assert summary.count == 1
     assert summary.mean == pytest.approx(0.8)
     with pytest.raises(Conflict):  # single use
-        survey_invitations.answer_by_link(session, token=token, reply=Reply(5), now=NOW)
+        invitation_answers.answer_by_link(session, token=token, reply=Reply(5), now=NOW)
     assert session.scalars(select(SurveyResult)).all() == [result]
     assert worker.survey_round(sessions_of(session))["surveys_sent"] == 0  # mailed once
 
@@ -134,16 +136,16 @@ def test_a_link_expires_is_not_guessable_and_bounds_its_answer(
     worker.survey_round(sessions_of(session))
     token = token_in(body_of(mailbox.messages[0]))
     with pytest.raises(NotFound):
-        survey_invitations.open_invitation(session, token=token[:-1] + "x", now=NOW)
+        invitation_answers.open_invitation(session, token=token[:-1] + "x", now=NOW)
     with pytest.raises(Invalid) as low:
-        survey_invitations.answer_by_link(session, token=token, reply=Reply(0))
+        invitation_answers.answer_by_link(session, token=token, reply=Reply(0))
     assert low.value.field == "score"
     with pytest.raises(Invalid) as long:
-        survey_invitations.answer_by_link(session, token=token, reply=Reply(3, "x" * 2001))
+        invitation_answers.answer_by_link(session, token=token, reply=Reply(3, "x" * 2001))
     assert long.value.field == "comments"
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=15)  # the link lives 14 days
     with pytest.raises(Conflict) as expired:
-        survey_invitations.answer_by_link(session, token=token, reply=Reply(3), now=later)
+        invitation_answers.answer_by_link(session, token=token, reply=Reply(3), now=later)
     assert "expired" in expired.value.message
 
 
@@ -239,5 +241,5 @@ def test_two_invitations_answered_alike_are_two_answers(
     links = [token_in(body_of(m)) for m in mailbox.messages if m["To"] == "wang@acme.example"]
     assert len(links) == 2
     for token in links:
-        survey_invitations.answer_by_link(session, token=token, reply=Reply(4), now=NOW)
+        invitation_answers.answer_by_link(session, token=token, reply=Reply(4), now=NOW)
     assert len(session.scalars(select(SurveyResult)).all()) == 2

@@ -1,2 +1,2 @@
 """Review pages (SLM5): meetings and the register, improvement plans and actions, satisfaction
-surveys answered and their policies."""
+surveys — results recorded, answers to invitations, policies."""

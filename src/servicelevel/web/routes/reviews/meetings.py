@@ -1,6 +1,6 @@
-"""The review register and review meetings in the browser (SLM5): schedule, invite, look at
-the agenda filled from the period's data, record minutes, decisions and actions, and raise an
-improvement plan from an action."""
+"""A review meeting in the browser (SLM5): invite, look at the agenda filled from the period's
+data, record minutes, decisions and actions, and raise an improvement plan from an action.
+The register and scheduling are in :mod:`servicelevel.web.routes.reviews.register`."""
 
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import moments, translator
-from servicelevel.reports import review_register as register_files
-from servicelevel.reports.spreadsheets import XLSX
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.reviews import plans as improvement_plans
-from servicelevel.services.reviews import register as review_register
+from servicelevel.services.reviews.actions import ActionData
 from servicelevel.services.reviews.meetings import MeetingData, Minutes, ParticipantData
-from servicelevel.services.reviews.plans import ActionData
 from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
@@ -35,91 +33,7 @@ router = APIRouter()
 BIG = 2**63 - 1
 
 
-@router.get("/reviews")
-def register_page(
-    request: Request,
-    visitor: UserDep,
-    db: SessionDep,
-    status: Annotated[str, Query(max_length=10)] = "",
-) -> Response:
-    return _register(request, visitor, db, status, {}, {})
-
-
-def _register(
-    request: Request,
-    visitor: UserDep,
-    db: SessionDep,
-    status: str,
-    values: dict[str, str],
-    errors: dict[str, object],
-    code: int = 200,
-) -> Response:
-    wanted = status if status in labels.MEETING_STATES else None
-    rows = review_register.register(
-        db, actor=visitor.actor, status=wanted, language=language(request)
-    )
-    if status == "overdue":
-        rows = [r for r in rows if r.overdue]
-    mine = agreements.list_agreements(db, actor=visitor.actor, limit=500).items
-    return render(
-        request,
-        "reviews/register.html",
-        actor=visitor.actor,
-        csrf=visitor.session.csrf,
-        rows=rows,
-        state=status,
-        choices=[a for a in mine if a.status in ("active", "expiring", "signed")],
-        labels=labels,
-        values=values,
-        errors=errors,
-        status=code,
-    )
-
-
-@router.get("/reviews/register.{kind}")
-def register_file(request: Request, kind: str, visitor: UserDep, db: SessionDep) -> Response:
-    """The register as XLSX or PDF in the page's language."""
-    locale = language(request)
-    rows = review_register.register(db, actor=visitor.actor, language=locale)
-    if kind == "pdf":
-        pdf = register_files.pdf_bytes(rows, locale, time_zone(request))
-        return Response(pdf, media_type="application/pdf")
-    if kind != "xlsx":
-        raise Invalid("the register is offered as xlsx or pdf", "format")
-    head = {"Content-Disposition": 'attachment; filename="review-register.xlsx"'}
-    book = register_files.xlsx_of(rows, locale, time_zone(request))
-    return Response(book, media_type=XLSX, headers=head)
-
-
-class CsrfForm(BaseModel):
-    csrf: str = ""
-
-
-@router.post("/reviews/schedule")
-def schedule(
-    request: Request, visitor: UserDep, db: SessionDep, form: Annotated[CsrfForm, Form()]
-) -> Response:
-    return perform(
-        visitor,
-        db,
-        form.csrf,
-        lambda: reviews.schedule_due(db, actor=visitor.actor),
-        then="/reviews?status=scheduled",
-        failed=lambda e, c: _register(request, visitor, db, "", {}, {"form": e}, c),
-    )
-
-
-class MeetingForm(BaseModel):
-    agreement_id: int = Field(default=0, ge=0, le=BIG)
-    day: str = ""
-    time: str = "10:00"
-    period_start: str = ""
-    period_end: str = ""
-    location: str = ""
-    csrf: str = ""
-
-
-def _local_instant(day: str, time: str, zone: str) -> dt.datetime | None:
+def local_instant(day: str, time: str, zone: str) -> dt.datetime | None:
     """A date and time typed in the agreement's zone, as UTC (``None`` when no date)."""
     if not day.strip():
         return None
@@ -130,44 +44,6 @@ def _local_instant(day: str, time: str, zone: str) -> dt.datetime | None:
     except ValueError:
         raise Invalid("write the date as 2026-04-07 and the time as 10:00", "day") from None
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
-
-
-@router.post("/reviews")
-def create(
-    request: Request, visitor: UserDep, db: SessionDep, form: Annotated[MeetingForm, Form()]
-) -> Response:
-    def call() -> Any:
-        agreement = agreements.get_agreement(
-            db, actor=visitor.actor, agreement_id=form.agreement_id
-        )
-        zone = agreements.current(agreement).timezone
-        data = MeetingData(
-            _local_instant(form.day, form.time, zone),
-            day(form.period_start, "period_start"),
-            day(form.period_end, "period_end"),
-            None,
-            form.location,
-        )
-        return reviews.create_meeting(db, actor=visitor.actor, agreement_id=agreement.id, data=data)
-
-    values = form.model_dump(exclude={"csrf"})
-    return perform(
-        visitor,
-        db,
-        form.csrf,
-        call,
-        then=lambda m: f"/reviews/{m.id}",
-        failed=lambda e, c: _register(
-            request, visitor, db, "", {k: str(v) for k, v in values.items()}, _field_error(e), c
-        ),
-    )
-
-
-def _field_error(error: object) -> dict[str, object]:
-    field = getattr(error, "field", None) or "form"
-    return {
-        field if field in ("agreement_id", "day", "period_start", "period_end") else "form": error
-    }
 
 
 @router.get("/reviews/{meeting_id}")
@@ -187,7 +63,7 @@ def meeting_view(
     agreement = agreements.get_agreement(db, actor=visitor.actor, agreement_id=meeting.agreement_id)
     zone = agreements.current(agreement).timezone
     t = translator(language(request))
-    found = improvement_plans.actions(db, meeting_ids=[meeting.id])
+    found = review_actions.actions(db, meeting_ids=[meeting.id])
     raised = [
         p
         for p in improvement_plans.list_plans(
@@ -265,7 +141,7 @@ def edit(
         agreement = agreements.get_agreement(
             db, actor=visitor.actor, agreement_id=meeting.agreement_id
         )
-        at = _local_instant(form.day, form.time, agreements.current(agreement).timezone)
+        at = local_instant(form.day, form.time, agreements.current(agreement).timezone)
         data = MeetingData(scheduled_at=at, location=form.location)
         return reviews.update_meeting(
             db, actor=visitor.actor, meeting_id=meeting_id, version=form.version, data=data
@@ -423,7 +299,7 @@ def add_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.add_action(
+        lambda: review_actions.add_action(
             db, actor=visitor.actor, meeting_id=meeting_id, data=action_data(form)
         ),
         then=f"/reviews/{meeting_id}#actions",
@@ -449,7 +325,7 @@ def plan_from_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.from_action(
+        lambda: review_actions.from_action(
             db, actor=visitor.actor, action_id=action_id, code=form.code
         ),
         then=lambda p: f"/improvement-plans/{p.id}",

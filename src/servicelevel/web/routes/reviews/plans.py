@@ -1,6 +1,5 @@
-"""Service improvement plans and customer satisfaction in the browser (SLM5): plans with their
-actions, progress and before/after chart; survey results entered or imported, their trend,
-and a plan proposed from a low score."""
+"""Service improvement plans in the browser (SLM5): plans with their actions, progress and
+before/after chart, their steps, and actions marked done, cancelled or open again."""
 
 from __future__ import annotations
 
@@ -15,13 +14,10 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep
 from servicelevel.i18n import translator
 from servicelevel.services.agreements import reading as agreements
-from servicelevel.services.catalog import offerings as catalog
-from servicelevel.services.parties import directory as parties
 from servicelevel.services.reporting import charts
+from servicelevel.services.reviews import actions as review_actions
 from servicelevel.services.reviews import plans as improvement_plans
 from servicelevel.services.reviews.plans import Goal, PlanData
-from servicelevel.services.satisfaction import surveys
-from servicelevel.services.shared.errors import Invalid
 from servicelevel.web import labels
 from servicelevel.web.deps import UserDep
 from servicelevel.web.forms import day
@@ -33,7 +29,8 @@ router = APIRouter()
 BIG = 2**63 - 1
 
 
-def _share(request: Request) -> Any:
+def share_format(request: Request) -> Any:
+    """How a chart writes a share (0.975 → 97.5%), in the page's language."""
     locale = translator(language(request)).babel_locale
     return lambda v: format_percent(v, "#,##0.#%", locale=locale)
 
@@ -64,10 +61,9 @@ def _plans(
 ) -> Response:
     chosen = status if status in labels.PLAN_STATES else None
     page = improvement_plans.list_plans(db, actor=visitor.actor, status=chosen, limit=500)
-    found = improvement_plans.actions(db, plan_ids=[p.id for p in page.items])
+    found = review_actions.actions(db, plan_ids=[p.id for p in page.items])
     progress = {
-        p.id: improvement_plans.progress([a for a in found if a.plan_id == p.id])
-        for p in page.items
+        p.id: review_actions.progress([a for a in found if a.plan_id == p.id]) for p in page.items
     }
     deals = agreements.list_agreements(db, actor=visitor.actor, limit=500).items
     return render(
@@ -143,7 +139,7 @@ def _plan(
     code: int = 200,
 ) -> Response:
     plan = improvement_plans.get_plan(db, actor=visitor.actor, plan_id=plan_id)
-    found = improvement_plans.actions(db, plan_ids=[plan.id])
+    found = review_actions.actions(db, plan_ids=[plan.id])
     starts, effects = improvement_plans.effect(db, actor=visitor.actor, plan_id=plan.id)
     t = translator(language(request))
     drawn = {
@@ -151,7 +147,7 @@ def _plan(
             [m.period for m in e.months],
             [charts.Series(t.gettext("Compliance"), [m.within for m in e.months])],
             title=f"{e.agreement} · {e.name or e.target}",
-            share=_share(request),
+            share=share_format(request),
             objective=e.objective,
             objective_label=t.gettext("Objective"),
             marker=starts,
@@ -173,7 +169,7 @@ def _plan(
         goals=goals,
         codes=codes,
         actions=found,
-        progress=improvement_plans.progress(found),
+        progress=review_actions.progress(found),
         effects=effects,
         charts=drawn,
         labels=labels,
@@ -226,7 +222,7 @@ def add_action(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.add_action(
+        lambda: review_actions.add_action(
             db, actor=visitor.actor, plan_id=plan_id, data=action_data(form)
         ),
         then=f"/improvement-plans/{plan_id}#actions",
@@ -251,7 +247,7 @@ def action_status(
 ) -> Response:
     """Done, cancelled or open again; back to the page it was changed on: the plan's (an
     action raised at a review and carried by a plan is on both) or else the meeting's."""
-    action = improvement_plans.get_action(db, actor=visitor.actor, action_id=action_id)
+    action = review_actions.get_action(db, actor=visitor.actor, action_id=action_id)
     on_meeting = action.meeting_id is not None and not (form.on_plan and action.plan_id)
     back = f"/reviews/{action.meeting_id}" if on_meeting else f"/improvement-plans/{action.plan_id}"
 
@@ -264,150 +260,9 @@ def action_status(
         visitor,
         db,
         form.csrf,
-        lambda: improvement_plans.update_action(
+        lambda: review_actions.update_action(
             db, actor=visitor.actor, action_id=action_id, version=form.version, status=form.status
         ),
         then=f"{back}#actions",
         failed=failed,
-    )
-
-
-@router.get("/surveys")
-def survey_page(
-    request: Request,
-    visitor: UserDep,
-    db: SessionDep,
-    party: Annotated[int, Query(ge=0, le=BIG)] = 0,
-) -> Response:
-    return _surveys(request, visitor, db, party, {}, {})
-
-
-def _surveys(
-    request: Request,
-    visitor: UserDep,
-    db: SessionDep,
-    party: int,
-    values: dict[str, str],
-    errors: dict[str, object],
-    code: int = 200,
-) -> Response:
-    chosen = party or None
-    found = surveys.list_results(db, actor=visitor.actor, party_id=chosen, limit=200)
-    trend = surveys.trend(db, actor=visitor.actor, party_id=chosen, per="month", count=12)
-    t = translator(language(request))
-    chart = charts.line_chart(
-        [s.period for s in trend],
-        [charts.Series(t.gettext("Mean score"), [s.mean for s in trend])],
-        title=t.gettext("Satisfaction, last 12 months"),
-        share=_share(request),
-    )
-    customers = parties.list_parties(db, actor=visitor.actor, kind="customer", limit=500).items
-    services = catalog.list_services(db, actor=visitor.actor, limit=500).items
-    return render(
-        request,
-        "improvement/surveys.html",
-        actor=visitor.actor,
-        csrf=visitor.session.csrf,
-        results=found,
-        trend=trend,
-        chart=chart,
-        customers=customers,
-        names={p.id: p.name for p in customers},
-        services=services,
-        party=party,
-        is_low=surveys.is_low,
-        values=values,
-        errors=errors,
-        status=code,
-    )
-
-
-class SurveyForm(BaseModel):
-    customer_id: int = Field(default=0, ge=0, le=BIG)
-    service_id: int = Field(default=0, ge=0, le=BIG)
-    answered_on: str = ""
-    score: str = ""
-    scale: str = "5"
-    respondent: str = ""
-    comments: str = ""
-    csrf: str = ""
-
-
-def _answer(form: SurveyForm) -> surveys.Answer:
-    answered = day(form.answered_on, "answered_on")
-    if answered is None:
-        raise Invalid("when was the survey answered?", "answered_on")
-    try:
-        score, scale = float(form.score), int(form.scale or 5)
-    except ValueError:
-        raise Invalid("the score and the scale are numbers", "score") from None
-    return surveys.Answer(
-        form.customer_id,
-        answered,
-        score,
-        scale,
-        form.service_id or None,
-        form.respondent,
-        form.comments,
-    )
-
-
-@router.post("/surveys")
-def record_survey(
-    request: Request, visitor: UserDep, db: SessionDep, form: Annotated[SurveyForm, Form()]
-) -> Response:
-    values = {k: str(v) for k, v in form.model_dump(exclude={"csrf"}).items()}
-    return perform(
-        visitor,
-        db,
-        form.csrf,
-        lambda: surveys.record(db, actor=visitor.actor, answer=_answer(form)),
-        then="/surveys",
-        failed=lambda e, c: _surveys(
-            request, visitor, db, 0, values, {getattr(e, "field", None) or "form": e}, c
-        ),
-    )
-
-
-class ImportForm(BaseModel):
-    csv: str = ""
-    csrf: str = ""
-
-
-@router.post("/surveys/import")
-def import_surveys(
-    request: Request, visitor: UserDep, db: SessionDep, form: Annotated[ImportForm, Form()]
-) -> Response:
-    return perform(
-        visitor,
-        db,
-        form.csrf,
-        lambda: surveys.import_csv(db, actor=visitor.actor, text=form.csv),
-        then="/surveys",
-        failed=lambda e, c: _surveys(request, visitor, db, 0, {"csv": form.csv}, {"csv": e}, c),
-    )
-
-
-class ProposalForm(BaseModel):
-    code: str = ""
-    csrf: str = ""
-
-
-@router.post("/surveys/{survey_id}/proposal")
-def propose(
-    request: Request,
-    survey_id: int,
-    visitor: UserDep,
-    db: SessionDep,
-    form: Annotated[ProposalForm, Form()],
-) -> Response:
-    return perform(
-        visitor,
-        db,
-        form.csrf,
-        lambda: improvement_plans.propose_from_survey(
-            db, actor=visitor.actor, survey_id=survey_id, code=form.code
-        ),
-        then=lambda p: f"/improvement-plans/{p.id}",
-        failed=lambda e, c: _surveys(request, visitor, db, 0, {}, {f"survey-{survey_id}": e}, c),
     )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import SYSTEM
-from servicelevel.services.reviews import invitations as survey_invitations
+from servicelevel.services.reviews import invitation_answers
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.web import sessions, throttle
 from servicelevel.web.deps import UserDep, VisitorDep
@@ -27,7 +27,7 @@ TOKEN = 100  # longest token read (ours are 43 characters)
 
 class AnswerForm(BaseModel):
     score: int = Field(default=0, ge=0, le=100)
-    comments: str = Field(default="", max_length=survey_invitations.COMMENTS_LIMIT * 2)
+    comments: str = Field(default="", max_length=invitation_answers.COMMENTS_LIMIT * 2)
     csrf: str = Field(default="", max_length=200)
 
 
@@ -48,7 +48,7 @@ def _about(db: SessionDep, invitation: object) -> dict[str, object]:
 @router.get("/survey/{token}")
 def by_link(request: Request, token: str, visitor: VisitorDep, db: SessionDep) -> Response:
     throttle.check(request)
-    invitation = survey_invitations.open_invitation(db, token=token[:TOKEN], now=_now())
+    invitation = invitation_answers.open_invitation(db, token=token[:TOKEN], now=_now())
     return _form(request, visitor, db, invitation, token, {}, {})
 
 
@@ -96,13 +96,13 @@ def answer_by_link(
     form: Annotated[AnswerForm, Form()],
 ) -> Response:
     throttle.check(request)
-    invitation = survey_invitations.open_invitation(db, token=token[:TOKEN], now=_now())
+    invitation = invitation_answers.open_invitation(db, token=token[:TOKEN], now=_now())
     values = {"score": str(form.score), "comments": form.comments}
     if not sessions.csrf_ok(visitor.session, form.csrf):
         return _form(request, visitor, db, invitation, token, values, {"form": "expired"}, 400)
     try:
-        survey_invitations.answer_by_link(
-            db, token=token[:TOKEN], reply=survey_invitations.Reply(form.score, form.comments)
+        invitation_answers.answer_by_link(
+            db, token=token[:TOKEN], reply=invitation_answers.Reply(form.score, form.comments)
         )
         commit(db)
     except ServiceError as exc:
@@ -124,7 +124,7 @@ def my_surveys(request: Request, visitor: UserDep, db: SessionDep) -> Response:
 def _mine(
     request: Request, visitor: UserDep, db: SessionDep, errors: dict[str, object], code: int = 200
 ) -> Response:
-    found = survey_invitations.mine(db, actor=visitor.actor)
+    found = invitation_answers.mine(db, actor=visitor.actor)
     return render(
         request,
         "surveys/mine.html",
@@ -149,11 +149,11 @@ def answer_signed_in(
         visitor,
         db,
         form.csrf,
-        lambda: survey_invitations.answer_signed_in(
+        lambda: invitation_answers.answer_signed_in(
             db,
             actor=visitor.actor,
             invitation_id=invitation_id,
-            reply=survey_invitations.Reply(form.score, form.comments),
+            reply=invitation_answers.Reply(form.score, form.comments),
         ),
         then="/my-surveys?thanks=1",
         failed=lambda e, c: _mine(request, visitor, db, {str(invitation_id): e}, c),
