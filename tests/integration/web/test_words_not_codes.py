@@ -30,6 +30,7 @@ from tests.integration.web.page_words import Page, codes_on, data_words, english
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 LOCALES = ("en", "zh_Hans", "zh_Hant")
 USERS = ("manager", "contoso")
+OTHER_PARTIES = ("cloudhost", "netops")  # a supplier's people, an internal team's
 HREF = re.compile(r'href="(/[^"#]*)"')
 # not pages: downloads, the API, signing out, switching language (a redirect)
 NOT_PAGES = re.compile(
@@ -63,6 +64,15 @@ def pages(demo: tuple[str, Engine]) -> dict[tuple[str, str], list[Page]]:
         TestClient(create_app(demo[0]), raise_server_exceptions=False) as client,
     ):
         return {(u, lang): walk(client, u, lang) for u in USERS for lang in LOCALES}
+
+
+@pytest.fixture(scope="module")
+def other_parties_pages(demo: tuple[str, Engine]) -> dict[str, list[Page]]:
+    with (
+        time_machine.travel(NOW, tick=True),
+        TestClient(create_app(demo[0]), raise_server_exceptions=False) as client,
+    ):
+        return {u: walk(client, u, "en") for u in OTHER_PARTIES}
 
 
 def walk(client: TestClient, username: str, locale: str) -> list[Page]:
@@ -117,6 +127,18 @@ def test_every_link_a_reader_is_shown_leads_to_a_page(
     pages: dict[tuple[str, str], list[Page]], username: str
 ) -> None:
     broken = {p.path: p.status for p in pages[(username, "en")] if p.status != 200}
+    assert broken == {}
+
+
+@pytest.mark.parametrize("username", OTHER_PARTIES)
+def test_a_supplier_and_an_internal_team_are_shown_no_link_they_may_not_follow(
+    other_parties_pages: dict[str, list[Page]], username: str
+) -> None:
+    """Their UC's and OLA's breaches and open clocks are the customer's tickets: listed by
+    number, linked only where the ticket's page would open for them (it answered 404)."""
+    read = other_parties_pages[username]
+    assert len(read) > 10  # the walk found the pages
+    broken = {p.path: p.status for p in read if p.status != 200}
     assert broken == {}
 
 

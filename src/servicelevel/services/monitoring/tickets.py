@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy.orm import Session
 
 from servicelevel.db.models import Measurement, Ticket, TicketEvent
@@ -9,7 +11,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.db.repositories.monitoring import tickets as repo
-from servicelevel.services.identity.permissions import Actor, require
+from servicelevel.services.identity.permissions import Actor, allowed, require
 from servicelevel.services.shared.errors import NotFound
 
 
@@ -43,6 +45,19 @@ def get_ticket(
     if ticket is None or not visible:
         raise NotFound("no ticket {id}", id=ticket_id)
     return ticket, repo.events_of(session, ticket_id)
+
+
+def openable(session: Session, *, actor: Actor, ticket_ids: Iterable[int]) -> set[int]:
+    """The tickets among ``ticket_ids`` whose page ``actor`` may open, by :func:`get_ticket`'s
+    rule. Pages that list other parties' tickets by number — a supplier's UC breaches, an
+    internal team's OLA clocks: the customer's tickets — link only these, never to a page that
+    would answer 404."""
+    ids = sorted(set(ticket_ids))
+    if not ids or not allowed(actor, "ticket.read"):
+        return set()
+    if not actor.scoped:
+        return set(ids)
+    return repo.of_customers(session, ids, sorted(actor.parties))
 
 
 def measurements_of(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.calendars import service_hours as calendars
-from servicelevel.services.monitoring import alerts, breaches
+from servicelevel.services.monitoring import alerts, breaches, tickets
 from servicelevel.services.notifications import channels as notifications
 from servicelevel.services.notifications.channels import ChannelData
 from servicelevel.services.reporting import teams as team_attainment
@@ -69,10 +69,9 @@ def _breaches(
         current=monday is not None,
     )
     fired = alerts.fired(db, actor=visitor.actor, limit=50)
+    listed = {b.ticket_id for b in page.items if b.ticket_id} | {a.ticket_id for a in fired.items}
     codes, numbers = breaches.names_for(
-        db,
-        {b.agreement_id for b in page.items} | {a.agreement_id for a in fired.items},
-        {b.ticket_id for b in page.items if b.ticket_id} | {a.ticket_id for a in fired.items},
+        db, {b.agreement_id for b in page.items} | {a.agreement_id for a in fired.items}, listed
     )
     # the team holding each ticket at its breach: internal, so not for customers or suppliers
     internal = not visitor.actor.scoped
@@ -86,6 +85,7 @@ def _breaches(
         fired=fired,
         codes=codes,
         numbers=numbers,
+        openable=tickets.openable(db, actor=visitor.actor, ticket_ids=listed),
         teams=teams,
         by_team=Counter(teams.values()).most_common(),
         state=status,

@@ -123,6 +123,12 @@ def ticket_heads(session: Session, ticket_ids: list[int]) -> dict[int, dict[str,
     }
 
 
+def of_customers(session: Session, ticket_ids: list[int], customers: list[int]) -> set[int]:
+    """Which of ``ticket_ids`` belong to one of ``customers``."""
+    query = select(Ticket.id).where(Ticket.id.in_(ticket_ids), Ticket.customer_id.in_(customers))
+    return {int(i) for i in session.scalars(query)}
+
+
 def epoch_seconds(session: Session, column: Any) -> Any:
     """``column`` (an instant) as whole seconds since 1970 computed by the database, so that
     bulk reads hand the engine integers instead of building millions of datetime objects."""

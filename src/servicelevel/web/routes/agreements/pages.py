@@ -19,7 +19,7 @@ from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.agreements.diff import as_yaml
 from servicelevel.services.agreements.file_checks import document_from_text
 from servicelevel.services.identity.permissions import allowed
-from servicelevel.services.monitoring import live, recompute
+from servicelevel.services.monitoring import live, recompute, tickets
 from servicelevel.services.reviews import meetings as reviews
 from servicelevel.services.shared.errors import ServiceError
 from servicelevel.services.workspace import agreement_page as agreement_views
@@ -206,6 +206,8 @@ def detail_page(
         db, actor=visitor.actor, agreement_id=agreement_id, number=number
     )
     status = error.status if isinstance(error, ServiceError) else 400 if error else 200
+    now = dt.datetime.now(dt.UTC)
+    clocks = live.open_clocks(db, actor=visitor.actor, agreement_id=agreement_id, now=now, limit=20)
     return render(
         request,
         "agreements/detail.html",
@@ -214,19 +216,16 @@ def detail_page(
         view=view,
         a=view.agreement,
         v=view.shown,
-        clocks=live.open_clocks(
-            db,
-            actor=visitor.actor,
-            agreement_id=agreement_id,
-            now=dt.datetime.now(dt.UTC),
-            limit=20,
+        clocks=clocks,
+        openable=tickets.openable(
+            db, actor=visitor.actor, ticket_ids=[c.ticket_id for c in clocks]
         ),
         job=recompute.latest(db, actor=visitor.actor, agreement_id=agreement_id),
         month=dashboard.agreement_month(db, actor=visitor.actor, agreement_id=agreement_id),
         meetings=reviews.list_meetings(
             db, actor=visitor.actor, agreement_id=agreement_id, limit=10
         ).items,
-        now=dt.datetime.now(dt.UTC),
+        now=now,
         is_overdue=reviews.is_overdue,
         period_label=lambda m: reviews.period_label(m, language(request)),
         agreement_id=agreement_id,
