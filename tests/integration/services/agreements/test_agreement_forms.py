@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelevel.db.models import Agreement
+from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.services.agreements import authoring, forms
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
@@ -31,7 +31,9 @@ def made(session: Session, actor: Actor, doc: dict[str, Any]) -> int:
 
 
 def stored(session: Session, agreement_id: int) -> dict[str, Any]:
-    agreement = session.get(Agreement, agreement_id)
+    # with its versions loaded: an object the session dropped (its identity map holds them
+    # weakly) comes back from session.get without them, and they are lazy='raise'
+    agreement = agreement_repo.agreement_by_id(session, agreement_id)
     assert agreement is not None
     document = agreements.document_for(session, agreement, agreements.latest(agreement))
     document.pop("id")
