@@ -41,16 +41,16 @@ import base64
 import csv
 import datetime as dt
 import io
-import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.connectors import loopback
+from tests.connectors.loopback import answer_json
 
 EMAIL, API_TOKEN = "agent@example.com", "jira-test-api-token"  # the tests' account (not a secret)
 ORGANIZATIONS = "customfield_10002"
@@ -360,26 +360,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.headers.get("Authorization", "") == basic
 
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer_json(self, status, body, headers)
 
 
-@contextmanager
-def serving(store: Store) -> Iterator[str]:
+def serving(store: Store) -> AbstractContextManager[str]:
     """The server on a free loopback port while the block runs; yields its base URL."""
-    handler = type("JiraHandler", (Handler,), {"store": store})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return loopback.serving(Handler, "JiraHandler", store)

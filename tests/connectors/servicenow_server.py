@@ -45,15 +45,16 @@ import gzip
 import hashlib
 import io
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.connectors import loopback
+from tests.connectors.loopback import answer_json
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SERVICENOW_LOG = DATA / "servicenow_incident_event_log.csv.gz"
@@ -443,26 +444,9 @@ class Handler(BaseHTTPRequestHandler):
         return given.startswith("Bearer ") and given.removeprefix("Bearer ") in self.store.tokens
 
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer_json(self, status, body, headers)
 
 
-@contextmanager
-def serving(store: Store) -> Iterator[str]:
+def serving(store: Store) -> AbstractContextManager[str]:
     """The server on a free loopback port while the block runs; yields its base URL."""
-    handler = type("ServiceNowHandler", (Handler,), {"store": store})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return loopback.serving(Handler, "ServiceNowHandler", store)

@@ -32,17 +32,17 @@ import csv
 import datetime as dt
 import gzip
 import io
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.connectors import loopback
+from tests.connectors.loopback import answer_json
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 HELPDESK = DATA / "helpdesk_event_log.csv.gz"
@@ -229,24 +229,9 @@ class Handler(BaseHTTPRequestHandler):
         return self._answer(200, chosen)
 
     def _answer(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        answer_json(self, status, body, content_type="application/json; charset=utf-8")
 
 
-@contextmanager
-def serving(store: Store) -> Iterator[str]:
+def serving(store: Store) -> AbstractContextManager[str]:
     """The server on a free loopback port while the block runs; yields its base URL."""
-    handler = type("ZammadHandler", (Handler,), {"store": store})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return loopback.serving(Handler, "ZammadHandler", store)
