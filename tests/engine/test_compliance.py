@@ -12,17 +12,17 @@ S = Status
 
 
 def measurements(rows: list[tuple[Status, int, int, int, int]]) -> Measurements:
-    """rows: status, used, started_at, stopped_at, breached_at."""
+    """rows: status, used, started_at, stopped_at, breached_at (the deadline of a clock over its
+    budget of 100; the others have none here)."""
     a = np.array([[int(r[0]), r[1], r[2], r[3], r[4]] for r in rows], dtype=np.int64)
     return Measurements(
         status=a[:, 0].astype(np.int8),
         budget=np.full(len(rows), 100, dtype=np.int64),
-        used=a[:, 1],
-        paused=np.zeros(len(rows), dtype=np.int64),
+        used=a[:, 1].astype(np.int32),
+        paused=np.zeros(len(rows), dtype=np.int32),
         started_at=a[:, 2],
         stopped_at=a[:, 3],
-        deadline=np.full(len(rows), NONE, dtype=np.int64),
-        breached_at=a[:, 4],
+        deadline=a[:, 4],
     )
 
 

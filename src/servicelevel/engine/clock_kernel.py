@@ -30,6 +30,7 @@ from servicelevel.engine.clocks import NONE, Mode, Status
 PENDING, RUNNING, PAUSED, STOPPED, CANCELLED = (int(m) for m in Mode)
 S_PENDING, S_RUNNING, S_PAUSED, S_MET, S_BREACHED, S_CANCELLED = (int(s) for s in Status)
 INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1  # durations are kept as 32-bit seconds (68 years), saturating
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
@@ -81,12 +82,17 @@ def position(cal: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
 
 
 @_jit
-def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: Any) -> Any:
-    """Ticket ``t``'s events up to ``now`` (``kept``), F at each (``pos``) and the interval
-    each lies in (``where``); returns how many. The first event is found through the bucket
-    table, the next ones by searching forward from the previous one."""
-    offsets, at = events[0], events[1]
+def place(
+    events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: Any, codes: Any
+) -> Any:  # pragma: no cover - compiled
+    """Ticket ``t``'s events up to ``now`` (``kept``), F at each (``pos``), the interval each
+    lies in (``where``) and its state and event codes (``codes``, read once for every clock;
+    an event without a name gets the code after the last, ``codes[2, 0]``); returns how many.
+    The first event is found through the bucket table, the next ones by searching forward
+    from the previous one."""
+    offsets, at, state, event = events
     opens, table, low, high, shift = cal[0], cal[4], cal[5], cal[6], cal[7]
+    no_event = codes[2, 0]
     m = 0
     j = -1
     for e in range(offsets[t], offsets[t + 1]):
@@ -101,6 +107,8 @@ def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: A
         else:
             j = seek(opens, a, j)
         kept[m] = e
+        codes[0, m] = state[e]
+        codes[1, m] = event[e] if event[e] >= 0 else no_event
         where[m] = j
         pos[m] = position(cal, a, j)
         m += 1
@@ -109,12 +117,12 @@ def place(events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: A
 
 @_jit
 def state_machine(
-    events: Any, clocks: Any, k: Any, kept: Any, m: Any, modes: Any, modes_out: Any
+    codes: Any, clocks: Any, k: Any, kept: Any, m: Any, modes: Any, modes_out: Any
 ) -> Any:  # pragma: no cover - compiled
     """Clock ``k``'s mode after each kept event (into ``modes``, and ``modes_out`` when it is
     asked for); returns the event from which the clock counts (the last reopen under
     ``restart``, else 0)."""
-    state, event = events[2], events[3]
+    state, event = codes[0], codes[1]
     state_mode, start_state, start_event, stop_event = (
         clocks[0][k],
         clocks[1][k],
@@ -122,16 +130,14 @@ def state_machine(
         clocks[3][k],
     )
     flags = clocks[4]
-    no_event = start_event.size - 1
     has_stop_events = flags[k, HAS_STOP_EVENTS]
     explain = modes_out.shape[1] > 0
     started = not flags[k, HAS_START]
     stopped_for_good = False
     latest = 0
     for q in range(m):
-        e = kept[q]
-        s = state[e]
-        ev = event[e] if event[e] >= 0 else no_event
+        s = state[q]
+        ev = event[q]
         mode = state_mode[s]
         if not started:
             started = start_event[ev] or start_state[s]
@@ -143,7 +149,7 @@ def state_machine(
             mode = PENDING
         modes[q] = mode
         if explain:
-            modes_out[k, e] = mode
+            modes_out[k, kept[q]] = mode
         if q > 0 and modes[q - 1] == STOPPED and (mode == RUNNING or mode == PAUSED):  # noqa: SIM109
             latest = q  # a reopen
     return latest if flags[k, RESTART] else 0
@@ -225,19 +231,19 @@ def run_chunk(  # pragma: no cover - compiled
     fractions: Any,
     n_fractions: Any,
     out: Any,
-    crossed_out: Any,
     crossing_out: Any,
     modes_out: Any,
 ) -> Any:
     """Measure every clock ``k`` over the tickets ``rows[lo:hi]``; results go to row ``k``,
     column ``g`` (the ticket's place in ``rows``) of the output arrays: ``out`` holds status,
-    used, paused, started, stopped, deadline and breach; ``crossed_out`` and ``crossing_out``
-    the warnings.
+    used and paused (32-bit seconds), started, stopped and deadline; ``crossing_out`` when each
+    warning was or will be crossed. Whether a limit was crossed (a breach, a warning) follows
+    from the time used and the budget, so it is not written (see ``Measurements``).
 
     Returns -1, or the largest position beyond the compiled calendar that an instant was
     wanted for: the caller then compiles further ahead and runs the chunk again."""
     at = events[1]
-    status, used_out, paused_out, started_out, stopped_out, deadline_out, breached_out = out
+    status, used_out, paused_out, started_out, stopped_out, deadline_out = out
     n_limits = fractions.shape[1] + 1
     j_now = seek(cal[0], now, -1)
     longest = 0
@@ -247,6 +253,8 @@ def run_chunk(  # pragma: no cover - compiled
     pos = np.empty(longest + 1, dtype=np.int64)  # F at them, then F(now)
     where = np.empty(longest + 1, dtype=np.int64)  # the interval each lies in
     modes = np.empty(longest, dtype=np.int8)
+    codes = np.empty((3, max(longest, 1)), dtype=np.int32)  # see place
+    codes[2, 0] = clocks[2].shape[1] - 1  # the code of an event without a name
     limit = np.empty(n_limits, dtype=np.int64)
     crossing = (
         np.empty(n_limits, dtype=np.bool_),
@@ -255,12 +263,12 @@ def run_chunk(  # pragma: no cover - compiled
     )
     beyond = -1
     for g in range(lo, hi):
-        m = place(events, cal, rows[g], now, kept, pos, where)
+        m = place(events, cal, rows[g], now, kept, pos, where, codes)
         pos[m] = position(cal, now, j_now)
         where[m] = j_now
         for k in range(clocks[0].shape[0]):
             nf = n_fractions[k]
-            latest = state_machine(events, clocks, k, kept, m, modes, modes_out)
+            latest = state_machine(codes, clocks, k, kept, m, modes, modes_out)
             b = budget[k, g if budget.shape[1] > 1 else 0]
             limit[0] = b
             for c in range(nf):
@@ -271,8 +279,8 @@ def run_chunk(  # pragma: no cover - compiled
             final = modes[m - 1] if m > 0 and m - 1 >= latest else PENDING
             end = run_start if final == STOPPED else m  # a clock not stopped ran on to now
             status[k, g] = status_of(final, used > limit[0])
-            used_out[k, g] = used
-            paused_out[k, g] = paused
+            used_out[k, g] = min(used, INT32_MAX)
+            paused_out[k, g] = min(paused, INT32_MAX)
             started_out[k, g] = at[kept[first_live]] if first_live >= 0 else NONE
             stopped_out[k, g] = at[kept[run_start]] if final == STOPPED else NONE
             # crossing instants: past ones, and ahead where they can be known; the warnings
@@ -293,8 +301,6 @@ def run_chunk(  # pragma: no cover - compiled
                         beyond = max(beyond, x)
                 if c == 0:
                     deadline_out[k, g] = NONE if final == PENDING else instant
-                    breached_out[k, g] = instant if over else NONE
                 else:
-                    crossed_out[k, g, c - 1] = over
                     crossing_out[k, g, c - 1] = instant
     return beyond

@@ -19,6 +19,9 @@ from servicelevel.engine.calendars import I64
 from servicelevel.engine.clocks import NONE, Measurements, Status
 
 DEFAULT_PERCENTILES = (50.0, 90.0, 95.0)
+# Statuses as plain integers: comparing an array with an IntEnum member takes NumPy six times
+# as long as with an int.
+MET, BREACHED = int(Status.MET), int(Status.BREACHED)
 
 
 @dataclass(frozen=True)
@@ -42,21 +45,26 @@ class Compliance:
         return self.met + self.breached
 
 
-def _percentiles(values: I64, percentiles: tuple[float, ...]) -> dict[float, int]:
+def _percentiles(values: np.ndarray, percentiles: tuple[float, ...]) -> dict[float, int]:
     """Nearest-rank percentiles (an observed value, never an interpolation: "90 % of tickets
-    took at most this long"), with one partial sort for all of them."""
+    took at most this long").
+
+    One full sort rather than a partial one: times used repeat a lot (every response within
+    the first minute of opening, say), and NumPy's partition slows down on repeated values
+    (5 ms for 333,000 response times, where sorting them takes 0.4 ms)."""
     if not values.size or not percentiles:
         return {}
+    ordered = np.sort(values)
     ranks = [max(0, int(np.ceil(p / 100 * values.size)) - 1) for p in percentiles]
-    ordered = np.partition(values, sorted(set(ranks)))
     return {p: int(ordered[r]) for p, r in zip(percentiles, ranks, strict=True)}
 
 
 def reporting_instants(m: Measurements) -> I64:
     """The instant that places each measurement in a period (see the module docstring)."""
-    at = np.where(m.stopped_at != NONE, m.stopped_at, m.started_at)
-    open_breach = (m.status == Status.BREACHED) & (m.stopped_at == NONE)
-    return np.where(open_breach, m.breached_at, at)
+    stopped = m.stopped_at != NONE
+    at = np.where(stopped, m.stopped_at, m.started_at)
+    open_breach = (m.status == BREACHED) & ~stopped  # breached at its deadline
+    return np.where(open_breach, m.deadline, at)
 
 
 def in_period(m: Measurements, start: int, end: int) -> np.ndarray:
@@ -73,32 +81,39 @@ def compliance(
     excluded: np.ndarray | None = None,
 ) -> Compliance:
     """Figures over the measurements ``selected`` (a boolean mask or index array);
-    ``excluded`` marks (over all measurements) breaches to count as met."""
-    status = m.status[selected].copy()
-    used = m.used[selected]
-    waived = np.zeros(status.size, dtype=bool)
-    if excluded is not None:
-        waived = excluded[selected] & (status == Status.BREACHED)
-        status[waived] = Status.MET
-    counts = np.bincount(status.astype(np.int64), minlength=len(Status))
-    met, breached = int(counts[Status.MET]), int(counts[Status.BREACHED])
+    ``excluded`` marks (over all measurements) breaches to count as met.
+
+    A clock is decided when it met its target, or breached it and stopped; an excluded breach
+    still open is counted as met but not decided (it has no final time)."""
+    status = m.status[selected]
     stopped = m.stopped_at[selected] != NONE
-    decided = (status == Status.MET) & (stopped | ~waived) | ((status == Status.BREACHED) & stopped)
+    waived = None
+    if excluded is not None:
+        waived = excluded[selected] & (status == BREACHED)
+        if not waived.any():
+            waived = None
+    if waived is None:
+        decided = (status == MET) | ((status == BREACHED) & stopped)
+    else:
+        status = np.where(waived, np.int8(MET), status)
+        decided = (status == MET) & (stopped | ~waived)
+        decided |= (status == BREACHED) & stopped
+    counts = {s: int(np.count_nonzero(status == int(s))) for s in Status}
+    met, breached = counts[Status.MET], counts[Status.BREACHED]
     within = met / (met + breached) if met + breached else None
-    values = used[decided]
-    pct = _percentiles(values, percentiles)
+    values = m.used[selected][decided]
     return Compliance(
         met=met,
         breached=breached,
-        open=int(counts[Status.RUNNING] + counts[Status.PAUSED]),
-        cancelled=int(counts[Status.CANCELLED]),
-        pending=int(counts[Status.PENDING]),
+        open=counts[Status.RUNNING] + counts[Status.PAUSED],
+        cancelled=counts[Status.CANCELLED],
+        pending=counts[Status.PENDING],
         within=within,
         objective=objective,
         objective_met=None if within is None or objective is None else within >= objective,
-        percentiles=pct,
+        percentiles=_percentiles(values, percentiles),
         mean_used=float(values.mean()) if values.size else None,
-        excluded=int(waived.sum()),
+        excluded=0 if waived is None else int(np.count_nonzero(waived)),
     )
 
 
@@ -110,7 +125,7 @@ def budget_shares(m: Measurements, mask: np.ndarray) -> list[int]:
     """How many clocks decided (met or breached) among ``mask`` used up to each of
     :data:`SHARE_BUCKETS` of their budget, and how many more (the last count: breaches) — the
     time-to-resolve distribution relative to the agreed time."""
-    decided = mask & ((m.status == Status.MET) | (m.status == Status.BREACHED))
+    decided = mask & ((m.status == MET) | (m.status == BREACHED))
     budget = m.budget[decided].astype(np.float64)
     used = m.used[decided].astype(np.float64)
     share = np.divide(used, budget, out=np.full(used.shape, np.inf), where=budget > 0)

@@ -81,7 +81,7 @@ def measure(
         for members in groups:
             first = members[0]
             same = first.calendar == target.calendar and first.held_by == target.held_by
-            if same and np.array_equal(chosen[first.id], mine):
+            if same and (chosen[first.id] is mine or np.array_equal(chosen[first.id], mine)):
                 members.append(target)
                 break
         else:

@@ -132,8 +132,8 @@ class Measured:
                 "target_key": bulk_columns.Coded(np.zeros(n, dtype=np.int64), (c.target,)),
                 "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64),
                 "status": bulk_columns.Coded(m.status.astype(np.int64), STATUSES),
-                "used_seconds": m.used,
-                "paused_seconds": m.paused,
+                "used_seconds": m.used.astype(np.int64),
+                "paused_seconds": m.paused.astype(np.int64),
                 "budget_seconds": m.budget,
                 "started_at": m.started_at,
                 "stopped_at": m.stopped_at,
@@ -152,13 +152,14 @@ class Measured:
         parts = []
         for c in self.chunks:
             m = c.m
-            at = np.flatnonzero(m.breached_at != NONE)
+            breached_at = m.breached_at
+            at = np.flatnonzero(breached_at != NONE)
             data: dict[str, bulk_columns.Ints | bulk_columns.Coded] = {
                 "target_key": bulk_columns.Coded(np.zeros(at.size, dtype=np.int64), (c.target,)),
                 "ticket_id": np.asarray(c.ticket_ids, dtype=np.int64)[at],
                 "version_number": np.full(at.size, c.version, dtype=np.int64),
-                "breached_at": m.breached_at[at],
-                "used_seconds": m.used[at],
+                "breached_at": breached_at[at],
+                "used_seconds": m.used[at].astype(np.int64),
                 "budget_seconds": m.budget[at],
                 "stopped": (m.stopped_at[at] != NONE).astype(np.int64),
             }

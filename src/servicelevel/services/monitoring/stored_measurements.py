@@ -3,7 +3,8 @@ assembled from what recomputation keeps current instead of re-running every tick
 (one query of the period's rows instead of every ticket opened in it and 90 days before).
 
 Stored figures are as of their last computation. A clock stored as running whose deadline has
-passed since has breached at its deadline (the engine's rule), and is read so. When a
+passed since has breached at its deadline (the engine's rule), and is read so (its status says
+breached; ``Measurements.breached_at`` then gives the deadline). When a
 recomputation of the agreement is still waiting, the stored rows may miss late events: the
 caller evaluates the tickets instead (:func:`usable`).
 """
@@ -21,7 +22,7 @@ from servicelevel.db.repositories import jobs as job_repo
 from servicelevel.db.repositories.monitoring import measurements as repo
 from servicelevel.engine.agreements import Agreement as EngineAgreement
 from servicelevel.engine.calendars import I64
-from servicelevel.engine.clocks import NONE, Measurements, Status
+from servicelevel.engine.clocks import NONE, Measurements, Status, durations
 from servicelevel.engine.periods import Period
 from servicelevel.engine.targets import Categorical, TicketSet
 from servicelevel.engine.timelines import Timelines
@@ -94,7 +95,7 @@ def _tickets(ids: np.ndarray, inverse: np.ndarray, cols: dict[str, list[object]]
 
 def _columns(cols: dict[str, list[object]], now: int) -> tuple[NDArray[np.int8], dict[str, I64]]:
     """Every row's status and figures as arrays; a clock stored as running whose deadline has
-    passed by ``now`` has breached at its deadline."""
+    passed by ``now`` has breached (at its deadline)."""
     labels = np.array([str(s) for s in cols["status"]], dtype=str)
     status = np.full(labels.size, -1, dtype=np.int8)
     for label, value in STATUS.items():
@@ -110,21 +111,19 @@ def _columns(cols: dict[str, list[object]], now: int) -> tuple[NDArray[np.int8],
         (status == Status.RUNNING) & (stopped_at == NONE) & (deadline != NONE) & (deadline <= now)
     )
     status[late] = Status.BREACHED
-    out["breached_at"] = np.where(late, deadline, out["breached_at"])
     return status, out
 
 
-INSTANTS = ("started_at", "stopped_at", "deadline", "breached_at")
+INSTANTS = ("started_at", "stopped_at", "deadline")
 
 
 def _measurements(status: NDArray[np.int8], columns: dict[str, I64], rows: I64) -> Measurements:
     return Measurements(
         status=status[rows],
         budget=columns["budget"][rows],
-        used=columns["used"][rows],
-        paused=columns["paused"][rows],
+        used=durations(columns["used"][rows]),
+        paused=durations(columns["paused"][rows]),
         started_at=columns["started_at"][rows],
         stopped_at=columns["stopped_at"][rows],
         deadline=columns["deadline"][rows],
-        breached_at=columns["breached_at"][rows],
     )

@@ -213,7 +213,6 @@ PERIOD_COLUMNS = (
     "started_at",
     "stopped_at",
     "deadline",
-    "breached_at",
 )
 
 
@@ -252,7 +251,6 @@ def period_columns(
             instant(Measurement.started_at),
             instant(Measurement.stopped_at),
             instant(Measurement.deadline),
-            instant(Measurement.breached_at),
         )
         .join(Ticket, Ticket.id == Measurement.ticket_id)
         .where(Measurement.agreement_id == agreement_id, ((at >= start) & (at < end)) | overdue)
