@@ -29,7 +29,7 @@ from servicelevel.db.session import make_engine, normalise_url
 from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone
-from tests.integration.factories import World, build_world
+from tests.integration.factories import PASSWORD, World, build_world
 
 ADMIN_URL = os.environ.get("SLM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -154,8 +154,8 @@ def sla_in_force(client: TestClient, session: Session, world: World, tokens: dic
     for who, path, body in (
         (staff, "steps", {"step": "propose"}),
         (staff, "steps", {"step": "approve"}),
-        (staff, "signatures", {}),
-        (rep, "signatures", {}),
+        (staff, "signatures", {"password": PASSWORD}),
+        (rep, "signatures", {"password": PASSWORD}),
         (staff, "steps", {"step": "activate", "effective": "2026-01-01T00:00:00Z"}),
     ):
         version = client.get(url, headers=staff).json()["lock_version"]

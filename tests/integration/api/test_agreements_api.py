@@ -14,7 +14,7 @@ from servicelevel.services.identity import accounts as identity
 from servicelevel.services.identity.permissions import Actor
 from tests.integration.agreement_fixtures import SLA, everyone, ola
 from tests.integration.api.conftest import auth
-from tests.integration.factories import World
+from tests.integration.factories import PASSWORD, World
 
 
 @pytest.fixture
@@ -87,8 +87,8 @@ def test_an_sla_is_negotiated_over_two_versions_signed_and_activated(
     diff = client.get(f"/api/v1/agreements/{aid}/diff?old=1&new=2", headers=auth(rep)).json()
     assert diff["clauses"][0]["clause"] == "targets.P2-resolution"
     act(client, manager, aid, 2, "steps", step="approve")
-    act(client, rep, aid, 2, "signatures", name="Alex Doe")
-    signed = act(client, manager, aid, 2, "signatures")
+    act(client, rep, aid, 2, "signatures", name="Alex Doe", password=PASSWORD)
+    signed = act(client, manager, aid, 2, "signatures", password=PASSWORD)
     assert signed["state"] == "signed"
     live = act(
         client, manager, aid, 2, "steps", step="activate", effective="2026-01-01T00:00:00+08:00"
@@ -117,7 +117,7 @@ def test_a_signed_version_cannot_be_edited(client: TestClient, people: dict[str,
     r = client.post(
         f"/api/v1/agreements/{aid}/versions/1/signatures",
         headers=auth(manager),
-        json={"lock_version": v["lock_version"]},
+        json={"lock_version": v["lock_version"], "password": PASSWORD},
     )
     assert r.status_code == 409  # not approved yet
     assert "proposed: sign is not possible" in r.json()["error"]["message"]
@@ -200,3 +200,32 @@ def test_lists_filter_by_kind_and_scope(client: TestClient, people: dict[str, st
     assert [a["code"] for a in listed["items"]] == ["OLA-1"]
     mine = client.get("/api/v1/agreements", headers=auth(people["supplier_rep"])).json()
     assert mine["total"] == 0
+
+
+def test_signing_through_the_api_asks_for_the_password_again_as_the_web_page_does(
+    client: TestClient, people: dict[str, str]
+) -> None:
+    admin, manager, viewer = people["admin"], people["manager"], people["viewer"]
+    aid = create(client, admin)["id"]
+    act(client, admin, aid, 1, "steps", step="propose")
+    act(client, manager, aid, 1, "steps", step="approve")
+    url = f"/api/v1/agreements/{aid}/versions/1/signatures"
+    before = version(client, manager, aid, 1)
+    lock = {"lock_version": before["lock_version"]}
+    missing = client.post(url, headers=auth(manager), json=lock)
+    assert missing.status_code == 422
+    assert "password" in missing.text
+    wrong = client.post(url, headers=auth(manager), json={**lock, "password": "not it"})
+    assert wrong.status_code == 422
+    assert wrong.json()["error"]["field"] == "password"
+    # a role that may not sign is told so before its password is read
+    refused = client.post(url, headers=auth(viewer), json={**lock, "password": "not it"})
+    assert refused.status_code == 403
+    after = version(client, manager, aid, 1)
+    assert (after["lock_version"], after["state"], after["signatures"]) == (
+        before["lock_version"],
+        "approved",
+        [],
+    )
+    signed = act(client, manager, aid, 1, "signatures", password=PASSWORD)
+    assert [s["side"] for s in signed["signatures"]] == ["provider"]

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from servicelevel.services.identity.permissions import MATRIX
 from tests.api_routes import api_operations
 from tests.integration.api.conftest import auth
-from tests.integration.factories import World
+from tests.integration.factories import PASSWORD, World
 
 PERSONA_ROLE = {
     "owner": "process_owner",
@@ -109,7 +109,7 @@ ENDPOINTS: list[tuple[str, str, str | None, Any]] = [
         "POST",
         "/api/v1/agreements/{agr}/versions/1/signatures",
         "agreement.sign",
-        {"lock_version": 1},
+        {"lock_version": 1, "password": PASSWORD},
     ),
     (
         "POST",

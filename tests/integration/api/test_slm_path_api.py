@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from servicelevel.services.identity.permissions import SYSTEM
 from servicelevel.services.parties import directory as parties
 from tests.integration.api.conftest import auth
-from tests.integration.factories import World
+from tests.integration.factories import PASSWORD, World
 
 
 def call(client: TestClient, token: str, method: str, path: str, **body: Any) -> Any:
@@ -188,6 +188,7 @@ def test_the_slm_path_from_an_approved_service_to_an_sla_in_force(
             "POST",
             f"/agreements/{sid}/versions/2/signatures",
             lock_version=v2["lock_version"],
+            password=PASSWORD,
         )
     assert v2["state"] == "signed"
     call(

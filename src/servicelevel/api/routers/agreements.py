@@ -203,10 +203,12 @@ def sign(
     session: SessionDep,
     actor: ActorDep,
 ) -> VersionOut:
-    """Sign an approved version for your side (provider or counterparty)."""
-    agreement_lifecycle.sign(
+    """Sign an approved version for your side (provider or counterparty), with your password
+    typed again (a wrong one is a 422 naming ``password``, and nothing is signed)."""
+    agreement_lifecycle.sign_with_password(
         session,
         actor=actor,
+        password=body.password,
         agreement_id=agreement_id,
         number=number,
         version=body.lock_version,

@@ -61,6 +61,13 @@ class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lock_version: LockVersion
     name: str = Field(default="", max_length=200, description="The name as signed.")
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="The signer's password, asked again as the web page asks it: signing binds "
+        "the signer's organisation, and a token alone (a script, a session left open) does not "
+        "sign. A wrong one counts towards the account's lock-out.",
+    )
 
 
 class TerminateIn(BaseModel):

@@ -24,7 +24,7 @@ from servicelevel.services.agreements.reading import (
     get_version,
     in_force,
 )
-from servicelevel.services.identity import audit
+from servicelevel.services.identity import accounts, audit
 from servicelevel.services.identity.permissions import (
     CUSTOMER_REP,
     MANAGER,
@@ -161,6 +161,35 @@ def sign(
     _refresh(agreement)
     audit.record(session, actor, "sign", found, None, {"side": side, "as": role})
     return signature
+
+
+def sign_with_password(
+    session: Session,
+    *,
+    actor: Actor,
+    password: str,
+    agreement_id: int,
+    number: int,
+    version: int,
+    name: str = "",
+) -> Signature:
+    """Sign as a person does, on the web page or through the API: with their password typed
+    again, since signing binds their organisation and a session left open or a token in a
+    script is not enough. The permission comes first (a role that may not sign is told so
+    before its password is read); a wrong password is an error about ``password``, counts
+    towards the account's lock-out (:func:`accounts.authenticate`, which commits the counted
+    attempt, so this is called first in a unit of work) and signs nothing. Agreements applied
+    as code and the demo sign through :func:`sign`."""
+    require(actor, "agreement.sign")
+    accounts.confirm_password(session, actor=actor, password=password)
+    return sign(
+        session,
+        actor=actor,
+        agreement_id=agreement_id,
+        number=number,
+        version=version,
+        name=name,
+    )
 
 
 def _side(actor: Actor, agreement: Agreement) -> tuple[str, str]:

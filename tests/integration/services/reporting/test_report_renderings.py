@@ -47,7 +47,7 @@ from servicelevel.services.monitoring.outages import OutageData
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.api.test_templates_api import pdf_text
 from tests.integration.conftest import auth
-from tests.integration.factories import World
+from tests.integration.factories import PASSWORD, World
 from tests.integration.monitoring_fixtures import add_ticket
 
 HOUR = dt.timedelta(hours=1)
@@ -101,8 +101,8 @@ def in_force(client: TestClient, tokens: dict[str, str], doc: dict[str, Any]) ->
     for who, path, body in (
         (staff, "steps", {"step": "propose"}),
         (staff, "steps", {"step": "approve"}),
-        (staff, "signatures", {}),
-        (rep, "signatures", {}),
+        (staff, "signatures", {"password": PASSWORD}),
+        (rep, "signatures", {"password": PASSWORD}),
         (staff, "steps", {"step": "activate", "effective": "2026-01-01T00:00:00Z"}),
     ):
         version = client.get(url, headers=staff).json()["lock_version"]

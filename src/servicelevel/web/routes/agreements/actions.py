@@ -16,7 +16,6 @@ from servicelevel.api.deps import SessionDep, commit
 from servicelevel.services.agreements import authoring as agreements
 from servicelevel.services.agreements import lifecycle as agreement_lifecycle
 from servicelevel.services.agreements import underpinning
-from servicelevel.services.identity import accounts as identity
 from servicelevel.services.monitoring import recompute
 from servicelevel.services.shared.errors import Invalid, ServiceError
 from servicelevel.web import flash, sessions
@@ -103,10 +102,10 @@ def agreement_sign(
     form error and nothing is signed)."""
 
     def sign() -> object:
-        identity.confirm_password(db, actor=visitor.actor, password=form.password)
-        return agreement_lifecycle.sign(
+        return agreement_lifecycle.sign_with_password(
             db,
             actor=visitor.actor,
+            password=form.password,
             agreement_id=agreement_id,
             number=number,
             version=form.version,
