@@ -40,3 +40,15 @@ def test_format_seconds() -> None:
     assert format_seconds(0) == "0s"
     assert format_seconds(-90) == "-1m 30s"
     assert format_seconds(90_061) == "1d 1h 1m 1s"
+
+
+def test_a_target_allows_at_most_24855_days_the_longest_a_measurement_can_hold() -> None:
+    assert parse_duration("24855d").seconds == 24_855 * 86_400 < 2**31 - 1
+    assert parse_duration("24855bd").business_days == 24_855
+    for text in ("24856d", "30000d", "24856bd", "3600w"):
+        with pytest.raises(DurationError, match="at most 24,855 days"):
+            parse_duration(text)
+    with pytest.raises(DurationError):
+        Duration(seconds=2**31 - 1)
+    with pytest.raises(DurationError):
+        Duration(seconds=-1)

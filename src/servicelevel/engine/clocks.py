@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from servicelevel.engine import kernels
 from servicelevel.engine.business_time import Calendar
 from servicelevel.engine.calendars import I64, CompiledCalendar
+from servicelevel.engine.durations import LONGEST
 from servicelevel.engine.timelines import Timelines
 
 NONE = -1  # an instant that does not exist (no deadline, never crossed…)
@@ -93,7 +94,7 @@ class ClockDefinition:
 
 
 I32 = NDArray[np.int32]
-DURATION_MAX = 2**31 - 1  # seconds (68 years): a clock's time used or paused is kept in 32 bits
+DURATION_MAX = LONGEST  # seconds (68 years): a clock's time used or paused is kept in 32 bits
 
 
 def durations(seconds: NDArray[np.integer] | list[int]) -> I32:

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 
 UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+# The longest duration a clock measures: 2**31 - 1 seconds (68 years), so that times used and
+# paused fit the 32 bits the measurements keep them in, and a budget can always be exceeded.
+LONGEST = 2**31 - 1
 _TOKEN = re.compile(r"(\d+(?:\.\d+)?)\s*(bd|w|d|h|m|s)", re.IGNORECASE)
 _ISO = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?"
@@ -34,6 +37,11 @@ class Duration:
 
     seconds: int = 0
     business_days: int | None = None
+
+    def __post_init__(self) -> None:
+        days = self.business_days or 0
+        if not (0 <= self.seconds < LONGEST and 0 <= days <= LONGEST // 86_400):
+            raise DurationError(f"{self} is longer than a target may allow: at most 24,855 days")
 
     @property
     def is_business_days(self) -> bool:

@@ -115,8 +115,9 @@ def assign(targets: Sequence[Target], tickets: TicketSet) -> dict[str, I64]:
     """For every target, the indices of the tickets it measures (first match per clock).
 
     A response and a resolution target usually select the same tickets on different clocks,
-    after the same targets before them: they get the same index array (one object, read-only),
-    found and kept once."""
+    after the same targets before them: they get the same index array, found and kept once
+    (one object: readers must not change it; it is not marked read-only, because the compiled
+    kernel would then be compiled a second time for read-only arrays)."""
     masks: dict[str, NDArray[np.bool_]] = {}  # per selector, the tickets it accepts
     before: dict[str, tuple[str, ...]] = {}  # per clock, the selectors that took tickets
     found: dict[tuple[tuple[str, ...], str], tuple[I64, NDArray[np.bool_]]] = {}
@@ -130,7 +131,6 @@ def assign(targets: Sequence[Target], tickets: TicketSet) -> dict[str, I64]:
         if (history, key) not in found:
             chosen = free[history] & masks[key]
             indices = np.flatnonzero(chosen).astype(np.int64, copy=False)
-            indices.flags.writeable = False
             found[history, key] = (indices, free[history] & ~chosen)
         indices, left = found[history, key]
         before[target.clock] = (*history, key)
