@@ -31,6 +31,10 @@ class BusinessDaysError(DurationError):
     """Business days given as a fraction or mixed with other units."""
 
 
+class TooLongError(DurationError):
+    """Longer than a clock can measure (:data:`LONGEST`)."""
+
+
 @dataclass(frozen=True)
 class Duration:
     """Either ``seconds`` of working time or a whole number of ``business_days``."""
@@ -41,7 +45,7 @@ class Duration:
     def __post_init__(self) -> None:
         days = self.business_days or 0
         if not (0 <= self.seconds < LONGEST and 0 <= days <= LONGEST // 86_400):
-            raise DurationError(f"{self} is longer than a target may allow: at most 24,855 days")
+            raise TooLongError(f"{self} is longer than a target may allow: at most 24,855 days")
 
     @property
     def is_business_days(self) -> bool:

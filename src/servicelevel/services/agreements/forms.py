@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from servicelevel.db.repositories import calendars as calendar_repo
 from servicelevel.definitions.agreements import fraction
 from servicelevel.definitions.calendars import ALWAYS
-from servicelevel.engine.durations import DurationError, parse_duration
+from servicelevel.engine.durations import DurationError, TooLongError, parse_duration
 from servicelevel.services.agreements import authoring
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor, require
 from servicelevel.services.shared.errors import Conflict, Invalid
+from servicelevel.services.shared.validation import TOO_LONG
 
 MAX_ROWS = 200
 NAME_LIMIT = 200
@@ -232,6 +233,8 @@ def _target(
         )
     try:
         parse_duration(row.within)
+    except TooLongError:
+        errors[key + "within"] = Invalid(TOO_LONG, key + "within", value=row.within)
     except DurationError:
         errors[key + "within"] = Invalid(
             "cannot read {value}: write a duration like 4h, 30m or 2bd (business days)",

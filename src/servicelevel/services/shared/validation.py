@@ -17,6 +17,7 @@ from servicelevel.engine.durations import (
     BusinessDaysError,
     Duration,
     DurationError,
+    TooLongError,
     parse_duration,
 )
 from servicelevel.services.shared.errors import Invalid
@@ -30,6 +31,7 @@ UNREADABLE = (
     "90m; bd for business days (2bd); or ISO 8601 (PT4H)"
 )
 MIXED = "{value}: business days are whole and are not mixed with other units"
+TOO_LONG = "{value} is longer than a target may allow: at most 24,855 days"
 
 
 def text(value: Any, field: str, *, required: bool = False, limit: int = 2000) -> str:
@@ -67,6 +69,8 @@ def duration(value: str, field: str) -> Duration:
         return parse_duration(value)
     except BusinessDaysError:
         raise Invalid(MIXED, field, value=value) from None
+    except TooLongError:
+        raise Invalid(TOO_LONG, field, value=value) from None
     except DurationError:
         raise Invalid(UNREADABLE, field, value=value) from None
 

@@ -15,6 +15,7 @@ from servicelevel.services.agreements import authoring, forms
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
 from servicelevel.services.shared.errors import Forbidden
+from servicelevel.services.shared.validation import TOO_LONG
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.factories import World
 
@@ -103,6 +104,30 @@ def test_a_wrong_row_is_reported_on_its_field_and_nothing_is_saved(
         "credits-0-target", "credits-0-tiers",
     }  # fmt: skip
     assert "soon" in form.errors["targets-0-within"].message
+    session.flush()
+    assert stored(session, agreement_id) == before
+
+
+def test_a_budget_longer_than_a_clock_can_measure_is_refused_on_its_field(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    admin = actors["admin"]
+    agreement_id = made(session, admin, SLA)
+    before = stored(session, agreement_id)
+    fields = {
+        "targets-0-id": "P1-resolution", "targets-0-clock": "resolution",
+        "targets-0-within": "30000d", "targets-0-calendar": "always",
+        "targets-0-objective": "95%",
+    }  # fmt: skip
+    targets, credits = forms.rows_from_fields(fields)
+    form = forms.save_form(
+        session, actor=admin, agreement_id=agreement_id, number=1, version=1,
+        targets=targets, credits=credits,
+    )  # fmt: skip
+    assert set(form.errors) == {"targets-0-within"}
+    error = form.errors["targets-0-within"]
+    assert (error.template, error.params) == (TOO_LONG, {"value": "30000d"})
+    assert error.message == "30000d is longer than a target may allow: at most 24,855 days"
     session.flush()
     assert stored(session, agreement_id) == before
 
