@@ -304,3 +304,25 @@ def test_the_yaml_editor_of_a_version_leads_back_to_the_table(
     page = client.get(f"{url}/versions/1/edit").text
     assert f'<a href="{url}/versions/1/targets">Edit targets and credits</a>' in page
     assert "/targets" not in client.get("/agreements/new").text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh_Hans", "超过了目标允许的最长时长"), ("zh_Hant", "超過了目標允許的最長時長")],
+)
+def test_a_budget_too_long_to_measure_is_named_beside_its_box_in_chinese(
+    client: TestClient, session: Session, actors: dict[str, Actor], language: str, words: str
+) -> None:
+    csrf = sign_in(client, "manager")
+    url = draft(client, csrf)
+    aid = int(url.rsplit("/", 1)[1])
+    before = stored(session, aid)
+    client.get(f"/language/{language}")
+    sent = fields_of(client.get(f"{url}/versions/1/targets").text)
+    sent["targets-1-within"] = "30000d"
+    r = client.post(f"{url}/versions/1/targets", data=sent)
+    assert r.status_code == 422
+    error = re.search(r'<span class="field-error" id="targets-1-within-error">([^<]*)<', r.text)
+    assert error
+    assert error.group(1) == f"30000d {words}：最多 24,855 天"
+    assert stored(session, aid) == before
