@@ -115,8 +115,9 @@ def require(actor: Actor, action: str) -> None:
         raise Forbidden("{user} may not {action}", user=actor.username, action=action)
 
 
-def can_see_party(actor: Actor, party_id: int) -> bool:
-    """Staff and viewers see every party; representatives only their own."""
+def can_see_party(actor: Actor, party_id: int | None) -> bool:
+    """Staff and viewers see every party; representatives only their own (and nothing that
+    names no party: a ticket without a customer)."""
     return not actor.scoped or party_id in actor.parties
 
 

@@ -11,7 +11,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.db.repositories.common import Page
 from servicelevel.db.repositories.monitoring import measurements as measurement_repo
 from servicelevel.db.repositories.monitoring import tickets as repo
-from servicelevel.services.identity.permissions import Actor, allowed, require
+from servicelevel.services.identity.permissions import Actor, allowed, can_see_party, require
 from servicelevel.services.shared.errors import NotFound
 
 
@@ -41,7 +41,7 @@ def get_ticket(
 ) -> tuple[Ticket, list[TicketEvent]]:
     require(actor, "ticket.read")
     ticket = repo.ticket_by_id(session, ticket_id)
-    visible = ticket is not None and (not actor.scoped or ticket.customer_id in actor.parties)
+    visible = ticket is not None and can_see_party(actor, ticket.customer_id)
     if ticket is None or not visible:
         raise NotFound("no ticket {id}", id=ticket_id)
     return ticket, repo.events_of(session, ticket_id)
@@ -49,9 +49,10 @@ def get_ticket(
 
 def openable(session: Session, *, actor: Actor, ticket_ids: Iterable[int]) -> set[int]:
     """The tickets among ``ticket_ids`` whose page ``actor`` may open, by :func:`get_ticket`'s
-    rule. Pages that list other parties' tickets by number — a supplier's UC breaches, an
-    internal team's OLA clocks: the customer's tickets — link only these, never to a page that
-    would answer 404."""
+    rule (:func:`can_see_party` of the ticket's customer, asked of the database for many).
+    Pages that list other parties' tickets by number — a supplier's UC breaches, an internal
+    team's OLA clocks: the customer's tickets — link only these, never to a page that would
+    answer 404."""
     ids = sorted(set(ticket_ids))
     if not ids or not allowed(actor, "ticket.read"):
         return set()
@@ -73,6 +74,5 @@ def measurements_of(
     return [
         (codes[m.agreement_id].code, m)
         for m in rows
-        if m.agreement_id in codes
-        and (not actor.scoped or codes[m.agreement_id].counterparty_id in actor.parties)
+        if m.agreement_id in codes and can_see_party(actor, codes[m.agreement_id].counterparty_id)
     ]
