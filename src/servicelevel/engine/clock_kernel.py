@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 
 from servicelevel.engine.clocks import NONE, Mode, Status
+from servicelevel.engine.durations import LONGEST
 
 # The clocks' modes and statuses as plain integers, which Numba compiles in as constants.
 PENDING, RUNNING, PAUSED, STOPPED, CANCELLED = (int(m) for m in Mode)
 S_PENDING, S_RUNNING, S_PAUSED, S_MET, S_BREACHED, S_CANCELLED = (int(s) for s in Status)
 INT64_MAX = 2**63 - 1
-INT32_MAX = 2**31 - 1  # durations are kept as 32-bit seconds (68 years), saturating
 HAS_START, HAS_STOP_EVENTS, RESTART = 0, 1, 2  # columns of the clocks' flags
 
 
@@ -83,16 +83,23 @@ def position(cal: Any, t: Any, j: Any) -> Any:  # pragma: no cover - compiled
 
 @_jit
 def place(
-    events: Any, cal: Any, t: Any, now: Any, kept: Any, pos: Any, where: Any, codes: Any
+    events: Any,
+    cal: Any,
+    t: Any,
+    now: Any,
+    kept: Any,
+    pos: Any,
+    where: Any,
+    codes: Any,
+    no_event: Any,
 ) -> Any:  # pragma: no cover - compiled
     """Ticket ``t``'s events up to ``now`` (``kept``), F at each (``pos``), the interval each
     lies in (``where``) and its state and event codes (``codes``, read once for every clock;
-    an event without a name gets the code after the last, ``codes[2, 0]``); returns how many.
+    an event without a name gets ``no_event``, the code after the last); returns how many.
     The first event is found through the bucket table, the next ones by searching forward
     from the previous one."""
     offsets, at, state, event = events
     opens, table, low, high, shift = cal[0], cal[4], cal[5], cal[6], cal[7]
-    no_event = codes[2, 0]
     m = 0
     j = -1
     for e in range(offsets[t], offsets[t + 1]):
@@ -254,8 +261,8 @@ def run_chunk(  # pragma: no cover - compiled
     pos = np.empty(longest + 1, dtype=np.int64)  # F at them, then F(now)
     where = np.empty(longest + 1, dtype=np.int64)  # the interval each lies in
     modes = np.empty(longest, dtype=np.int8)
-    codes = np.empty((3, max(longest, 1)), dtype=np.int32)  # see place
-    codes[2, 0] = clocks[2].shape[1] - 1  # the code of an event without a name
+    codes = np.empty((2, longest), dtype=np.int32)  # state and event of each (see place)
+    no_event = clocks[2].shape[1] - 1  # the code of an event without a name
     limit = np.empty(n_limits, dtype=np.int64)
     crossing = (
         np.empty(n_limits, dtype=np.bool_),
@@ -264,7 +271,7 @@ def run_chunk(  # pragma: no cover - compiled
     )
     beyond = -1
     for g in range(lo, hi):
-        m = place(events, cal, rows[g], now, kept, pos, where, codes)
+        m = place(events, cal, rows[g], now, kept, pos, where, codes, no_event)
         pos[m] = position(cal, now, j_now)
         where[m] = j_now
         for k in range(clocks[0].shape[0]):
@@ -280,8 +287,8 @@ def run_chunk(  # pragma: no cover - compiled
             final = modes[m - 1] if m > 0 and m - 1 >= latest else PENDING
             end = run_start if final == STOPPED else m  # a clock not stopped ran on to now
             status[k, g] = status_of(final, used > limit[0])
-            used_out[k, g] = min(used, INT32_MAX)
-            paused_out[k, g] = min(paused, INT32_MAX)
+            used_out[k, g] = min(used, LONGEST)  # 32-bit seconds, saturating
+            paused_out[k, g] = min(paused, LONGEST)
             started_out[k, g] = at[kept[first_live]] if first_live >= 0 else NONE
             stopped_out[k, g] = at[kept[run_start]] if final == STOPPED else NONE
             # crossing instants: past ones, and ahead where they can be known; the warnings

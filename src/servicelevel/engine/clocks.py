@@ -94,13 +94,13 @@ class ClockDefinition:
 
 
 I32 = NDArray[np.int32]
-DURATION_MAX = LONGEST  # seconds (68 years): a clock's time used or paused is kept in 32 bits
 
 
 def durations(seconds: NDArray[np.integer] | list[int]) -> I32:
-    """Seconds as the measurements keep them: 32 bits, saturating at :data:`DURATION_MAX`."""
+    """Seconds as the measurements keep them: 32 bits, saturating at
+    :data:`~servicelevel.engine.durations.LONGEST`."""
     values = np.asarray(seconds, dtype=np.int64)
-    return np.minimum(values, DURATION_MAX).astype(np.int32)
+    return np.minimum(values, LONGEST).astype(np.int32)
 
 
 @dataclass(frozen=True)
