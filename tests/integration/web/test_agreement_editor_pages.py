@@ -119,29 +119,46 @@ def test_saving_the_rows_stores_the_version_the_yaml_editor_would(
     assert version.note == "P2 faster"
 
 
-def test_a_bad_duration_is_shown_beside_its_box_and_nothing_is_stored(
-    client: TestClient, session: Session, actors: dict[str, Actor]
-) -> None:
+def refused_within(
+    client: TestClient, session: Session, changes: dict[str, str], language: str = ""
+) -> tuple[str, str]:
+    """The manager's new draft's editor sent with ``changes`` (in ``language``, when given):
+    the page answered (a 422) and the error beside the second row's budget, after checking
+    that nothing of the draft changed."""
     csrf = sign_in(client, "manager")
     url = draft(client, csrf)
     aid = int(url.rsplit("/", 1)[1])
     before = stored(session, aid)
-    sent = fields_of(client.get(f"{url}/versions/1/targets").text)
-    sent["targets-1-within"] = "soon"
-    sent["targets-0-objective"] = "90%"  # a good change, not saved either
+    if language:
+        client.get(f"/language/{language}")
+    sent = fields_of(client.get(f"{url}/versions/1/targets").text) | changes
     r = client.post(f"{url}/versions/1/targets", data=sent)
     assert r.status_code == 422
+    error = re.search(r'<span class="field-error" id="targets-1-within-error">([^<]*)<', r.text)
+    assert error
+    assert stored(session, aid) == before
+    return r.text, error.group(1)
+
+
+def test_a_bad_duration_is_shown_beside_its_box_and_nothing_is_stored(
+    client: TestClient, session: Session, actors: dict[str, Actor]
+) -> None:
+    page, error = refused_within(
+        client,
+        session,
+        {
+            "targets-1-within": "soon",
+            "targets-0-objective": "90%",  # a good change, not saved either
+        },
+    )
     assert re.search(
         r'id="f-targets-1-within" name="targets-1-within" value="soon"[^>]*'
         r'aria-invalid="true" aria-describedby="targets-1-within-error"',
-        r.text,
+        page,
     )
-    error = re.search(r'<span class="field-error" id="targets-1-within-error">([^<]*)<', r.text)
-    assert error
-    assert "cannot read soon" in error.group(1)
-    assert r.text.count('aria-invalid="true"') == 1  # only the wrong box is marked
-    assert 'value="90%"' in r.text  # what was typed is kept
-    assert stored(session, aid) == before
+    assert "cannot read soon" in error
+    assert page.count('aria-invalid="true"') == 1  # only the wrong box is marked
+    assert 'value="90%"' in page  # what was typed is kept
 
 
 def test_add_a_row_shows_one_more_empty_row_and_saves_nothing(
@@ -313,16 +330,5 @@ def test_the_yaml_editor_of_a_version_leads_back_to_the_table(
 def test_a_budget_too_long_to_measure_is_named_beside_its_box_in_chinese(
     client: TestClient, session: Session, actors: dict[str, Actor], language: str, words: str
 ) -> None:
-    csrf = sign_in(client, "manager")
-    url = draft(client, csrf)
-    aid = int(url.rsplit("/", 1)[1])
-    before = stored(session, aid)
-    client.get(f"/language/{language}")
-    sent = fields_of(client.get(f"{url}/versions/1/targets").text)
-    sent["targets-1-within"] = "30000d"
-    r = client.post(f"{url}/versions/1/targets", data=sent)
-    assert r.status_code == 422
-    error = re.search(r'<span class="field-error" id="targets-1-within-error">([^<]*)<', r.text)
-    assert error
-    assert error.group(1) == f"30000d {words}：最多 24,855 天"
-    assert stored(session, aid) == before
+    _, error = refused_within(client, session, {"targets-1-within": "30000d"}, language)
+    assert error == f"30000d {words}：最多 24,855 天"

@@ -14,7 +14,7 @@ from servicelevel.db.repositories import agreements as agreement_repo
 from servicelevel.services.agreements import authoring, forms
 from servicelevel.services.agreements import reading as agreements
 from servicelevel.services.identity.permissions import Actor
-from servicelevel.services.shared.errors import Forbidden
+from servicelevel.services.shared.errors import Forbidden, Invalid
 from servicelevel.services.shared.validation import TOO_LONG
 from tests.integration.agreement_fixtures import SLA, everyone
 from tests.integration.factories import World
@@ -82,54 +82,49 @@ def test_rows_from_the_form_store_the_same_version_as_the_equivalent_yaml(
     assert again.credits[0].tiers == "99.9% 5%, 99% 10%"
 
 
-def test_a_wrong_row_is_reported_on_its_field_and_nothing_is_saved(
-    session: Session, actors: dict[str, Actor]
-) -> None:
-    admin = actors["admin"]
+def refused(session: Session, admin: Actor, fields: dict[str, str]) -> dict[str, Invalid]:
+    """The errors of saving ``fields`` to a new SLA's draft with the form, after checking that
+    nothing of the draft changed."""
     agreement_id = made(session, admin, SLA)
     before = stored(session, agreement_id)
-    fields = {
-        "targets-0-id": "P1-resolution", "targets-0-clock": "resolution",
-        "targets-0-within": "soon", "targets-0-calendar": "nowhere",
-        "targets-0-objective": "95%", "targets-0-warnings": "120%",
-        "credits-0-id": "c", "credits-0-target": "P9", "credits-0-tiers": "99%",
-    }  # fmt: skip
     targets, credits = forms.rows_from_fields(fields)
     form = forms.save_form(
         session, actor=admin, agreement_id=agreement_id, number=1, version=1,
         targets=targets, credits=credits,
     )  # fmt: skip
-    assert set(form.errors) == {
+    session.flush()
+    assert stored(session, agreement_id) == before
+    return dict(form.errors)
+
+
+def test_a_wrong_row_is_reported_on_its_field_and_nothing_is_saved(
+    session: Session, actors: dict[str, Actor]
+) -> None:
+    errors = refused(session, actors["admin"], {
+        "targets-0-id": "P1-resolution", "targets-0-clock": "resolution",
+        "targets-0-within": "soon", "targets-0-calendar": "nowhere",
+        "targets-0-objective": "95%", "targets-0-warnings": "120%",
+        "credits-0-id": "c", "credits-0-target": "P9", "credits-0-tiers": "99%",
+    })  # fmt: skip
+    assert set(errors) == {
         "targets-0-within", "targets-0-calendar", "targets-0-warnings",
         "credits-0-target", "credits-0-tiers",
     }  # fmt: skip
-    assert "soon" in form.errors["targets-0-within"].message
-    session.flush()
-    assert stored(session, agreement_id) == before
+    assert "soon" in errors["targets-0-within"].message
 
 
 def test_a_budget_longer_than_a_clock_can_measure_is_refused_on_its_field(
     session: Session, actors: dict[str, Actor]
 ) -> None:
-    admin = actors["admin"]
-    agreement_id = made(session, admin, SLA)
-    before = stored(session, agreement_id)
-    fields = {
+    errors = refused(session, actors["admin"], {
         "targets-0-id": "P1-resolution", "targets-0-clock": "resolution",
         "targets-0-within": "30000d", "targets-0-calendar": "always",
         "targets-0-objective": "95%",
-    }  # fmt: skip
-    targets, credits = forms.rows_from_fields(fields)
-    form = forms.save_form(
-        session, actor=admin, agreement_id=agreement_id, number=1, version=1,
-        targets=targets, credits=credits,
-    )  # fmt: skip
-    assert set(form.errors) == {"targets-0-within"}
-    error = form.errors["targets-0-within"]
+    })  # fmt: skip
+    assert set(errors) == {"targets-0-within"}
+    error = errors["targets-0-within"]
     assert (error.template, error.params) == (TOO_LONG, {"value": "30000d"})
     assert error.message == "30000d is longer than a target may allow: at most 24,855 days"
-    session.flush()
-    assert stored(session, agreement_id) == before
 
 
 def test_a_customer_representative_cannot_edit_targets_with_the_form(
